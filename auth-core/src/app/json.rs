@@ -1,0 +1,134 @@
+//! The JSON-facing handle transports use: JSON data in, a serializable
+//! result out, the same hooks as a typed call.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::app::App;
+use crate::app::registry::ErasedService;
+use crate::error::{Error, Result};
+use crate::hook::Output;
+use crate::params::Params;
+use crate::service::{Id, Method};
+
+/// One call as a transport receives it.
+#[derive(Debug, Clone)]
+pub struct JsonCall {
+    /// The method.
+    pub method: Method,
+    /// The id, if the route names one.
+    pub id: Option<Id>,
+    /// The body, if any; it is read into the service's data type (a body
+    /// that does not fit is a `BadRequest`).
+    pub data: Option<Value>,
+    /// The parameters (provider, query, headers, authentication).
+    pub params: Params,
+}
+
+impl JsonCall {
+    /// A call of `method` with no id, no data and `params`.
+    pub fn new(method: Method, params: Params) -> JsonCall {
+        JsonCall {
+            method,
+            id: None,
+            data: None,
+            params,
+        }
+    }
+
+    /// With this id.
+    pub fn id(mut self, id: impl Into<Id>) -> JsonCall {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// With this data.
+    pub fn data(mut self, data: Value) -> JsonCall {
+        self.data = Some(data);
+        self
+    }
+}
+
+trait SerializeOutput: Send + Sync {
+    fn to_value(&self) -> serde_json::Result<Value>;
+    fn to_bytes(&self) -> serde_json::Result<Vec<u8>>;
+}
+
+impl<T: Serialize + Send + Sync> SerializeOutput for Output<T> {
+    fn to_value(&self) -> serde_json::Result<Value> {
+        serde_json::to_value(self)
+    }
+    fn to_bytes(&self) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(self)
+    }
+}
+
+/// The result of a JSON call: the service's typed result, serialized on
+/// demand, and the status a hook asked for.
+pub struct Reply {
+    output: Box<dyn SerializeOutput>,
+    /// The HTTP status a hook set (`ctx.status`), if any.
+    pub status: Option<u16>,
+}
+
+fn not_json(error: serde_json::Error) -> Error {
+    Error::general(format!("The result can not be converted to JSON: {error}"))
+}
+
+impl Reply {
+    pub(crate) fn new<T: Serialize + Send + Sync + 'static>(
+        output: Output<T>,
+        status: Option<u16>,
+    ) -> Reply {
+        Reply {
+            output: Box::new(output),
+            status,
+        }
+    }
+
+    /// The result as a JSON value.
+    pub fn to_json(&self) -> Result<Value> {
+        self.output.to_value().map_err(not_json)
+    }
+
+    /// The result as JSON text, without an intermediate value.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.output.to_bytes().map_err(not_json)
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("output", &self.output.to_value().ok())
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// A registered service seen through JSON, for transports: see [`App::json_service`].
+#[derive(Clone)]
+pub struct JsonService {
+    pub(crate) app: App,
+    pub(crate) path: Arc<str>,
+    pub(crate) entry: Arc<dyn ErasedService>,
+}
+
+impl JsonService {
+    /// The service's path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The custom methods the service offers.
+    pub fn custom_methods(&self) -> &'static [&'static str] {
+        self.entry.custom_methods()
+    }
+
+    /// Runs the call through every hook and the method.
+    pub async fn call(&self, call: JsonCall) -> Result<Reply> {
+        self.entry.call_json(self.app.clone(), call).await
+    }
+}

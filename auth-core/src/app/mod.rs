@@ -1,0 +1,288 @@
+//! `App`: the service registry, app-level hooks, settings and events.
+//!
+//! ```
+//! use auth_core::prelude::*;
+//! use auth_core::memory::MemoryService;
+//! use serde_json::{json, Value};
+//!
+//! async fn stamp(ctx: &mut AppContext) -> Result<()> {
+//!     ctx.params_mut().set_field("stamped", true);
+//!     Ok(())
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let app = App::new()
+//!     .hooks(AppHooks::new().before_all(stamp))
+//!     .register("messages", MemoryService::<Value>::new());
+//! app.setup()?;
+//!
+//! let messages = app.service::<MemoryService<Value>>("messages");
+//! let created = messages.create(json!({ "text": "hello" }), Params::new()).await?;
+//! assert_eq!(created, json!({ "id": 0, "text": "hello" }));
+//! assert_eq!(messages.get(0, Params::new()).await?, created);
+//! # Ok::<_, Error>(()) }).unwrap();
+//! ```
+
+mod handle;
+mod json;
+mod registry;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use tokio::sync::broadcast;
+
+use crate::error::{Error, Result};
+use crate::events::{DEFAULT_CAPACITY, Events, ServiceEvent};
+use crate::hook::AppHooks;
+use crate::service::Service;
+use crate::sync::{lock, read, write};
+
+pub use handle::ServiceHandle;
+pub use json::{JsonCall, JsonService, Reply};
+use registry::{ErasedService, Registered};
+
+/// Something that sets up an app: a plugin, the configuration loader, the
+/// authentication service. Closures `FnOnce(&App) -> Result<()>` are too.
+pub trait Configure {
+    /// Sets up `app`. An error makes [`App::setup`] fail.
+    fn configure(self, app: &App) -> Result<()>;
+}
+
+impl<F: FnOnce(&App) -> Result<()>> Configure for F {
+    fn configure(self, app: &App) -> Result<()> {
+        self(app)
+    }
+}
+
+struct AppInner {
+    services: RwLock<HashMap<Arc<str>, Arc<dyn ErasedService>>>,
+    hooks: RwLock<Option<Arc<AppHooks>>>,
+    settings: RwLock<Map<String, Value>>,
+    events: Events,
+    setup_errors: Mutex<Vec<Error>>,
+}
+
+/// An application: services by path, app-level hooks, settings and events.
+///
+/// `App` is a cheap handle (an `Arc`); clones share everything. Build it
+/// with the chaining methods, then call [`App::setup`] (transports do) to
+/// surface any error met while configuring.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<AppInner>,
+}
+
+/// A handle on an [`App`] that does not keep it alive: for services that
+/// call other services, so the app and its services do not own each other.
+#[derive(Clone)]
+pub struct WeakApp {
+    inner: Weak<AppInner>,
+}
+
+impl WeakApp {
+    /// The app, while it is alive.
+    pub fn upgrade(&self) -> Option<App> {
+        self.inner.upgrade().map(|inner| App { inner })
+    }
+}
+
+/// Feathers' `stripSlashes`: `"/messages/"` and `"messages"` are one path.
+fn normalize_path(path: &str) -> &str {
+    path.trim_matches('/')
+}
+
+impl Default for App {
+    fn default() -> Self {
+        App::new()
+    }
+}
+
+impl App {
+    /// An app with no service, hook or setting.
+    pub fn new() -> App {
+        App {
+            inner: Arc::new(AppInner {
+                services: RwLock::new(HashMap::new()),
+                hooks: RwLock::new(None),
+                settings: RwLock::new(Map::new()),
+                events: Events::new(DEFAULT_CAPACITY),
+                setup_errors: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// A handle that does not keep the app alive.
+    pub fn downgrade(&self) -> WeakApp {
+        WeakApp {
+            inner: Arc::downgrade(&self.inner),
+        }
+    }
+
+    /// Registers `service` at `path` (Feathers' `app.use(path, service)`).
+    ///
+    /// An error from the service's `setup` is reported by [`App::setup`].
+    pub fn register<S: Service>(self, path: &str, service: S) -> App {
+        let outcome = self.add_service(path, service);
+        self.record(outcome);
+        self
+    }
+
+    /// Registers `service` at `path` on a shared app (for plugins).
+    pub fn add_service<S: Service>(&self, path: &str, mut service: S) -> Result<()> {
+        let path = normalize_path(path);
+        service.setup(self, path)?;
+        let path: Arc<str> = path.into();
+        let entry: Arc<dyn ErasedService> = Arc::new(Registered::new(service, path.clone()));
+        if write(&self.inner.services)
+            .insert(path.clone(), entry)
+            .is_some()
+        {
+            tracing::warn!(%path, "a service was registered again at the same path and replaces the first");
+        }
+        Ok(())
+    }
+
+    /// Adds app-level hooks, which run around every service's own hooks.
+    /// Hooks added later run after those added earlier.
+    pub fn hooks(self, hooks: AppHooks) -> App {
+        self.add_hooks(hooks);
+        self
+    }
+
+    /// Adds app-level hooks on a shared app (for plugins).
+    pub fn add_hooks(&self, hooks: AppHooks) {
+        let mut slot = write(&self.inner.hooks);
+        let merged = match slot.as_deref() {
+            Some(existing) => existing.merged(hooks),
+            None => hooks,
+        };
+        *slot = (!merged.is_empty()).then(|| Arc::new(merged));
+    }
+
+    pub(crate) fn app_hooks(&self) -> Option<Arc<AppHooks>> {
+        read(&self.inner.hooks).clone()
+    }
+
+    /// Runs a plugin (Feathers' `app.configure`). Its error is reported by
+    /// [`App::setup`].
+    pub fn configure(self, plugin: impl Configure) -> App {
+        let outcome = plugin.configure(&self);
+        self.record(outcome);
+        self
+    }
+
+    fn record(&self, outcome: Result<()>) {
+        if let Err(error) = outcome {
+            tracing::error!(%error, "app configuration failed");
+            lock(&self.inner.setup_errors).push(error);
+        }
+    }
+
+    /// Checks that configuring the app went well: the first error any
+    /// `register` or `configure` met, with the others in its message.
+    pub fn setup(&self) -> Result<()> {
+        let errors = lock(&self.inner.setup_errors);
+        match errors.as_slice() {
+            [] => Ok(()),
+            [only] => Err(only.clone()),
+            [first, rest @ ..] => {
+                let others: Vec<String> = rest.iter().map(|error| error.message().to_owned()).collect();
+                Err(Error::new(
+                    first.kind(),
+                    format!("{} (and: {})", first.message(), others.join("; ")),
+                ))
+            }
+        }
+    }
+
+    /// A typed handle on the service at `path`, for internal calls that run
+    /// its hooks. Calls through a handle on a path where no `S` is
+    /// registered fail with `NotFound`.
+    pub fn service<S: Service>(&self, path: &str) -> ServiceHandle<S> {
+        let path = normalize_path(path);
+        let entry = self.lookup(path).and_then(|entry| {
+            entry.into_any().downcast::<Registered<S>>().map_err(|_| {
+                Error::general(format!(
+                    "The service at '{path}' is not a {}",
+                    std::any::type_name::<S>()
+                ))
+            })
+        });
+        ServiceHandle::new(self.clone(), path.into(), entry)
+    }
+
+    /// The service at `path` seen through JSON, for transports.
+    pub fn json_service(&self, path: &str) -> Result<JsonService> {
+        let path = normalize_path(path);
+        let entry = self.lookup(path)?;
+        Ok(JsonService {
+            app: self.clone(),
+            path: path.into(),
+            entry,
+        })
+    }
+
+    fn lookup(&self, path: &str) -> Result<Arc<dyn ErasedService>> {
+        read(&self.inner.services)
+            .get(path)
+            .cloned()
+            .ok_or_else(|| Error::not_found(format!("Service '{path}' not found")))
+    }
+
+    /// The paths of every registered service, sorted.
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = read(&self.inner.services)
+            .keys()
+            .map(|path| path.to_string())
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    /// A setting read as `T` (Feathers' `app.get`); `None` when it is not
+    /// set or does not fit `T`.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let settings = read(&self.inner.settings);
+        let value = settings.get(key)?;
+        T::deserialize(value).ok()
+    }
+
+    /// Sets a setting (Feathers' `app.set`). A value that can not be
+    /// represented as JSON is logged and not stored.
+    pub fn set(&self, key: impl Into<String>, value: impl Serialize) {
+        let key = key.into();
+        match serde_json::to_value(value) {
+            Ok(value) => {
+                write(&self.inner.settings).insert(key, value);
+            }
+            Err(error) => tracing::error!(%key, %error, "setting not stored: not JSON"),
+        }
+    }
+
+    /// Every setting, read into a typed struct; an error names what does
+    /// not fit.
+    pub fn settings<T: DeserializeOwned>(&self) -> Result<T> {
+        let settings = Value::Object(read(&self.inner.settings).clone());
+        T::deserialize(settings)
+            .map_err(|error| Error::general(format!("Invalid settings: {error}")))
+    }
+
+    /// Listens to the events of every service (see [`crate::events`]).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<ServiceEvent>> {
+        self.inner.events.subscribe()
+    }
+
+    pub(crate) fn events(&self) -> &Events {
+        &self.inner.events
+    }
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("services", &self.paths()).finish()
+    }
+}

@@ -1,0 +1,122 @@
+//! One registered service: the service, its path and run-time hooks, and
+//! the call path every typed or JSON call goes through.
+
+use std::any::Any;
+use std::sync::{Arc, RwLock};
+
+use crate::app::App;
+use crate::app::json::{JsonCall, Reply};
+use crate::error::{Error, Result};
+use crate::hook::chain::{ServiceStage, run_level};
+use crate::hook::{AppContext, BoxFuture, HookContext, Output, Payload, ServiceHooks};
+use crate::params::Params;
+use crate::service::{Id, Method, Service};
+use crate::sync::{read, write};
+
+/// A service registered on an app at a path.
+pub(crate) struct Registered<S: Service> {
+    pub(crate) service: S,
+    pub(crate) path: Arc<str>,
+    hooks: RwLock<Option<Arc<ServiceHooks<S>>>>,
+}
+
+impl<S: Service> Registered<S> {
+    pub(crate) fn new(service: S, path: Arc<str>) -> Registered<S> {
+        Registered {
+            service,
+            path,
+            hooks: RwLock::new(None),
+        }
+    }
+
+    /// Appends run-time hooks after those already registered.
+    pub(crate) fn add_hooks(&self, hooks: ServiceHooks<S>) {
+        let mut slot = write(&self.hooks);
+        let merged = match slot.as_deref() {
+            Some(existing) => existing.merged(hooks),
+            None => hooks,
+        };
+        *slot = (!merged.is_empty()).then(|| Arc::new(merged));
+    }
+
+    /// Runs one call through the app's hooks, the service's hooks and the
+    /// method, publishes its events, and returns the finished context.
+    pub(crate) async fn call(
+        &self,
+        app: App,
+        method: Method,
+        id: Option<Id>,
+        data: Option<Payload<S::Data, S::Patch>>,
+        params: Params,
+    ) -> Result<HookContext<S>> {
+        let mut ctx = HookContext::new(app, self.path.clone(), method, params);
+        ctx.id = id;
+        ctx.data = data;
+        ctx.service_hooks = read(&self.hooks).clone();
+        let app_hooks = ctx.app.app_hooks();
+        match app_hooks {
+            None => self.service.__run_hooks(&mut ctx).await?,
+            Some(hooks) => {
+                let method = ctx.method.clone();
+                let stage = ServiceStage {
+                    service: &self.service,
+                };
+                run_level::<AppContext>(&hooks, &method, &mut ctx, &stage).await?
+            }
+        }
+        let events = ctx.app.events();
+        if events.has_subscribers() {
+            if let Some(result) = &ctx.result {
+                events.publish(
+                    &ctx.path,
+                    &ctx.method,
+                    ctx.id.as_ref(),
+                    &ctx.params,
+                    result.records(),
+                );
+            }
+        }
+        Ok(ctx)
+    }
+}
+
+/// The result of a finished call, or an error when no hook or method set one.
+pub(crate) fn take_result<S: Service>(ctx: &mut HookContext<S>) -> Result<Output<S::Item>> {
+    ctx.result.take().ok_or_else(|| {
+        Error::general(format!(
+            "The `{}` call on `{}` ended without a result",
+            ctx.method, ctx.path
+        ))
+    })
+}
+
+/// A registered service with its types erased, as the app stores it.
+pub(crate) trait ErasedService: Send + Sync + 'static {
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    fn call_json(&self, app: App, call: JsonCall) -> BoxFuture<'_, Result<Reply>>;
+    fn custom_methods(&self) -> &'static [&'static str];
+}
+
+impl<S: Service> ErasedService for Registered<S> {
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+
+    fn call_json(&self, app: App, call: JsonCall) -> BoxFuture<'_, Result<Reply>> {
+        Box::pin(async move {
+            let data = call
+                .data
+                .map(|value| crate::hook::payload_from_json::<S>(&call.method, value))
+                .transpose()?;
+            let mut ctx = self
+                .call(app, call.method, call.id, data, call.params)
+                .await?;
+            let output = take_result(&mut ctx)?;
+            Ok(Reply::new(output, ctx.status))
+        })
+    }
+
+    fn custom_methods(&self) -> &'static [&'static str] {
+        S::CUSTOM_METHODS
+    }
+}

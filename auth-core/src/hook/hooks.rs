@@ -1,0 +1,190 @@
+//! `Hooks<C>`: hooks registered at run time, by kind and method.
+//!
+//! The app's hooks (`App::hooks`) and a service's run-time hooks
+//! (`ServiceHandle::hooks`) are both a `Hooks`, as Feathers'
+//! `app.hooks({ before: { all: [..], get: [..] } })` is a map by kind and
+//! method. Hooks registered later run after those registered earlier.
+
+use std::sync::Arc;
+
+use crate::hook::context::{AppContext, HookContext};
+use crate::hook::traits::{AroundHook, DynAroundHook, DynHook, Hook};
+use crate::service::Method;
+
+/// Hooks of one kind: those for every method, and those for one method.
+pub(crate) struct KindHooks<H: ?Sized> {
+    pub(crate) all: Vec<Arc<H>>,
+    pub(crate) by_method: Vec<(Method, Vec<Arc<H>>)>,
+}
+
+impl<H: ?Sized> KindHooks<H> {
+    fn push(&mut self, key: &str, hook: Arc<H>) {
+        if key == "all" {
+            self.all.push(hook);
+            return;
+        }
+        let method = Method::from_name(key);
+        match self.by_method.iter_mut().find(|(m, _)| *m == method) {
+            Some((_, hooks)) => hooks.push(hook),
+            None => self.by_method.push((method, vec![hook])),
+        }
+    }
+
+    pub(crate) fn for_method(&self, method: &Method) -> &[Arc<H>] {
+        self.by_method
+            .iter()
+            .find(|(m, _)| m == method)
+            .map_or(&[], |(_, hooks)| hooks.as_slice())
+    }
+
+    fn extend(&mut self, other: KindHooks<H>) {
+        self.all.extend(other.all);
+        for (method, hooks) in other.by_method {
+            for hook in hooks {
+                self.push(method.as_str(), hook);
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.all.is_empty() && self.by_method.is_empty()
+    }
+}
+
+impl<H: ?Sized> Default for KindHooks<H> {
+    fn default() -> Self {
+        KindHooks {
+            all: Vec::new(),
+            by_method: Vec::new(),
+        }
+    }
+}
+
+impl<H: ?Sized> Clone for KindHooks<H> {
+    fn clone(&self) -> Self {
+        KindHooks {
+            all: self.all.clone(),
+            by_method: self.by_method.clone(),
+        }
+    }
+}
+
+/// Hooks registered at run time over contexts of type `C`, by kind
+/// (around, before, after, error) and method key (`"all"` or a method name).
+///
+/// ```
+/// use auth_core::prelude::*;
+///
+/// async fn audit(ctx: &mut AppContext) -> Result<()> {
+///     tracing::info!(path = ctx.path(), "mutation");
+///     Ok(())
+/// }
+///
+/// let hooks = AppHooks::new()
+///     .after("create", audit)
+///     .after("patch", audit)
+///     .after("remove", audit);
+/// ```
+pub struct Hooks<C: ?Sized> {
+    pub(crate) around: KindHooks<dyn DynAroundHook<C>>,
+    pub(crate) before: KindHooks<dyn DynHook<C>>,
+    pub(crate) after: KindHooks<dyn DynHook<C>>,
+    pub(crate) error: KindHooks<dyn DynHook<C>>,
+}
+
+/// Hooks for every service of an app: `App::new().hooks(AppHooks::new()..)`.
+pub type AppHooks = Hooks<AppContext>;
+
+/// Run-time hooks for one service `S`.
+pub type ServiceHooks<S> = Hooks<HookContext<S>>;
+
+impl<C: ?Sized + 'static> Hooks<C> {
+    /// No hooks.
+    pub fn new() -> Self {
+        Hooks::default()
+    }
+
+    /// Adds an around hook for `key` (`"all"` or a method name).
+    pub fn around(mut self, key: &str, hook: impl AroundHook<C>) -> Self {
+        self.around.push(key, Arc::new(hook));
+        self
+    }
+
+    /// Adds a before hook for `key` (`"all"` or a method name).
+    pub fn before(mut self, key: &str, hook: impl Hook<C>) -> Self {
+        self.before.push(key, Arc::new(hook));
+        self
+    }
+
+    /// Adds an after hook for `key` (`"all"` or a method name).
+    pub fn after(mut self, key: &str, hook: impl Hook<C>) -> Self {
+        self.after.push(key, Arc::new(hook));
+        self
+    }
+
+    /// Adds an error hook for `key` (`"all"` or a method name).
+    pub fn error(mut self, key: &str, hook: impl Hook<C>) -> Self {
+        self.error.push(key, Arc::new(hook));
+        self
+    }
+
+    /// Adds an around hook for every method.
+    pub fn around_all(self, hook: impl AroundHook<C>) -> Self {
+        self.around("all", hook)
+    }
+
+    /// Adds a before hook for every method.
+    pub fn before_all(self, hook: impl Hook<C>) -> Self {
+        self.before("all", hook)
+    }
+
+    /// Adds an after hook for every method.
+    pub fn after_all(self, hook: impl Hook<C>) -> Self {
+        self.after("all", hook)
+    }
+
+    /// Adds an error hook for every method.
+    pub fn error_all(self, hook: impl Hook<C>) -> Self {
+        self.error("all", hook)
+    }
+
+    /// True when no hook is registered.
+    pub fn is_empty(&self) -> bool {
+        self.around.is_empty()
+            && self.before.is_empty()
+            && self.after.is_empty()
+            && self.error.is_empty()
+    }
+
+    /// These hooks followed by `later`'s, as registering both in turn does.
+    pub(crate) fn merged(&self, later: Hooks<C>) -> Hooks<C> {
+        let mut merged = self.clone();
+        merged.around.extend(later.around);
+        merged.before.extend(later.before);
+        merged.after.extend(later.after);
+        merged.error.extend(later.error);
+        merged
+    }
+}
+
+impl<C: ?Sized> Default for Hooks<C> {
+    fn default() -> Self {
+        Hooks {
+            around: KindHooks::default(),
+            before: KindHooks::default(),
+            after: KindHooks::default(),
+            error: KindHooks::default(),
+        }
+    }
+}
+
+impl<C: ?Sized> Clone for Hooks<C> {
+    fn clone(&self) -> Self {
+        Hooks {
+            around: self.around.clone(),
+            before: self.before.clone(),
+            after: self.after.clone(),
+            error: self.error.clone(),
+        }
+    }
+}

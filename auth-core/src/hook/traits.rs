@@ -1,0 +1,183 @@
+//! What a hook is: `Hook` (before, after and error hooks) and `AroundHook`
+//! (hooks that wrap the rest of the chain through [`Next`]).
+//!
+//! A hook is usually an `async fn`; both traits are implemented for every
+//! async function of the right shape, so hook functions need no wrapper:
+//!
+//! ```
+//! use auth_core::prelude::*;
+//! # struct Messages;
+//! # impl Service for Messages {
+//! #     type Item = serde_json::Value; type Data = serde_json::Value; type Patch = serde_json::Value;
+//! # }
+//!
+//! // A before/after/error hook for any service.
+//! async fn require_query<S: Service>(ctx: &mut HookContext<S>) -> Result<()> {
+//!     if ctx.params.query.is_empty() {
+//!         return Err(Error::bad_request("A query is required"));
+//!     }
+//!     Ok(())
+//! }
+//!
+//! // An around hook: code before `next.run`, then the rest of the chain, then code after.
+//! async fn timed<S: Service>(ctx: &mut HookContext<S>, next: Next<'_, HookContext<S>>) -> Result<()> {
+//!     let start = std::time::Instant::now();
+//!     let result = next.run(ctx).await;
+//!     tracing::debug!(elapsed = ?start.elapsed(), "call");
+//!     result
+//! }
+//!
+//! let hooks = ServiceHooks::<Messages>::new()
+//!     .before_all(require_query)
+//!     .around_all(timed);
+//! ```
+//!
+//! Hook values that carry configuration (`authenticate(["jwt"])`) implement
+//! the traits themselves.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::error::Result;
+
+/// A boxed, sendable future: the erased form run-time registered hooks use.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A before, after or error hook over contexts of type `C`.
+///
+/// `C` is `HookContext<S>` for a service's hooks and [`AppContext`] for
+/// app-level hooks. Returning an error stops the chain and starts the error
+/// path.
+///
+/// [`AppContext`]: crate::hook::AppContext
+pub trait Hook<C: ?Sized>: Send + Sync + 'static {
+    /// Runs the hook on the context.
+    fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
+}
+
+/// The shape of an async hook function, for any one lifetime of its context.
+///
+/// Implemented for every `async fn(&mut C) -> Result<()>` (and closures
+/// returning such futures); it lets [`Hook`] be implemented for them.
+pub trait HookFn<'a, C: ?Sized + 'a>: Send + Sync + 'static {
+    /// The function's future.
+    type Future: Future<Output = Result<()>> + Send + 'a;
+    /// Calls the function.
+    fn call(&self, ctx: &'a mut C) -> Self::Future;
+}
+
+impl<'a, C, F, Fut> HookFn<'a, C> for F
+where
+    C: ?Sized + 'a,
+    F: Fn(&'a mut C) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<()>> + Send + 'a,
+{
+    type Future = Fut;
+    fn call(&self, ctx: &'a mut C) -> Fut {
+        self(ctx)
+    }
+}
+
+impl<C, F> Hook<C> for F
+where
+    C: ?Sized,
+    F: for<'a> HookFn<'a, C>,
+{
+    fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
+        HookFn::call(self, ctx)
+    }
+}
+
+/// The rest of the chain, handed to an around hook.
+///
+/// Call [`Next::run`] exactly once to run the inner hooks and the method;
+/// not calling it skips them (the hook must then set a result).
+pub struct Next<'a, C: ?Sized> {
+    rest: &'a (dyn Continue<C> + 'a),
+}
+
+impl<'a, C: ?Sized> Next<'a, C> {
+    /// Wraps the rest of a chain. Chains build this; hooks only run it.
+    #[doc(hidden)]
+    pub fn new(rest: &'a (dyn Continue<C> + 'a)) -> Next<'a, C> {
+        Next { rest }
+    }
+
+    /// Runs the rest of the chain on `ctx`.
+    pub async fn run(self, ctx: &mut C) -> Result<()> {
+        self.rest.call(ctx).await
+    }
+}
+
+/// The rest of a chain, as an object an around hook can call.
+#[doc(hidden)]
+pub trait Continue<C: ?Sized>: Send + Sync {
+    fn call<'b>(&'b self, ctx: &'b mut C) -> BoxFuture<'b, Result<()>>;
+}
+
+/// An around hook over contexts of type `C`: it runs code before and after
+/// the rest of the chain, which it calls through [`Next`].
+pub trait AroundHook<C: ?Sized>: Send + Sync + 'static {
+    /// Runs the hook; `next.run(ctx)` runs the rest of the chain.
+    fn run<'a>(
+        &'a self,
+        ctx: &'a mut C,
+        next: Next<'a, C>,
+    ) -> impl Future<Output = Result<()>> + Send + 'a;
+}
+
+/// The shape of an async around hook function, for one lifetime.
+pub trait AroundFn<'a, C: ?Sized + 'a>: Send + Sync + 'static {
+    /// The function's future.
+    type Future: Future<Output = Result<()>> + Send + 'a;
+    /// Calls the function.
+    fn call(&self, ctx: &'a mut C, next: Next<'a, C>) -> Self::Future;
+}
+
+impl<'a, C, F, Fut> AroundFn<'a, C> for F
+where
+    C: ?Sized + 'a,
+    F: Fn(&'a mut C, Next<'a, C>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<()>> + Send + 'a,
+{
+    type Future = Fut;
+    fn call(&self, ctx: &'a mut C, next: Next<'a, C>) -> Fut {
+        self(ctx, next)
+    }
+}
+
+impl<C, F> AroundHook<C> for F
+where
+    C: ?Sized,
+    F: for<'a> AroundFn<'a, C>,
+{
+    fn run<'a>(
+        &'a self,
+        ctx: &'a mut C,
+        next: Next<'a, C>,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        AroundFn::call(self, ctx, next)
+    }
+}
+
+/// A [`Hook`] behind a pointer, for hooks registered at run time.
+pub(crate) trait DynHook<C: ?Sized>: Send + Sync {
+    fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, Result<()>>;
+}
+
+impl<C: ?Sized, H: Hook<C>> DynHook<C> for H {
+    fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.run(ctx))
+    }
+}
+
+/// An [`AroundHook`] behind a pointer, for hooks registered at run time.
+pub(crate) trait DynAroundHook<C: ?Sized>: Send + Sync {
+    fn run_boxed<'a>(&'a self, ctx: &'a mut C, next: Next<'a, C>) -> BoxFuture<'a, Result<()>>;
+}
+
+impl<C: ?Sized, H: AroundHook<C>> DynAroundHook<C> for H {
+    fn run_boxed<'a>(&'a self, ctx: &'a mut C, next: Next<'a, C>) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.run(ctx, next))
+    }
+}

@@ -1,0 +1,441 @@
+//! `MemoryService<T>`: records kept in memory, queried with Feathers' query
+//! syntax, as `@feathersjs/memory` does.
+//!
+//! * Ids are assigned from 0 upward (or [`MemoryOptions::start_id`]) unless
+//!   the record brings its own in the id field (`"id"` by default).
+//! * `find` answers a page `{total, limit, skip, data}` when the service
+//!   paginates, else a list; `$limit` above `paginate.max` is capped.
+//! * `create` with a list, and `patch` and `remove` with a null id, need the
+//!   `multi` option, as in Feathers.
+//! * A missing record, or one the query excludes, is
+//!   `NotFound: No record found for id '<id>'`.
+//!
+//! ```
+//! use auth_core::prelude::*;
+//! use auth_core::memory::{MemoryOptions, MemoryService};
+//! use auth_core::query::Paginate;
+//! use serde_json::{json, Value};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let messages = MemoryService::<Value>::with_options(
+//!     MemoryOptions::new().paginate(Paginate { default: 10, max: 50 }),
+//! );
+//! let app = App::new().register("messages", messages);
+//! let messages = app.service::<MemoryService<Value>>("messages");
+//!
+//! messages.create(json!({ "text": "a", "votes": 3 }), Params::new()).await?;
+//! messages.create(json!({ "text": "b", "votes": 7 }), Params::new()).await?;
+//!
+//! // As over REST: `?votes[$gt]=5`, values as strings.
+//! let query = Params::new().with_query(json!({ "votes": { "$gt": "5" } }));
+//! let Found::Page(page) = messages.find(query).await? else { unreachable!() };
+//! assert_eq!(page.total, 1);
+//! assert_eq!(page.data[0]["text"], "b");
+//! # Ok::<_, Error>(()) }).unwrap();
+//! ```
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::sync::RwLock;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::params::Params;
+use crate::query::{self, Paginate, Query};
+use crate::service::{Found, Id, Method, Service};
+use crate::sync::{read, write};
+
+/// Which multi calls a memory service allows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Multi {
+    /// None: `create` with a list, `patch`/`remove` with a null id are refused.
+    #[default]
+    None,
+    /// All of them.
+    All,
+    /// Only these methods.
+    Methods(Vec<Method>),
+}
+
+impl Multi {
+    fn allows(&self, method: &Method) -> bool {
+        match self {
+            Multi::None => false,
+            Multi::All => true,
+            Multi::Methods(methods) => methods.contains(method),
+        }
+    }
+}
+
+/// The options of a [`MemoryService`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemoryOptions {
+    /// The id field (`"id"`).
+    pub id: String,
+    /// Pagination, if `find` paginates.
+    pub paginate: Option<Paginate>,
+    /// The multi calls allowed.
+    pub multi: Multi,
+    /// The first id assigned (0).
+    pub start_id: i64,
+}
+
+impl Default for MemoryOptions {
+    fn default() -> Self {
+        MemoryOptions {
+            id: "id".to_owned(),
+            paginate: None,
+            multi: Multi::None,
+            start_id: 0,
+        }
+    }
+}
+
+impl MemoryOptions {
+    /// The defaults: id field `id`, no pagination, no multi calls, ids from 0.
+    pub fn new() -> MemoryOptions {
+        MemoryOptions::default()
+    }
+
+    /// Uses `field` as the id field.
+    pub fn id(mut self, field: impl Into<String>) -> MemoryOptions {
+        self.id = field.into();
+        self
+    }
+
+    /// Paginates `find`.
+    pub fn paginate(mut self, paginate: Paginate) -> MemoryOptions {
+        self.paginate = Some(paginate);
+        self
+    }
+
+    /// Allows every multi call (`true`) or none (`false`).
+    pub fn multi(mut self, allow: bool) -> MemoryOptions {
+        self.multi = if allow { Multi::All } else { Multi::None };
+        self
+    }
+
+    /// Allows multi calls for these methods only (`["patch", "remove"]`).
+    pub fn multi_methods<'a>(mut self, methods: impl IntoIterator<Item = &'a str>) -> MemoryOptions {
+        self.multi = Multi::Methods(methods.into_iter().map(Method::from_name).collect());
+        self
+    }
+
+    /// Assigns ids from `start` upward.
+    pub fn start_id(mut self, start: i64) -> MemoryOptions {
+        self.start_id = start;
+        self
+    }
+}
+
+/// Overrides a service's pagination for one call, as Feathers'
+/// `params.paginate` does: put it in `params.extensions`.
+/// `Pagination(None)` turns pagination off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pagination(pub Option<Paginate>);
+
+/// Where a record is stored: numeric ids (and strings holding one) order
+/// numerically, before other strings, so `3` and `"3"` are one key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Number(i64),
+    Text(String),
+}
+
+impl Key {
+    fn of(id: &Id) -> Key {
+        match id {
+            Id::Number(number) => Key::Number(*number),
+            Id::String(text) => match text.parse::<i64>() {
+                Ok(number) if number.to_string() == *text => Key::Number(number),
+                _ => Key::Text(text.clone()),
+            },
+        }
+    }
+}
+
+struct Store {
+    records: BTreeMap<Key, Value>,
+    next_id: i64,
+}
+
+/// A service keeping records of type `T` in memory.
+///
+/// `T` is the record type (`serde_json::Value` by default); `create` and
+/// `update` take a `T` and `patch` takes a JSON object merged into the
+/// record. A `T` whose id field is optional (`Option<u64>`) lets the
+/// service assign ids.
+pub struct MemoryService<T = Value> {
+    store: RwLock<Store>,
+    options: MemoryOptions,
+    records: PhantomData<fn() -> T>,
+}
+
+impl<T> Default for MemoryService<T> {
+    fn default() -> Self {
+        MemoryService::with_options(MemoryOptions::default())
+    }
+}
+
+fn not_found(id: &Id) -> Error {
+    Error::not_found(format!("No record found for id '{id}'"))
+}
+
+fn to_object<D: Serialize>(data: &D) -> Result<Map<String, Value>> {
+    match serde_json::to_value(data) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(Error::bad_request("Data must be an object")),
+        Err(error) => Err(Error::bad_request(format!("Invalid data: {error}"))),
+    }
+}
+
+impl<T> MemoryService<T> {
+    /// An empty service with the default options.
+    pub fn new() -> MemoryService<T> {
+        MemoryService::default()
+    }
+
+    /// An empty service with these options.
+    pub fn with_options(options: MemoryOptions) -> MemoryService<T> {
+        MemoryService {
+            store: RwLock::new(Store {
+                records: BTreeMap::new(),
+                next_id: options.start_id,
+            }),
+            options,
+            records: PhantomData,
+        }
+    }
+
+    /// The service's options.
+    pub fn options(&self) -> &MemoryOptions {
+        &self.options
+    }
+
+    fn paginate(&self, params: &Params) -> Option<Paginate> {
+        match params.extensions.get::<Pagination>() {
+            Some(Pagination(paginate)) => *paginate,
+            None => self.options.paginate,
+        }
+    }
+
+    fn require_multi(&self, method: Method, message: &str) -> Result<()> {
+        if self.options.multi.allows(&method) {
+            Ok(())
+        } else {
+            Err(Error::method_not_allowed(message))
+        }
+    }
+}
+
+impl<T: DeserializeOwned> MemoryService<T> {
+    fn output(&self, record: Value) -> Result<T> {
+        T::deserialize(record).map_err(|error| {
+            Error::general(format!("A stored record does not fit the record type: {error}"))
+        })
+    }
+
+    /// The record at `id` if it matches the query, with `$select` applied.
+    fn select_one(&self, store: &Store, id: &Id, query: &Query) -> Result<Value> {
+        let record = store
+            .records
+            .get(&Key::of(id))
+            .filter(|record| query.matches(record))
+            .ok_or_else(|| not_found(id))?;
+        Ok(self.selected(record.clone(), query))
+    }
+
+    fn selected(&self, record: Value, query: &Query) -> Value {
+        match &query.filters.select {
+            Some(fields) => query::select(record, fields, &self.options.id),
+            None => record,
+        }
+    }
+
+    /// The keys of every record the query matches, in find order, without
+    /// pagination.
+    fn matching_keys(&self, store: &Store, query: &Query) -> Vec<Key> {
+        let mut matching: Vec<&Value> = store
+            .records
+            .values()
+            .filter(|record| query.matches(record))
+            .collect();
+        query::sort(&mut matching, &query.filters.sort);
+        let skip = query.filters.skip.unwrap_or(0);
+        let limit = query.filters.limit.unwrap_or(usize::MAX);
+        matching
+            .into_iter()
+            .skip(skip)
+            .take(limit)
+            .filter_map(|record| record.get(&self.options.id).and_then(Id::from_json))
+            .map(|id| Key::of(&id))
+            .collect()
+    }
+
+    fn insert(&self, store: &mut Store, data: Map<String, Value>) -> Value {
+        let id_field = &self.options.id;
+        let id = match data.get(id_field).and_then(Id::from_json) {
+            Some(id) => id,
+            None => {
+                while store.records.contains_key(&Key::Number(store.next_id)) {
+                    store.next_id += 1;
+                }
+                let id = Id::Number(store.next_id);
+                store.next_id += 1;
+                id
+            }
+        };
+        let mut record = data;
+        record.insert(id_field.clone(), id.to_json());
+        let record = Value::Object(record);
+        store.records.insert(Key::of(&id), record.clone());
+        record
+    }
+
+    fn merge(&self, record: &mut Value, patch: &Map<String, Value>) {
+        if let Value::Object(record) = record {
+            for (field, value) in patch {
+                if *field != self.options.id {
+                    record.insert(field.clone(), value.clone());
+                }
+            }
+        }
+    }
+}
+
+impl<T> Service for MemoryService<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    type Item = T;
+    type Data = T;
+    type Patch = Value;
+
+    async fn find(&self, params: &Params) -> Result<Found<T>> {
+        let query = Query::parse(&params.query)?;
+        let found = {
+            let store = read(&self.store);
+            query::find(store.records.values(), &query, self.paginate(params), &self.options.id)
+        };
+        found.try_map(|record| self.output(record))
+    }
+
+    async fn get(&self, id: &Id, params: &Params) -> Result<T> {
+        let query = Query::parse(&params.query)?;
+        let record = self.select_one(&read(&self.store), id, &query)?;
+        self.output(record)
+    }
+
+    async fn create(&self, data: T, params: &Params) -> Result<T> {
+        let query = Query::parse(&params.query)?;
+        let data = to_object(&data)?;
+        let record = self.insert(&mut write(&self.store), data);
+        self.output(self.selected(record, &query))
+    }
+
+    async fn create_many(&self, data: Vec<T>, params: &Params) -> Result<Vec<T>> {
+        self.require_multi(Method::Create, "Can not create multiple entries")?;
+        let query = Query::parse(&params.query)?;
+        let objects = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
+        let records: Vec<Value> = {
+            let mut store = write(&self.store);
+            objects
+                .into_iter()
+                .map(|object| self.insert(&mut store, object))
+                .collect()
+        };
+        records
+            .into_iter()
+            .map(|record| self.output(self.selected(record, &query)))
+            .collect()
+    }
+
+    async fn update(&self, id: &Id, data: T, params: &Params) -> Result<T> {
+        let query = Query::parse(&params.query)?;
+        let mut data = to_object(&data)?;
+        let record = {
+            let mut store = write(&self.store);
+            let key = Key::of(id);
+            let old_id = store
+                .records
+                .get(&key)
+                .filter(|record| query.matches(record))
+                .and_then(|record| record.get(&self.options.id).cloned())
+                .ok_or_else(|| not_found(id))?;
+            data.insert(self.options.id.clone(), old_id);
+            let record = Value::Object(data);
+            store.records.insert(key, record.clone());
+            record
+        };
+        self.output(self.selected(record, &query))
+    }
+
+    async fn patch(&self, id: &Id, data: Value, params: &Params) -> Result<T> {
+        let query = Query::parse(&params.query)?;
+        let patch = to_object(&data)?;
+        let record = {
+            let mut store = write(&self.store);
+            let record = store
+                .records
+                .get_mut(&Key::of(id))
+                .filter(|record| query.matches(record))
+                .ok_or_else(|| not_found(id))?;
+            self.merge(record, &patch);
+            record.clone()
+        };
+        self.output(self.selected(record, &query))
+    }
+
+    async fn patch_many(&self, data: Value, params: &Params) -> Result<Vec<T>> {
+        self.require_multi(Method::Patch, "Can not patch multiple entries")?;
+        let query = Query::parse(&params.query)?;
+        let patch = to_object(&data)?;
+        let records: Vec<Value> = {
+            let mut store = write(&self.store);
+            let keys = self.matching_keys(&store, &query);
+            keys.iter()
+                .filter_map(|key| {
+                    let record = store.records.get_mut(key)?;
+                    self.merge(record, &patch);
+                    Some(record.clone())
+                })
+                .collect()
+        };
+        records
+            .into_iter()
+            .map(|record| self.output(self.selected(record, &query)))
+            .collect()
+    }
+
+    async fn remove(&self, id: &Id, params: &Params) -> Result<T> {
+        let query = Query::parse(&params.query)?;
+        let record = {
+            let mut store = write(&self.store);
+            let key = Key::of(id);
+            if !store.records.get(&key).is_some_and(|record| query.matches(record)) {
+                return Err(not_found(id));
+            }
+            store.records.remove(&key).ok_or_else(|| not_found(id))?
+        };
+        self.output(self.selected(record, &query))
+    }
+
+    async fn remove_many(&self, params: &Params) -> Result<Vec<T>> {
+        self.require_multi(Method::Remove, "Can not remove multiple entries")?;
+        let query = Query::parse(&params.query)?;
+        let records: Vec<Value> = {
+            let mut store = write(&self.store);
+            let keys = self.matching_keys(&store, &query);
+            keys.iter()
+                .filter_map(|key| store.records.remove(key))
+                .collect()
+        };
+        records
+            .into_iter()
+            .map(|record| self.output(self.selected(record, &query)))
+            .collect()
+    }
+}

@@ -1,0 +1,181 @@
+//! `Params`: everything about a service call that is not its id or data.
+//!
+//! As in Feathers, `params.provider` tells an external call (`Some`, set by a
+//! transport) from an internal one (`None`); authentication fills in
+//! `authentication`, `authenticated`, `user` and the merged strategy result.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// A Feathers query: the JSON object behind `params.query`.
+pub type Query = Map<String, Value>;
+
+/// The transport an external call came through.
+///
+/// Feathers sets `params.provider` to `"rest"`, `"socketio"` and so on; an
+/// internal call has no provider.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Provider {
+    /// The REST (HTTP) transport.
+    Rest,
+    /// Any other transport, by name.
+    Other(Arc<str>),
+}
+
+impl Provider {
+    /// The provider's name as Feathers spells it (`"rest"`).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Provider::Rest => "rest",
+            Provider::Other(name) => name,
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a caller presents to authenticate: `{ "strategy": "jwt", "accessToken": "..." }`.
+///
+/// The strategy's name is typed; every other field stays as JSON, since each
+/// strategy reads its own (`accessToken`, `email`, `password`, ...).
+///
+/// ```
+/// use auth_core::AuthenticationRequest;
+///
+/// let request = AuthenticationRequest::new("jwt").with("accessToken", "abc");
+/// assert_eq!(request.strategy, "jwt");
+/// assert_eq!(request.get_str("accessToken"), Some("abc"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthenticationRequest {
+    /// The name of the strategy to authenticate with.
+    pub strategy: String,
+    /// The strategy's other fields.
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+}
+
+impl AuthenticationRequest {
+    /// A request for `strategy` with no other field.
+    pub fn new(strategy: impl Into<String>) -> AuthenticationRequest {
+        AuthenticationRequest {
+            strategy: strategy.into(),
+            fields: Map::new(),
+        }
+    }
+
+    /// Adds a field.
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<Value>) -> AuthenticationRequest {
+        self.fields.insert(key.into(), value.into());
+        self
+    }
+
+    /// A string field, if present and a string.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).and_then(Value::as_str)
+    }
+}
+
+/// The parameters of a service call.
+///
+/// ```
+/// use auth_core::{Params, Provider};
+/// use serde_json::json;
+///
+/// let mut params = Params::external(Provider::Rest);
+/// params.query.insert("$limit".into(), json!(5));
+/// assert!(params.is_external());
+/// assert!(!params.anonymous());
+///
+/// params.set_field("anonymous", true);
+/// assert!(params.anonymous());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    /// The transport of an external call; `None` for an internal call.
+    pub provider: Option<Provider>,
+    /// The query (`?name=value` over REST), in Feathers' query syntax.
+    pub query: Query,
+    /// Named parameters of the route the call came through.
+    pub route: Map<String, Value>,
+    /// The request headers of an external call.
+    pub headers: http::HeaderMap,
+    /// The credentials the caller presented, if any.
+    pub authentication: Option<AuthenticationRequest>,
+    /// True once a strategy authenticated the call.
+    pub authenticated: bool,
+    /// The authenticated entity (the user), as JSON; read it typed with [`Params::user`].
+    pub user: Option<Value>,
+    /// Free-form fields, among them the merged result of an authentication
+    /// strategy (`anonymous: true`, `payload`, ...), as Feathers merges it
+    /// into `params`.
+    pub fields: Map<String, Value>,
+    /// Typed values hooks pass to each other or to the service.
+    pub extensions: http::Extensions,
+}
+
+impl Params {
+    /// Params of an internal call (no provider).
+    pub fn new() -> Params {
+        Params::default()
+    }
+
+    /// Params of an external call through `provider`.
+    pub fn external(provider: Provider) -> Params {
+        Params {
+            provider: Some(provider),
+            ..Params::default()
+        }
+    }
+
+    /// Params with this query.
+    pub fn with_query(mut self, query: Value) -> Params {
+        if let Value::Object(map) = query {
+            self.query = map;
+        }
+        self
+    }
+
+    /// True for a call from a transport (a provider is set).
+    pub fn is_external(&self) -> bool {
+        self.provider.is_some()
+    }
+
+    /// True when the anonymous strategy authenticated this call
+    /// (`params.anonymous` in the Feathers recipe).
+    pub fn anonymous(&self) -> bool {
+        self.fields.get("anonymous") == Some(&Value::Bool(true))
+    }
+
+    /// The authenticated user, read as `U`.
+    ///
+    /// `Ok(None)` when no user is set; an error when the user does not fit `U`.
+    pub fn user<U: DeserializeOwned>(&self) -> Result<Option<U>> {
+        match &self.user {
+            None => Ok(None),
+            Some(user) => U::deserialize(user).map(Some).map_err(|error| {
+                Error::general(format!("params.user does not fit the requested type: {error}"))
+            }),
+        }
+    }
+
+    /// A free-form field (see [`Params::fields`]).
+    pub fn field(&self, key: &str) -> Option<&Value> {
+        self.fields.get(key)
+    }
+
+    /// Sets a free-form field.
+    pub fn set_field(&mut self, key: impl Into<String>, value: impl Into<Value>) {
+        self.fields.insert(key.into(), value.into());
+    }
+}

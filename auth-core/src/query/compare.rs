@@ -1,0 +1,332 @@
+//! Equality and ordering of JSON values.
+//!
+//! Three relations live here:
+//!
+//! * [`loose_eq`]: does a record's value equal a query value? Deep, with
+//!   numbers compared by value (`1 == 1.0`) and with the string coercion of
+//!   query values described in the [module docs](super).
+//! * [`range_cmp`]: how a record's value orders against a query value for
+//!   `$lt`, `$lte`, `$gt` and `$gte`; `None` when the two cannot be compared.
+//! * [`compare`]: the total order `$sort` uses, Feathers' comparator.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Number, Value};
+
+/// A JSON number, exact for integers and `f64` otherwise.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    Int(i128),
+    Float(f64),
+}
+
+impl Num {
+    fn of(number: &Number) -> Num {
+        if let Some(int) = number.as_i64() {
+            Num::Int(i128::from(int))
+        } else if let Some(int) = number.as_u64() {
+            Num::Int(i128::from(int))
+        } else {
+            Num::Float(number.as_f64().unwrap_or(f64::NAN))
+        }
+    }
+
+    /// A query string that reads as a finite number (`"10"`, `"-2.5"`, `"1e3"`).
+    fn parse(text: &str) -> Option<Num> {
+        if let Ok(int) = text.parse::<i128>() {
+            return Some(Num::Int(int));
+        }
+        text.parse::<f64>()
+            .ok()
+            .filter(|float| float.is_finite())
+            .map(Num::Float)
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            // Precision loss only beyond 2^53, where JavaScript loses it too.
+            Num::Int(int) => int as f64,
+            Num::Float(float) => float,
+        }
+    }
+
+    fn cmp(self, other: Num) -> Option<Ordering> {
+        match (self, other) {
+            (Num::Int(a), Num::Int(b)) => Some(a.cmp(&b)),
+            (a, b) => a.as_f64().partial_cmp(&b.as_f64()),
+        }
+    }
+}
+
+fn num_cmp(a: &Number, b: &Number) -> Ordering {
+    Num::of(a).cmp(Num::of(b)).unwrap_or(Ordering::Equal)
+}
+
+/// Orders two strings as JavaScript's `<` does: by UTF-16 code units.
+fn str_cmp(a: &str, b: &str) -> Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// The boolean a query string spells, if it spells one.
+fn parse_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether a record's value (`None` when the field is missing) equals a
+/// query value.
+///
+/// Missing and `null` are equal to `null` (and to the string `"null"`).
+/// A string in the query equals a record number it parses to, a record
+/// boolean it spells, and a record `null` when it is `"null"`. Arrays and
+/// objects compare deeply, member by member, with the same rules.
+pub(crate) fn loose_eq(record: Option<&Value>, query: &Value) -> bool {
+    let record = match record {
+        None | Some(Value::Null) => return matches!(query, Value::Null) || query == "null",
+        Some(record) => record,
+    };
+    match (record, query) {
+        (Value::String(a), Value::String(b)) => a == b,
+        (Value::Number(a), Value::Number(b)) => num_cmp(a, b).is_eq(),
+        (Value::Number(a), Value::String(b)) => {
+            Num::parse(b).and_then(|b| Num::of(a).cmp(b)) == Some(Ordering::Equal)
+        }
+        (Value::Bool(a), Value::Bool(b)) => a == b,
+        (Value::Bool(a), Value::String(b)) => parse_bool(b) == Some(*a),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| loose_eq(Some(a), b))
+        }
+        (Value::Object(a), Value::Object(b)) => objects_eq(a, b),
+        _ => false,
+    }
+}
+
+fn objects_eq(record: &Map<String, Value>, query: &Map<String, Value>) -> bool {
+    record.len() == query.len()
+        && query
+            .iter()
+            .all(|(key, value)| record.contains_key(key) && loose_eq(record.get(key), value))
+}
+
+/// How a record's value orders against a query value for the range
+/// operators, or `None` when they are of different kinds.
+///
+/// Numbers order by value, strings by UTF-16 code units, `false < true`;
+/// `null` (or missing) equals `null`, so `$lte: null` matches it but
+/// `$lt: null` does not. Query strings are coerced as in [`loose_eq`].
+/// Arrays and objects never compare.
+pub(crate) fn range_cmp(record: Option<&Value>, query: &Value) -> Option<Ordering> {
+    match (record.unwrap_or(&Value::Null), query) {
+        (Value::Null, Value::Null) => Some(Ordering::Equal),
+        (Value::Null, Value::String(b)) if b == "null" => Some(Ordering::Equal),
+        (Value::Number(a), Value::Number(b)) => Num::of(a).cmp(Num::of(b)),
+        (Value::Number(a), Value::String(b)) => Num::of(a).cmp(Num::parse(b)?),
+        (Value::String(a), Value::String(b)) => Some(str_cmp(a, b)),
+        (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+        (Value::Bool(a), Value::String(b)) => Some(a.cmp(&parse_bool(b)?)),
+        _ => None,
+    }
+}
+
+/// The rank of a value's kind in Feathers' sort order.
+fn rank(value: Option<&Value>) -> u8 {
+    match value {
+        None => 0,
+        Some(Value::Null) => 1,
+        Some(Value::Number(_)) => 2,
+        Some(Value::String(_)) => 3,
+        Some(Value::Bool(_)) => 4,
+        Some(Value::Array(_)) => 5,
+        Some(Value::Object(_)) => 6,
+    }
+}
+
+/// Feathers' sort comparator (`@feathersjs/adapter-commons` `compare`).
+///
+/// Kinds order as missing < `null` < numbers < strings < booleans < arrays
+/// < objects, with no coercion between them (`"2"` sorts after `10`).
+/// Within a kind: numbers by value, strings by UTF-16 code units, `false`
+/// before `true`, arrays element by element and then by length, objects by
+/// the values under their keys taken in sorted key order and then by their
+/// number of keys.
+///
+/// ```
+/// use auth_core::query::compare;
+/// use serde_json::json;
+/// use std::cmp::Ordering;
+///
+/// assert_eq!(compare(None, Some(&json!(null))), Ordering::Less);
+/// assert_eq!(compare(Some(&json!(10)), Some(&json!("2"))), Ordering::Less);
+/// assert_eq!(compare(Some(&json!([1, 2])), Some(&json!([1]))), Ordering::Greater);
+/// ```
+pub fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+    match (a, b) {
+        (Some(Value::Number(a)), Some(Value::Number(b))) => num_cmp(a, b),
+        (Some(Value::String(a)), Some(Value::String(b))) => str_cmp(a, b),
+        (Some(Value::Bool(a)), Some(Value::Bool(b))) => a.cmp(b),
+        (Some(Value::Array(a)), Some(Value::Array(b))) => a
+            .iter()
+            .zip(b)
+            .map(|(a, b)| compare(Some(a), Some(b)))
+            .find(|ordering| ordering.is_ne())
+            .unwrap_or_else(|| a.len().cmp(&b.len())),
+        (Some(Value::Object(a)), Some(Value::Object(b))) => compare_objects(a, b),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+fn sorted_values(object: &Map<String, Value>) -> Vec<&Value> {
+    let mut entries: Vec<(&String, &Value)> = object.iter().collect();
+    entries.sort_by(|(a, _), (b, _)| str_cmp(a, b));
+    entries.into_iter().map(|(_, value)| value).collect()
+}
+
+fn compare_objects(a: &Map<String, Value>, b: &Map<String, Value>) -> Ordering {
+    sorted_values(a)
+        .into_iter()
+        .zip(sorted_values(b))
+        .map(|(a, b)| compare(Some(a), Some(b)))
+        .find(|ordering| ordering.is_ne())
+        .unwrap_or_else(|| a.len().cmp(&b.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn equality_coerces_query_strings() {
+        assert!(loose_eq(Some(&json!(0)), &json!("0")));
+        assert!(loose_eq(Some(&json!(10)), &json!("10.0")));
+        assert!(loose_eq(Some(&json!(1.5)), &json!("1.5")));
+        assert!(!loose_eq(Some(&json!(10)), &json!("ten")));
+        assert!(!loose_eq(Some(&json!(10)), &json!("")));
+        assert!(loose_eq(Some(&json!(true)), &json!("true")));
+        assert!(loose_eq(Some(&json!(false)), &json!("false")));
+        assert!(!loose_eq(Some(&json!(true)), &json!("1")));
+        assert!(loose_eq(Some(&json!(null)), &json!("null")));
+        assert!(loose_eq(None, &json!("null")));
+    }
+
+    #[test]
+    fn equality_is_not_coerced_the_other_way() {
+        assert!(!loose_eq(Some(&json!("10")), &json!(10)));
+        assert!(!loose_eq(Some(&json!("true")), &json!(true)));
+        assert!(!loose_eq(Some(&json!("null")), &json!(null)));
+    }
+
+    #[test]
+    fn equality_of_numbers_is_by_value() {
+        assert!(loose_eq(Some(&json!(1)), &json!(1.0)));
+        assert!(loose_eq(Some(&json!(u64::MAX)), &json!(u64::MAX)));
+        assert!(!loose_eq(Some(&json!(-1)), &json!(u64::MAX)));
+    }
+
+    #[test]
+    fn null_equals_missing() {
+        assert!(loose_eq(None, &json!(null)));
+        assert!(loose_eq(Some(&json!(null)), &json!(null)));
+        assert!(!loose_eq(None, &json!(0)));
+        assert!(!loose_eq(Some(&json!(0)), &json!(null)));
+    }
+
+    #[test]
+    fn deep_equality() {
+        let record = json!({ "a": [1, { "b": true }], "c": null });
+        assert!(loose_eq(
+            Some(&record),
+            &json!({ "c": null, "a": [1, { "b": true }] })
+        ));
+        assert!(loose_eq(
+            Some(&record),
+            &json!({ "c": "null", "a": ["1", { "b": "true" }] })
+        ));
+        assert!(!loose_eq(
+            Some(&record),
+            &json!({ "a": [1, { "b": true }] })
+        ));
+        assert!(!loose_eq(
+            Some(&record),
+            &json!({ "a": [1, { "b": true }], "d": null })
+        ));
+        assert!(!loose_eq(Some(&json!([1, 2])), &json!([1, 2, 3])));
+    }
+
+    #[test]
+    fn range_comparisons() {
+        assert_eq!(
+            range_cmp(Some(&json!(10)), &json!("9")),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            range_cmp(Some(&json!(10)), &json!(9.5)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            range_cmp(Some(&json!("10")), &json!("9")),
+            Some(Ordering::Less)
+        );
+        assert_eq!(range_cmp(Some(&json!(10)), &json!("x")), None);
+        assert_eq!(range_cmp(Some(&json!("10")), &json!(9)), None);
+        assert_eq!(
+            range_cmp(Some(&json!(true)), &json!("false")),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(range_cmp(None, &json!(null)), Some(Ordering::Equal));
+        assert_eq!(range_cmp(None, &json!(1)), None);
+        assert_eq!(range_cmp(Some(&json!([1])), &json!([1])), None);
+    }
+
+    #[test]
+    fn strings_order_by_utf16_code_units() {
+        // U+FF61 is one UTF-16 unit above the surrogates U+1F600 starts with.
+        assert_eq!(str_cmp("\u{1F600}", "\u{FF61}"), Ordering::Less);
+        assert_eq!(str_cmp("B", "a"), Ordering::Less);
+    }
+
+    #[test]
+    fn sort_order_of_kinds() {
+        let ordered = [
+            json!(null),
+            json!(-1),
+            json!(2.5),
+            json!(10),
+            json!(""),
+            json!("10"),
+            json!("2"),
+            json!(false),
+            json!(true),
+            json!([]),
+            json!([1]),
+            json!([1, 2]),
+            json!([2]),
+            json!({}),
+            json!({ "a": 1 }),
+            json!({ "a": 2 }),
+            json!({ "a": 2, "b": 0 }),
+        ];
+        assert_eq!(compare(None, Some(&ordered[0])), Ordering::Less);
+        for (i, a) in ordered.iter().enumerate() {
+            for (j, b) in ordered.iter().enumerate() {
+                assert_eq!(compare(Some(a), Some(b)), i.cmp(&j), "{a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn objects_compare_values_in_key_order() {
+        // Values under the first sorted key decide, whatever the keys are.
+        assert_eq!(
+            compare(Some(&json!({ "z": 1 })), Some(&json!({ "a": 2 }))),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare(Some(&json!({ "x": 1 })), Some(&json!({ "y": 1 }))),
+            Ordering::Equal
+        );
+    }
+}
