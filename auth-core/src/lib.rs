@@ -76,6 +76,8 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::hook::chain::{begin_error, call_method, end_error, run_service_hooks};
-    pub use crate::hook::{AroundHook, BoxFuture, Continue, Hook, HookContext, HookKind, Next};
+    pub use crate::hook::{
+        AroundHook, BoxFuture, Continue, Hook, HookContext, HookKind, IntoAroundHook, IntoHook, Next,
+    };
     pub use crate::service::{Method, Service};
 }

@@ -1,1 +1,175 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: hooks that record what runs,
+//! and a service that records its method calls.
+
+use std::sync::{Arc, Mutex};
+
+use auth_core::prelude::*;
+use serde_json::{Value, json};
+
+/// The sequence of hook and method labels a call went through.
+#[derive(Clone, Default)]
+pub struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    /// An empty log.
+    pub fn new() -> Log {
+        Log::default()
+    }
+
+    /// Appends a label.
+    pub fn push(&self, label: impl Into<String>) {
+        self.0.lock().unwrap().push(label.into());
+    }
+
+    /// Takes every label recorded so far.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// What a [`Step`] hook does besides recording its label.
+#[derive(Clone)]
+pub enum Action {
+    /// Nothing else.
+    Record,
+    /// Sets the call's result to this JSON.
+    SetResult(Value),
+    /// Fails with this error.
+    Fail(Error),
+    /// Replaces the context's error with this one.
+    ReplaceError(Error),
+    /// Records the error it sees, as `label saw <message>`.
+    RecordError,
+}
+
+/// A before, after or error hook that records its label and does its action.
+/// It works at app level and service level alike.
+#[derive(Clone)]
+pub struct Step {
+    label: String,
+    log: Log,
+    action: Action,
+}
+
+impl Step {
+    /// A hook recording `label` into `log` and doing `action`.
+    pub fn new(log: &Log, label: &str, action: Action) -> Step {
+        Step {
+            label: label.to_owned(),
+            log: log.clone(),
+            action,
+        }
+    }
+
+    /// A hook that only records `label`.
+    pub fn record(log: &Log, label: &str) -> Step {
+        Step::new(log, label, Action::Record)
+    }
+}
+
+impl<C: AnyContext + ?Sized> Hook<C> for Step {
+    async fn run(&self, ctx: &mut C) -> Result<()> {
+        self.log.push(self.label.clone());
+        match &self.action {
+            Action::Record => Ok(()),
+            Action::SetResult(value) => ctx.set_result_json(Some(value.clone())),
+            Action::Fail(error) => Err(error.clone()),
+            Action::ReplaceError(error) => {
+                *ctx.error_mut() = Some(error.clone());
+                Ok(())
+            }
+            Action::RecordError => {
+                let seen = ctx.error().map(|error| error.message().to_owned());
+                self.log
+                    .push(format!("{} saw {}", self.label, seen.unwrap_or_default()));
+                Ok(())
+            }
+        }
+    }
+}
+
+/// An around hook recording `label:pre` before the rest of the chain and
+/// `label:post` after it (not when the rest fails, as in Feathers).
+#[derive(Clone)]
+pub struct Around {
+    label: String,
+    log: Log,
+}
+
+impl Around {
+    /// An around hook recording `label:pre` and `label:post` into `log`.
+    pub fn new(log: &Log, label: &str) -> Around {
+        Around {
+            label: label.to_owned(),
+            log: log.clone(),
+        }
+    }
+}
+
+impl<C: AnyContext + ?Sized> AroundHook<C> for Around {
+    async fn run(&self, ctx: &mut C, next: Next<'_, C>) -> Result<()> {
+        self.log.push(format!("{}:pre", self.label));
+        next.run(ctx).await?;
+        self.log.push(format!("{}:post", self.label));
+        Ok(())
+    }
+}
+
+/// A service whose `get` records `method` and answers `{"id": id}`, or
+/// fails with `GeneralError: boom` for the id `"fail"`; its other methods
+/// echo their input the same way.
+pub struct Recorded {
+    /// Where `method` is recorded.
+    pub log: Log,
+}
+
+impl Recorded {
+    fn answer(&self, id: Option<&Id>, data: Value) -> Result<Value> {
+        self.log.push("method");
+        match id {
+            Some(Id::String(text)) if text == "fail" => Err(Error::general("boom")),
+            Some(id) => Ok(json!({ "id": id.to_json(), "data": data })),
+            None => Ok(json!({ "data": data })),
+        }
+    }
+}
+
+impl Service for Recorded {
+    type Item = Value;
+    type Data = Value;
+    type Patch = Value;
+    const CUSTOM_METHODS: &'static [&'static str] = &["shout"];
+
+    async fn find(&self, _params: &Params) -> Result<Found<Value>> {
+        self.answer(None, Value::Null).map(|one| Found::All(vec![one]))
+    }
+    async fn get(&self, id: &Id, _params: &Params) -> Result<Value> {
+        self.answer(Some(id), Value::Null)
+    }
+    async fn create(&self, data: Value, _params: &Params) -> Result<Value> {
+        self.answer(None, data)
+    }
+    async fn update(&self, id: &Id, data: Value, _params: &Params) -> Result<Value> {
+        self.answer(Some(id), data)
+    }
+    async fn patch(&self, id: &Id, data: Value, _params: &Params) -> Result<Value> {
+        self.answer(Some(id), data)
+    }
+    async fn remove(&self, id: &Id, _params: &Params) -> Result<Value> {
+        self.answer(Some(id), Value::Null)
+    }
+    async fn custom(&self, method: &str, data: Value, _params: &Params) -> Result<Value> {
+        self.log.push("method");
+        Ok(json!({ "method": method, "data": data }))
+    }
+}
+
+/// An app with `Recorded` registered at `things`, sharing `log`.
+pub fn recorded_app(log: &Log) -> App {
+    App::new().register("things", Recorded { log: log.clone() })
+}
+
+/// The typed handle on the `Recorded` service of [`recorded_app`].
+pub fn things(app: &App) -> ServiceHandle<Recorded> {
+    app.service::<Recorded>("things")
+}

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::hook::context::{AppContext, HookContext};
-use crate::hook::traits::{AroundHook, DynAroundHook, DynHook, Hook};
+use crate::hook::traits::{DynAroundHook, DynHook, IntoAroundHook, IntoHook};
 use crate::service::Method;
 
 /// Hooks of one kind: those for every method, and those for one method.
@@ -105,46 +105,46 @@ impl<C: ?Sized + 'static> Hooks<C> {
     }
 
     /// Adds an around hook for `key` (`"all"` or a method name).
-    pub fn around(mut self, key: &str, hook: impl AroundHook<C>) -> Self {
-        self.around.push(key, Arc::new(hook));
+    pub fn around<M>(mut self, key: &str, hook: impl IntoAroundHook<C, M>) -> Self {
+        self.around.push(key, Arc::new(hook.into_around_hook()));
         self
     }
 
     /// Adds a before hook for `key` (`"all"` or a method name).
-    pub fn before(mut self, key: &str, hook: impl Hook<C>) -> Self {
-        self.before.push(key, Arc::new(hook));
+    pub fn before<M>(mut self, key: &str, hook: impl IntoHook<C, M>) -> Self {
+        self.before.push(key, Arc::new(hook.into_hook()));
         self
     }
 
     /// Adds an after hook for `key` (`"all"` or a method name).
-    pub fn after(mut self, key: &str, hook: impl Hook<C>) -> Self {
-        self.after.push(key, Arc::new(hook));
+    pub fn after<M>(mut self, key: &str, hook: impl IntoHook<C, M>) -> Self {
+        self.after.push(key, Arc::new(hook.into_hook()));
         self
     }
 
     /// Adds an error hook for `key` (`"all"` or a method name).
-    pub fn error(mut self, key: &str, hook: impl Hook<C>) -> Self {
-        self.error.push(key, Arc::new(hook));
+    pub fn error<M>(mut self, key: &str, hook: impl IntoHook<C, M>) -> Self {
+        self.error.push(key, Arc::new(hook.into_hook()));
         self
     }
 
     /// Adds an around hook for every method.
-    pub fn around_all(self, hook: impl AroundHook<C>) -> Self {
+    pub fn around_all<M>(self, hook: impl IntoAroundHook<C, M>) -> Self {
         self.around("all", hook)
     }
 
     /// Adds a before hook for every method.
-    pub fn before_all(self, hook: impl Hook<C>) -> Self {
+    pub fn before_all<M>(self, hook: impl IntoHook<C, M>) -> Self {
         self.before("all", hook)
     }
 
     /// Adds an after hook for every method.
-    pub fn after_all(self, hook: impl Hook<C>) -> Self {
+    pub fn after_all<M>(self, hook: impl IntoHook<C, M>) -> Self {
         self.after("all", hook)
     }
 
     /// Adds an error hook for every method.
-    pub fn error_all(self, hook: impl Hook<C>) -> Self {
+    pub fn error_all<M>(self, hook: impl IntoHook<C, M>) -> Self {
         self.error("all", hook)
     }
 

@@ -23,7 +23,10 @@ mod traits;
 pub use context::{AnyContext, AppContext, HookContext, Output, Payload};
 pub(crate) use context::payload_from_json;
 pub use hooks::{AppHooks, Hooks, ServiceHooks};
-pub use traits::{AroundFn, AroundHook, BoxFuture, Hook, HookFn, Next};
+pub use traits::{
+    AroundFn, AroundHook, BoxFuture, FnAroundHook, FnHook, Hook, HookFn, IntoAroundHook, IntoHook,
+    IsHook, IsHookFn, Next,
+};
 #[doc(hidden)]
 pub use traits::Continue;
 

@@ -1,8 +1,9 @@
 //! What a hook is: `Hook` (before, after and error hooks) and `AroundHook`
 //! (hooks that wrap the rest of the chain through [`Next`]).
 //!
-//! A hook is usually an `async fn`; both traits are implemented for every
-//! async function of the right shape, so hook functions need no wrapper:
+//! A hook is usually an `async fn`: every registration point takes either
+//! a hook value or an async function of the right shape ([`IntoHook`],
+//! [`IntoAroundHook`]), so hook functions need no wrapper:
 //!
 //! ```
 //! use auth_core::prelude::*;
@@ -57,8 +58,8 @@ pub trait Hook<C: ?Sized>: Send + Sync + 'static {
 
 /// The shape of an async hook function, for any one lifetime of its context.
 ///
-/// Implemented for every `async fn(&mut C) -> Result<()>` (and closures
-/// returning such futures); it lets [`Hook`] be implemented for them.
+/// Implemented for every `async fn(&mut C) -> Result<()>`; [`FnHook`]
+/// makes such a function a [`Hook`].
 pub trait HookFn<'a, C: ?Sized + 'a>: Send + Sync + 'static {
     /// The function's future.
     type Future: Future<Output = Result<()>> + Send + 'a;
@@ -78,13 +79,50 @@ where
     }
 }
 
-impl<C, F> Hook<C> for F
+/// An async hook function as a [`Hook`] value.
+#[derive(Clone, Copy)]
+pub struct FnHook<F>(pub F);
+
+impl<C, F> Hook<C> for FnHook<F>
 where
     C: ?Sized,
     F: for<'a> HookFn<'a, C>,
 {
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
-        HookFn::call(self, ctx)
+        HookFn::call(&self.0, ctx)
+    }
+}
+
+/// Marks the [`IntoHook`] impl for values that already are hooks.
+pub enum IsHook {}
+/// Marks the [`IntoHook`] impl for async hook functions.
+pub enum IsHookFn {}
+
+/// Anything that can be registered as a before, after or error hook: a
+/// [`Hook`] value, or an `async fn(&mut C) -> Result<()>`.
+///
+/// `M` only tells the two impls apart; it is always inferred.
+pub trait IntoHook<C: ?Sized, M>: Sized {
+    /// The hook this becomes.
+    type Hook: Hook<C>;
+    /// Converts into the hook.
+    fn into_hook(self) -> Self::Hook;
+}
+
+impl<C: ?Sized, H: Hook<C>> IntoHook<C, IsHook> for H {
+    type Hook = H;
+    fn into_hook(self) -> H {
+        self
+    }
+}
+
+impl<C: ?Sized, F> IntoHook<C, IsHookFn> for F
+where
+    F: for<'a> HookFn<'a, C>,
+{
+    type Hook = FnHook<F>;
+    fn into_hook(self) -> FnHook<F> {
+        FnHook(self)
     }
 }
 
@@ -146,7 +184,11 @@ where
     }
 }
 
-impl<C, F> AroundHook<C> for F
+/// An async around hook function as an [`AroundHook`] value.
+#[derive(Clone, Copy)]
+pub struct FnAroundHook<F>(pub F);
+
+impl<C, F> AroundHook<C> for FnAroundHook<F>
 where
     C: ?Sized,
     F: for<'a> AroundFn<'a, C>,
@@ -156,7 +198,33 @@ where
         ctx: &'a mut C,
         next: Next<'a, C>,
     ) -> impl Future<Output = Result<()>> + Send + 'a {
-        AroundFn::call(self, ctx, next)
+        AroundFn::call(&self.0, ctx, next)
+    }
+}
+
+/// Anything that can be registered as an around hook: an [`AroundHook`]
+/// value, or an `async fn(&mut C, Next<'_, C>) -> Result<()>`.
+pub trait IntoAroundHook<C: ?Sized, M>: Sized {
+    /// The hook this becomes.
+    type Hook: AroundHook<C>;
+    /// Converts into the hook.
+    fn into_around_hook(self) -> Self::Hook;
+}
+
+impl<C: ?Sized, H: AroundHook<C>> IntoAroundHook<C, IsHook> for H {
+    type Hook = H;
+    fn into_around_hook(self) -> H {
+        self
+    }
+}
+
+impl<C: ?Sized, F> IntoAroundHook<C, IsHookFn> for F
+where
+    F: for<'a> AroundFn<'a, C>,
+{
+    type Hook = FnAroundHook<F>;
+    fn into_around_hook(self) -> FnAroundHook<F> {
+        FnAroundHook(self)
     }
 }
 
