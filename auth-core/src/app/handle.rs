@@ -163,3 +163,13 @@ impl<S: Service> ServiceHandle<S> {
         }
     }
 }
+
+impl<S: Service> std::fmt::Debug for ServiceHandle<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceHandle")
+            .field("path", &self.path)
+            .field("service", &std::any::type_name::<S>())
+            .field("registered", &self.entry.is_ok())
+            .finish()
+    }
+}

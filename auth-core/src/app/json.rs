@@ -132,3 +132,11 @@ impl JsonService {
         self.entry.call_json(self.app.clone(), call).await
     }
 }
+
+impl std::fmt::Debug for JsonService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonService")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}

@@ -305,3 +305,19 @@ pub(crate) fn payload_from_json<S: Service>(
     };
     Ok(payload)
 }
+
+impl<S: Service> std::fmt::Debug for HookContext<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HookContext")
+            .field("path", &self.path)
+            .field("method", &self.method)
+            .field("kind", &self.kind)
+            .field("params", &self.params)
+            .field("id", &self.id)
+            .field("data", &self.data_json().ok().flatten())
+            .field("result", &self.result_json().ok().flatten())
+            .field("error", &self.error)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
