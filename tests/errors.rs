@@ -7,21 +7,71 @@ use serde_json::json;
 /// them (plus `PayloadTooLarge`, ours for 413).
 const KINDS: [(ErrorKind, &str, u16, &str); 18] = [
     (ErrorKind::BadRequest, "BadRequest", 400, "bad-request"),
-    (ErrorKind::NotAuthenticated, "NotAuthenticated", 401, "not-authenticated"),
-    (ErrorKind::PaymentError, "PaymentError", 402, "payment-error"),
+    (
+        ErrorKind::NotAuthenticated,
+        "NotAuthenticated",
+        401,
+        "not-authenticated",
+    ),
+    (
+        ErrorKind::PaymentError,
+        "PaymentError",
+        402,
+        "payment-error",
+    ),
     (ErrorKind::Forbidden, "Forbidden", 403, "forbidden"),
     (ErrorKind::NotFound, "NotFound", 404, "not-found"),
-    (ErrorKind::MethodNotAllowed, "MethodNotAllowed", 405, "method-not-allowed"),
-    (ErrorKind::NotAcceptable, "NotAcceptable", 406, "not-acceptable"),
+    (
+        ErrorKind::MethodNotAllowed,
+        "MethodNotAllowed",
+        405,
+        "method-not-allowed",
+    ),
+    (
+        ErrorKind::NotAcceptable,
+        "NotAcceptable",
+        406,
+        "not-acceptable",
+    ),
     (ErrorKind::Timeout, "Timeout", 408, "timeout"),
     (ErrorKind::Conflict, "Conflict", 409, "conflict"),
     (ErrorKind::Gone, "Gone", 410, "gone"),
-    (ErrorKind::LengthRequired, "LengthRequired", 411, "length-required"),
-    (ErrorKind::PayloadTooLarge, "PayloadTooLarge", 413, "payload-too-large"),
-    (ErrorKind::Unprocessable, "Unprocessable", 422, "unprocessable"),
-    (ErrorKind::TooManyRequests, "TooManyRequests", 429, "too-many-requests"),
-    (ErrorKind::GeneralError, "GeneralError", 500, "general-error"),
-    (ErrorKind::NotImplemented, "NotImplemented", 501, "not-implemented"),
+    (
+        ErrorKind::LengthRequired,
+        "LengthRequired",
+        411,
+        "length-required",
+    ),
+    (
+        ErrorKind::PayloadTooLarge,
+        "PayloadTooLarge",
+        413,
+        "payload-too-large",
+    ),
+    (
+        ErrorKind::Unprocessable,
+        "Unprocessable",
+        422,
+        "unprocessable",
+    ),
+    (
+        ErrorKind::TooManyRequests,
+        "TooManyRequests",
+        429,
+        "too-many-requests",
+    ),
+    (
+        ErrorKind::GeneralError,
+        "GeneralError",
+        500,
+        "general-error",
+    ),
+    (
+        ErrorKind::NotImplemented,
+        "NotImplemented",
+        501,
+        "not-implemented",
+    ),
     (ErrorKind::BadGateway, "BadGateway", 502, "bad-gateway"),
     (ErrorKind::Unavailable, "Unavailable", 503, "unavailable"),
 ];
@@ -38,7 +88,10 @@ fn every_kind_serializes_with_its_name_code_and_class_name_in_feathers_order() {
             )
         );
         assert_eq!(error.to_json(), serde_json::to_value(&error).unwrap());
-        assert_eq!((error.name(), error.code(), error.class_name()), (name, code, class_name));
+        assert_eq!(
+            (error.name(), error.code(), error.class_name()),
+            (name, code, class_name)
+        );
     }
 }
 
@@ -102,7 +155,10 @@ fn errors_read_back_from_feathers_json() {
         "errors": { "email": "taken" }
     }))
     .unwrap();
-    assert_eq!(from_feathers, Error::conflict("Taken").with_errors(json!({ "email": "taken" })));
+    assert_eq!(
+        from_feathers,
+        Error::conflict("Taken").with_errors(json!({ "email": "taken" }))
+    );
 
     let unknown_name: Error =
         serde_json::from_value(json!({ "name": "Teapot", "message": "x", "code": 429 })).unwrap();
@@ -111,7 +167,9 @@ fn errors_read_back_from_feathers_json() {
 
 #[test]
 fn conversions_classify_the_cause() {
-    let syntax: Error = serde_json::from_str::<serde_json::Value>("{").unwrap_err().into();
+    let syntax: Error = serde_json::from_str::<serde_json::Value>("{")
+        .unwrap_err()
+        .into();
     assert_eq!(syntax.kind(), ErrorKind::BadRequest);
     let io: Error = std::io::Error::other("disk").into();
     assert_eq!((io.kind(), io.message()), (ErrorKind::GeneralError, "disk"));
@@ -120,5 +178,9 @@ fn conversions_classify_the_cause() {
 
 #[test]
 fn errors_stay_small() {
-    assert!(std::mem::size_of::<Error>() <= 40, "{}", std::mem::size_of::<Error>());
+    assert!(
+        std::mem::size_of::<Error>() <= 40,
+        "{}",
+        std::mem::size_of::<Error>()
+    );
 }

@@ -31,13 +31,7 @@ fn register_all_and_get(log: &Log, app: &App) {
 }
 
 /// One app hook of each kind for `all`, and the service's `all` hooks given.
-fn register_all_only(
-    log: &Log,
-    app: &App,
-    before: Vec<Step>,
-    after: Vec<Step>,
-    error: Vec<Step>,
-) {
+fn register_all_only(log: &Log, app: &App, before: Vec<Step>, after: Vec<Step>, error: Vec<Step>) {
     app.add_hooks(
         AppHooks::new()
             .around_all(Around::new(log, "app.around.all"))
@@ -86,7 +80,10 @@ async fn case_2_the_method_fails() {
 
     let error = things(&app).get("fail", Params::new()).await.unwrap_err();
 
-    assert_eq!((error.kind(), error.message()), (ErrorKind::GeneralError, "boom"));
+    assert_eq!(
+        (error.kind(), error.message()),
+        (ErrorKind::GeneralError, "boom")
+    );
     assert_eq!(
         log.take(),
         sequence(
@@ -265,7 +262,10 @@ async fn hooks_see_the_kind_they_run_as() {
         Ok(())
     }
     async fn check_kinds(ctx: &mut AppContext) -> Result<()> {
-        assert_eq!(ctx.params().field("kinds"), Some(&json!(["before", "after"])));
+        assert_eq!(
+            ctx.params().field("kinds"),
+            Some(&json!(["before", "after"]))
+        );
         Ok(())
     }
     let log = Log::new();

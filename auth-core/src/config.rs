@@ -139,10 +139,8 @@ impl Configuration {
         if let Some(vars) = &self.env_vars {
             variables = variables.source(Some(vars.clone().into_iter().collect()));
         }
-        let mut settings: Map<String, Value> = builder
-            .add_source(variables)
-            .build()?
-            .try_deserialize()?;
+        let mut settings: Map<String, Value> =
+            builder.add_source(variables).build()?.try_deserialize()?;
         settings.remove("env");
         Ok(settings)
     }

@@ -52,8 +52,8 @@ pub use config::Configuration;
 pub use error::{Error, ErrorKind, Result};
 pub use events::{EventKind, ServiceEvent};
 pub use hook::{
-    AnyContext, AppContext, AppHooks, AroundHook, Hook, HookContext, HookKind, Hooks, Next,
-    Output, Payload, ServiceHooks,
+    AnyContext, AppContext, AppHooks, AroundHook, Hook, HookContext, HookKind, Hooks, Next, Output,
+    Payload, ServiceHooks,
 };
 pub use params::{AuthenticationRequest, Params, Provider};
 pub use service::{Found, Id, Method, Service};
@@ -77,7 +77,8 @@ pub mod prelude {
 pub mod __private {
     pub use crate::hook::chain::{begin_error, call_method, end_error, run_service_hooks};
     pub use crate::hook::{
-        AroundHook, BoxFuture, Continue, Hook, HookContext, HookKind, IntoAroundHook, IntoHook, Next,
+        AroundHook, BoxFuture, Continue, Hook, HookContext, HookKind, IntoAroundHook, IntoHook,
+        Next,
     };
     pub use crate::service::{Method, Service};
 }

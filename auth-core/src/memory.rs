@@ -119,7 +119,10 @@ impl MemoryOptions {
     }
 
     /// Allows multi calls for these methods only (`["patch", "remove"]`).
-    pub fn multi_methods<'a>(mut self, methods: impl IntoIterator<Item = &'a str>) -> MemoryOptions {
+    pub fn multi_methods<'a>(
+        mut self,
+        methods: impl IntoIterator<Item = &'a str>,
+    ) -> MemoryOptions {
         self.multi = Multi::Methods(methods.into_iter().map(Method::from_name).collect());
         self
     }
@@ -234,7 +237,9 @@ impl<T> MemoryService<T> {
 impl<T: DeserializeOwned> MemoryService<T> {
     fn output(&self, record: Value) -> Result<T> {
         T::deserialize(record).map_err(|error| {
-            Error::general(format!("A stored record does not fit the record type: {error}"))
+            Error::general(format!(
+                "A stored record does not fit the record type: {error}"
+            ))
         })
     }
 
@@ -318,7 +323,12 @@ where
         let query = Query::parse(&params.query)?;
         let found = {
             let store = read(&self.store);
-            query::find(store.records.values(), &query, self.paginate(params), &self.options.id)
+            query::find(
+                store.records.values(),
+                &query,
+                self.paginate(params),
+                &self.options.id,
+            )
         };
         found.try_map(|record| self.output(record))
     }
@@ -415,7 +425,11 @@ where
         let record = {
             let mut store = write(&self.store);
             let key = Key::of(id);
-            if !store.records.get(&key).is_some_and(|record| query.matches(record)) {
+            if !store
+                .records
+                .get(&key)
+                .is_some_and(|record| query.matches(record))
+            {
                 return Err(not_found(id));
             }
             store.records.remove(&key).ok_or_else(|| not_found(id))?

@@ -75,7 +75,11 @@ impl AuthenticationRequest {
     }
 
     /// Adds a field.
-    pub fn with(mut self, key: impl Into<String>, value: impl Into<Value>) -> AuthenticationRequest {
+    pub fn with(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<Value>,
+    ) -> AuthenticationRequest {
         self.fields.insert(key.into(), value.into());
         self
     }
@@ -164,7 +168,9 @@ impl Params {
         match &self.user {
             None => Ok(None),
             Some(user) => U::deserialize(user).map(Some).map_err(|error| {
-                Error::general(format!("params.user does not fit the requested type: {error}"))
+                Error::general(format!(
+                    "params.user does not fit the requested type: {error}"
+                ))
             }),
         }
     }

@@ -141,7 +141,8 @@ impl Service for Recorded {
     const CUSTOM_METHODS: &'static [&'static str] = &["shout"];
 
     async fn find(&self, _params: &Params) -> Result<Found<Value>> {
-        self.answer(None, Value::Null).map(|one| Found::All(vec![one]))
+        self.answer(None, Value::Null)
+            .map(|one| Found::All(vec![one]))
     }
     async fn get(&self, id: &Id, _params: &Params) -> Result<Value> {
         self.answer(Some(id), Value::Null)

@@ -87,7 +87,13 @@ impl<S: Service> ServiceHandle<S> {
         take_result(&mut ctx)
     }
 
-    async fn one(&self, method: Method, id: Option<Id>, data: Option<Payload<S::Data, S::Patch>>, params: Params) -> Result<S::Item> {
+    async fn one(
+        &self,
+        method: Method,
+        id: Option<Id>,
+        data: Option<Payload<S::Data, S::Patch>>,
+        params: Params,
+    ) -> Result<S::Item> {
         let name = method.as_str().to_owned();
         match self.call(method, id, data, params).await? {
             Output::One(item) => Ok(item),
@@ -95,7 +101,12 @@ impl<S: Service> ServiceHandle<S> {
         }
     }
 
-    async fn many(&self, method: Method, data: Option<Payload<S::Data, S::Patch>>, params: Params) -> Result<Vec<S::Item>> {
+    async fn many(
+        &self,
+        method: Method,
+        data: Option<Payload<S::Data, S::Patch>>,
+        params: Params,
+    ) -> Result<Vec<S::Item>> {
         let name = method.as_str().to_owned();
         match self.call(method, None, data, params).await? {
             Output::Many(items) => Ok(items),
@@ -119,32 +130,58 @@ impl<S: Service> ServiceHandle<S> {
 
     /// `create` with one record.
     pub async fn create(&self, data: S::Data, params: Params) -> Result<S::Item> {
-        self.one(Method::Create, None, Some(Payload::One(data)), params).await
+        self.one(Method::Create, None, Some(Payload::One(data)), params)
+            .await
     }
 
     /// `create` with a list of records.
     pub async fn create_many(&self, data: Vec<S::Data>, params: Params) -> Result<Vec<S::Item>> {
-        self.many(Method::Create, Some(Payload::Many(data)), params).await
+        self.many(Method::Create, Some(Payload::Many(data)), params)
+            .await
     }
 
     /// `update`: replaces one record.
-    pub async fn update(&self, id: impl Into<Id>, data: S::Data, params: Params) -> Result<S::Item> {
-        self.one(Method::Update, Some(id.into()), Some(Payload::One(data)), params).await
+    pub async fn update(
+        &self,
+        id: impl Into<Id>,
+        data: S::Data,
+        params: Params,
+    ) -> Result<S::Item> {
+        self.one(
+            Method::Update,
+            Some(id.into()),
+            Some(Payload::One(data)),
+            params,
+        )
+        .await
     }
 
     /// `patch` with an id: merges `data` into one record.
-    pub async fn patch(&self, id: impl Into<Id>, data: S::Patch, params: Params) -> Result<S::Item> {
-        self.one(Method::Patch, Some(id.into()), Some(Payload::Patch(data)), params).await
+    pub async fn patch(
+        &self,
+        id: impl Into<Id>,
+        data: S::Patch,
+        params: Params,
+    ) -> Result<S::Item> {
+        self.one(
+            Method::Patch,
+            Some(id.into()),
+            Some(Payload::Patch(data)),
+            params,
+        )
+        .await
     }
 
     /// `patch` with a null id: merges `data` into every record matching `params.query`.
     pub async fn patch_many(&self, data: S::Patch, params: Params) -> Result<Vec<S::Item>> {
-        self.many(Method::Patch, Some(Payload::Patch(data)), params).await
+        self.many(Method::Patch, Some(Payload::Patch(data)), params)
+            .await
     }
 
     /// `remove` with an id.
     pub async fn remove(&self, id: impl Into<Id>, params: Params) -> Result<S::Item> {
-        self.one(Method::Remove, Some(id.into()), None, params).await
+        self.one(Method::Remove, Some(id.into()), None, params)
+            .await
     }
 
     /// `remove` with a null id: every record matching `params.query`.
@@ -155,7 +192,12 @@ impl<S: Service> ServiceHandle<S> {
     /// A custom method by name, with JSON data.
     pub async fn custom(&self, method: &str, data: Value, params: Params) -> Result<Value> {
         match self
-            .call(Method::from_name(method), None, Some(Payload::Custom(data)), params)
+            .call(
+                Method::from_name(method),
+                None,
+                Some(Payload::Custom(data)),
+                params,
+            )
             .await?
         {
             Output::Custom(value) => Ok(value),

@@ -190,7 +190,10 @@ impl App {
             [] => Ok(()),
             [only] => Err(only.clone()),
             [first, rest @ ..] => {
-                let others: Vec<String> = rest.iter().map(|error| error.message().to_owned()).collect();
+                let others: Vec<String> = rest
+                    .iter()
+                    .map(|error| error.message().to_owned())
+                    .collect();
                 Err(Error::new(
                     first.kind(),
                     format!("{} (and: {})", first.message(), others.join("; ")),
@@ -283,6 +286,8 @@ impl App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("services", &self.paths()).finish()
+        f.debug_struct("App")
+            .field("services", &self.paths())
+            .finish()
     }
 }

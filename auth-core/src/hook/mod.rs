@@ -20,15 +20,15 @@ mod context;
 mod hooks;
 mod traits;
 
-pub use context::{AnyContext, AppContext, HookContext, Output, Payload};
 pub(crate) use context::payload_from_json;
+pub use context::{AnyContext, AppContext, HookContext, Output, Payload};
 pub use hooks::{AppHooks, Hooks, ServiceHooks};
+#[doc(hidden)]
+pub use traits::Continue;
 pub use traits::{
     AroundFn, AroundHook, BoxFuture, FnAroundHook, FnHook, Hook, HookFn, IntoAroundHook, IntoHook,
     IsHook, IsHookFn, Next,
 };
-#[doc(hidden)]
-pub use traits::Continue;
 
 /// The kind of hook running on a context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

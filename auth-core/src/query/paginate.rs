@@ -81,9 +81,15 @@ impl<T> Found<T> {
                 total: page.total,
                 limit: page.limit,
                 skip: page.skip,
-                data: page.data.into_iter().map(convert).collect::<Result<_, E>>()?,
+                data: page
+                    .data
+                    .into_iter()
+                    .map(convert)
+                    .collect::<Result<_, E>>()?,
             }),
-            Found::All(data) => Found::All(data.into_iter().map(convert).collect::<Result<_, E>>()?),
+            Found::All(data) => {
+                Found::All(data.into_iter().map(convert).collect::<Result<_, E>>()?)
+            }
         })
     }
 }
