@@ -187,6 +187,15 @@ fn not_found(id: &Id) -> Error {
     Error::not_found(format!("No record found for id '{id}'"))
 }
 
+/// The part of the query `create` reads, as Feathers does: only `$select`.
+fn select_only(params: &Params) -> Result<Query> {
+    let mut query = Map::new();
+    if let Some(select) = params.query.get("$select") {
+        query.insert("$select".to_owned(), select.clone());
+    }
+    Query::parse(&query)
+}
+
 fn to_object<D: Serialize>(data: &D) -> Result<Map<String, Value>> {
     match serde_json::to_value(data) {
         Ok(Value::Object(object)) => Ok(object),
@@ -260,23 +269,15 @@ impl<T: DeserializeOwned> MemoryService<T> {
         }
     }
 
-    /// The keys of every record the query matches, in find order, without
-    /// pagination.
+    /// The keys of every record the query's conditions match, in store
+    /// order. As in Feathers' multi `patch` and `remove`, `$limit`, `$skip`
+    /// and `$sort` do not narrow what a multi call touches.
     fn matching_keys(&self, store: &Store, query: &Query) -> Vec<Key> {
-        let mut matching: Vec<&Value> = store
+        store
             .records
-            .values()
-            .filter(|record| query.matches(record))
-            .collect();
-        query::sort(&mut matching, &query.filters.sort);
-        let skip = query.filters.skip.unwrap_or(0);
-        let limit = query.filters.limit.unwrap_or(usize::MAX);
-        matching
-            .into_iter()
-            .skip(skip)
-            .take(limit)
-            .filter_map(|record| record.get(&self.options.id).and_then(Id::from_json))
-            .map(|id| Key::of(&id))
+            .iter()
+            .filter(|(_, record)| query.matches(record))
+            .map(|(key, _)| key.clone())
             .collect()
     }
 
@@ -340,7 +341,7 @@ where
     }
 
     async fn create(&self, data: T, params: &Params) -> Result<T> {
-        let query = Query::parse(&params.query)?;
+        let query = select_only(params)?;
         let data = to_object(&data)?;
         let record = self.insert(&mut write(&self.store), data);
         self.output(self.selected(record, &query))
@@ -348,7 +349,7 @@ where
 
     async fn create_many(&self, data: Vec<T>, params: &Params) -> Result<Vec<T>> {
         self.require_multi(Method::Create, "Can not create multiple entries")?;
-        let query = Query::parse(&params.query)?;
+        let query = select_only(params)?;
         let objects = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
         let records: Vec<Value> = {
             let mut store = write(&self.store);
