@@ -174,3 +174,28 @@ pub fn recorded_app(log: &Log) -> App {
 pub fn things(app: &App) -> ServiceHandle<Recorded> {
     app.service::<Recorded>("things")
 }
+
+thread_local! {
+    static THREAD_LOG: Log = Log::new();
+}
+
+/// The log of the current thread: hooks written as expressions in
+/// `#[hooks(..)]` record here (each `#[tokio::test]` runs on its own thread).
+pub fn thread_log() -> Log {
+    THREAD_LOG.with(Log::clone)
+}
+
+/// A before/after/error hook recording `label` in the [`thread_log`].
+pub fn mark(label: &str) -> Step {
+    Step::record(&thread_log(), label)
+}
+
+/// A hook recording `label` in the [`thread_log`] and doing `action`.
+pub fn act(label: &str, action: Action) -> Step {
+    Step::new(&thread_log(), label, action)
+}
+
+/// An around hook recording `label:pre`/`label:post` in the [`thread_log`].
+pub fn wrap(label: &str) -> Around {
+    Around::new(&thread_log(), label)
+}

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::hook::context::{AppContext, HookContext};
-use crate::hook::traits::{DynAroundHook, DynHook, IntoAroundHook, IntoHook};
+use crate::hook::traits::{DynAroundHook, DynHook, IntoAroundHook, IntoBeforeHook, IntoHook};
 use crate::service::Method;
 
 /// Hooks of one kind: those for every method, and those for one method.
@@ -111,8 +111,8 @@ impl<C: ?Sized + 'static> Hooks<C> {
     }
 
     /// Adds a before hook for `key` (`"all"` or a method name).
-    pub fn before<M>(mut self, key: &str, hook: impl IntoHook<C, M>) -> Self {
-        self.before.push(key, Arc::new(hook.into_hook()));
+    pub fn before<M>(mut self, key: &str, hook: impl IntoBeforeHook<C, M>) -> Self {
+        self.before.push(key, Arc::new(hook.into_before_hook()));
         self
     }
 
@@ -134,7 +134,7 @@ impl<C: ?Sized + 'static> Hooks<C> {
     }
 
     /// Adds a before hook for every method.
-    pub fn before_all<M>(self, hook: impl IntoHook<C, M>) -> Self {
+    pub fn before_all<M>(self, hook: impl IntoBeforeHook<C, M>) -> Self {
         self.before("all", hook)
     }
 

@@ -16,18 +16,21 @@
 //! the service's error hooks (`get` first, then `all`), then the app's.
 
 pub(crate) mod chain;
+mod compiled;
 mod context;
 mod hooks;
 mod traits;
 
+#[doc(hidden)]
+pub use compiled::{ContinueWith, around_hook, before_hook, continue_with, hook, set_kind};
 pub(crate) use context::payload_from_json;
 pub use context::{AnyContext, AppContext, HookContext, Output, Payload};
 pub use hooks::{AppHooks, Hooks, ServiceHooks};
 #[doc(hidden)]
 pub use traits::Continue;
 pub use traits::{
-    AroundFn, AroundHook, BoxFuture, FnAroundHook, FnHook, Hook, HookFn, IntoAroundHook, IntoHook,
-    IsHook, IsHookFn, Next,
+    AroundFn, AroundHook, BeforeHook, BoxFuture, FnAroundHook, FnHook, Hook, HookFn,
+    IntoAroundHook, IntoBeforeHook, IntoHook, IsHook, IsHookFn, Next,
 };
 
 /// The kind of hook running on a context.

@@ -51,6 +51,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// path.
 ///
 /// [`AppContext`]: crate::hook::AppContext
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a hook over `{C}`",
+    note = "implement `Hook<{C}>` for it, or use an `async fn(&mut {C}) -> Result<()>`"
+)]
 pub trait Hook<C: ?Sized>: Send + Sync + 'static {
     /// Runs the hook on the context.
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
@@ -93,6 +97,25 @@ where
     }
 }
 
+/// A hook that may run only before the method, such as `authenticate(..)`.
+///
+/// Every [`Hook`] is one; a type that implements only `BeforeHook` is
+/// refused, at compile time, as an after or error hook.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a before hook over `{C}`",
+    note = "a before hook is an `async fn(&mut {C}) -> Result<()>` or a value implementing `Hook<{C}>` or `BeforeHook<{C}>`"
+)]
+pub trait BeforeHook<C: ?Sized>: Send + Sync + 'static {
+    /// Runs the hook on the context, before the method.
+    fn run_before<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
+}
+
+impl<C: ?Sized, H: Hook<C>> BeforeHook<C> for H {
+    fn run_before<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
+        self.run(ctx)
+    }
+}
+
 /// Marks the [`IntoHook`] impl for values that already are hooks.
 pub enum IsHook {}
 /// Marks the [`IntoHook`] impl for async hook functions.
@@ -102,6 +125,12 @@ pub enum IsHookFn {}
 /// [`Hook`] value, or an `async fn(&mut C) -> Result<()>`.
 ///
 /// `M` only tells the two impls apart; it is always inferred.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a hook that can run here (over `{C}`)",
+    label = "not a hook for this place",
+    note = "after and error hooks are `async fn(&mut {C}) -> Result<()>` or values implementing `Hook<{C}>`",
+    note = "hooks such as `authenticate(..)` implement only `BeforeHook` and run only before the method"
+)]
 pub trait IntoHook<C: ?Sized, M>: Sized {
     /// The hook this becomes.
     type Hook: Hook<C>;
@@ -122,6 +151,37 @@ where
 {
     type Hook = FnHook<F>;
     fn into_hook(self) -> FnHook<F> {
+        FnHook(self)
+    }
+}
+
+/// Anything that can be registered as a before hook: a [`BeforeHook`] (so
+/// every [`Hook`]) value, or an `async fn(&mut C) -> Result<()>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a before hook over `{C}`",
+    label = "not a before hook for this service",
+    note = "before hooks are `async fn(&mut {C}) -> Result<()>` or values implementing `Hook<{C}>` or `BeforeHook<{C}>`"
+)]
+pub trait IntoBeforeHook<C: ?Sized, M>: Sized {
+    /// The hook this becomes.
+    type Hook: BeforeHook<C>;
+    /// Converts into the hook.
+    fn into_before_hook(self) -> Self::Hook;
+}
+
+impl<C: ?Sized, H: BeforeHook<C>> IntoBeforeHook<C, IsHook> for H {
+    type Hook = H;
+    fn into_before_hook(self) -> H {
+        self
+    }
+}
+
+impl<C: ?Sized, F> IntoBeforeHook<C, IsHookFn> for F
+where
+    F: for<'a> HookFn<'a, C>,
+{
+    type Hook = FnHook<F>;
+    fn into_before_hook(self) -> FnHook<F> {
         FnHook(self)
     }
 }
@@ -155,6 +215,10 @@ pub trait Continue<C: ?Sized>: Send + Sync {
 
 /// An around hook over contexts of type `C`: it runs code before and after
 /// the rest of the chain, which it calls through [`Next`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an around hook over `{C}`",
+    note = "implement `AroundHook<{C}>` for it, or use an `async fn(&mut {C}, Next<'_, {C}>) -> Result<()>`"
+)]
 pub trait AroundHook<C: ?Sized>: Send + Sync + 'static {
     /// Runs the hook; `next.run(ctx)` runs the rest of the chain.
     fn run<'a>(
@@ -204,6 +268,11 @@ where
 
 /// Anything that can be registered as an around hook: an [`AroundHook`]
 /// value, or an `async fn(&mut C, Next<'_, C>) -> Result<()>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an around hook over `{C}`",
+    label = "not an around hook for this service",
+    note = "around hooks are `async fn(&mut {C}, Next<'_, {C}>) -> Result<()>` or values implementing `AroundHook<{C}>`"
+)]
 pub trait IntoAroundHook<C: ?Sized, M>: Sized {
     /// The hook this becomes.
     type Hook: AroundHook<C>;
@@ -233,9 +302,9 @@ pub(crate) trait DynHook<C: ?Sized>: Send + Sync {
     fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, Result<()>>;
 }
 
-impl<C: ?Sized, H: Hook<C>> DynHook<C> for H {
+impl<C: ?Sized, H: BeforeHook<C>> DynHook<C> for H {
     fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.run(ctx))
+        Box::pin(self.run_before(ctx))
     }
 }
 
