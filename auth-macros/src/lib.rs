@@ -4,6 +4,8 @@
 //! default); depend on `auth-core` rather than on this crate directly.
 //!
 //! * [`macro@hooks`]: a service's hook chain, written at compile time.
+//! * [`macro@Strategy`]: an authentication strategy's name and typed
+//!   configuration.
 //!
 //! # What `#[hooks(..)]` generates
 //!
@@ -68,6 +70,7 @@
 
 mod ctxt;
 mod hooks;
+mod strategy;
 mod suggest;
 
 use proc_macro::TokenStream;
@@ -98,4 +101,31 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn hooks(args: TokenStream, item: TokenStream) -> TokenStream {
     hooks::expand_hooks(args.into(), item.into()).into()
+}
+
+/// Derives `StrategySetup`: the strategy's name and its typed configuration.
+///
+/// ```text
+/// #[derive(Strategy)]
+/// #[strategy(name = "local")]                    // default: the type name in kebab case
+/// struct Local {
+///     #[strategy(config, default = "email".to_owned())]
+///     username_field: String,                    // read from authentication.local.username_field
+///     #[strategy(config, key = "pepper")]
+///     secret_pepper: String,                     // required: start-up fails without it
+///     hasher: Hasher,                            // not configuration
+/// }
+///
+/// impl Strategy for Local {
+///     async fn authenticate(&self, auth: &AuthenticationRequest, params: &Params) -> Result<AuthResult> { .. }
+/// }
+/// ```
+///
+/// Fields marked `config` are read once, at start-up, from the strategy's
+/// section of the authentication configuration; a missing key without a
+/// `default`, or a value of the wrong type, fails start-up with an error
+/// naming the key (`Missing configuration authentication.local.pepper`).
+#[proc_macro_derive(Strategy, attributes(strategy))]
+pub fn derive_strategy(input: TokenStream) -> TokenStream {
+    strategy::expand_derive(input.into()).into()
 }

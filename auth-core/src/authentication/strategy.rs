@@ -1,0 +1,130 @@
+//! The strategy model: what a strategy does (`Strategy`), what it is called
+//! and how it is configured (`StrategySetup`, usually derived), and the
+//! erased form the authentication service keeps (`DynStrategy`).
+//!
+//! ```
+//! use auth_core::prelude::*;
+//!
+//! #[derive(Strategy)]
+//! struct Anonymous;
+//!
+//! impl Strategy for Anonymous {
+//!     async fn authenticate(&self, _: &AuthenticationRequest, _: &Params) -> Result<AuthResult> {
+//!         Ok(AuthResult::new().with("anonymous", true))
+//!     }
+//! }
+//!
+//! assert_eq!(<Anonymous as StrategySetup>::NAME, "anonymous");
+//! ```
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::Result;
+use crate::hook::BoxFuture;
+use crate::params::{AuthenticationRequest, Params};
+
+/// What a successful authentication yields, merged into the call's params
+/// as Feathers merges it (`anonymous: true`, `user`, `authentication`, ...).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AuthResult(pub Map<String, Value>);
+
+impl AuthResult {
+    /// An empty result.
+    pub fn new() -> AuthResult {
+        AuthResult::default()
+    }
+
+    /// With one more field.
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<Value>) -> AuthResult {
+        self.0.insert(key.into(), value.into());
+        self
+    }
+
+    /// A field, if set.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key)
+    }
+}
+
+/// What a strategy does: check what the caller presents and say who it is.
+///
+/// Write `authenticate`; write `parse` when the strategy reads credentials
+/// from a request itself (as `jwt` reads the `Authorization` header).
+/// Derive [`StrategySetup`] with `#[derive(Strategy)]` for the name and the
+/// configuration.
+pub trait Strategy: Send + Sync + 'static {
+    /// Authenticates `authentication` for a call with `params`; any failure
+    /// should be a `NotAuthenticated` error.
+    fn authenticate(
+        &self,
+        authentication: &AuthenticationRequest,
+        params: &Params,
+    ) -> impl Future<Output = Result<AuthResult>> + Send;
+
+    /// Reads credentials from an HTTP request, if this strategy finds any there.
+    fn parse(
+        &self,
+        request: &http::request::Parts,
+    ) -> impl Future<Output = Result<Option<AuthenticationRequest>>> + Send {
+        let _ = request;
+        async { Ok(None) }
+    }
+}
+
+/// A strategy's name and configuration; `#[derive(Strategy)]` writes it.
+///
+/// `configure` receives the strategy's section of the authentication
+/// configuration (`authentication.<name>`, `null` when absent) once, at
+/// start-up, and reports a missing or malformed key by its full name.
+pub trait StrategySetup {
+    /// The name callers ask for (`{"strategy": "<name>"}`).
+    const NAME: &'static str;
+
+    /// Reads the strategy's configuration section.
+    fn configure(&mut self, section: &Value) -> Result<()>;
+}
+
+/// A strategy with its types erased, as the authentication service keeps it.
+pub trait DynStrategy: Send + Sync + 'static {
+    /// The strategy's name.
+    fn name(&self) -> &'static str;
+    /// Reads the strategy's configuration section.
+    fn configure(&mut self, section: &Value) -> Result<()>;
+    /// See [`Strategy::authenticate`].
+    fn authenticate<'a>(
+        &'a self,
+        authentication: &'a AuthenticationRequest,
+        params: &'a Params,
+    ) -> BoxFuture<'a, Result<AuthResult>>;
+    /// See [`Strategy::parse`].
+    fn parse<'a>(
+        &'a self,
+        request: &'a http::request::Parts,
+    ) -> BoxFuture<'a, Result<Option<AuthenticationRequest>>>;
+}
+
+impl<T: Strategy + StrategySetup> DynStrategy for T {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+    fn configure(&mut self, section: &Value) -> Result<()> {
+        StrategySetup::configure(self, section)
+    }
+    fn authenticate<'a>(
+        &'a self,
+        authentication: &'a AuthenticationRequest,
+        params: &'a Params,
+    ) -> BoxFuture<'a, Result<AuthResult>> {
+        Box::pin(Strategy::authenticate(self, authentication, params))
+    }
+    fn parse<'a>(
+        &'a self,
+        request: &'a http::request::Parts,
+    ) -> BoxFuture<'a, Result<Option<AuthenticationRequest>>> {
+        Box::pin(Strategy::parse(self, request))
+    }
+}

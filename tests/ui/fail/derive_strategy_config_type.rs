@@ -1,0 +1,11 @@
+use auth_core::prelude::*;
+
+struct NotReadable;
+
+#[derive(Strategy)]
+struct Local {
+    #[strategy(config)]
+    hasher: NotReadable,
+}
+
+fn main() {}
