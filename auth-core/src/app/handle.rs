@@ -1,5 +1,6 @@
 //! `ServiceHandle<S>`: typed internal calls that run every hook.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -7,7 +8,7 @@ use serde_json::Value;
 use crate::app::App;
 use crate::app::registry::{Registered, take_result};
 use crate::error::{Error, Result};
-use crate::hook::{Output, Payload, ServiceHooks};
+use crate::hook::{HookContext, Output, Payload, ServiceHooks};
 use crate::params::Params;
 use crate::service::{Found, Id, Method, Service};
 
@@ -46,6 +47,25 @@ fn shape<T>(output: &Output<T>) -> &'static str {
     }
 }
 
+/// The single record a call of `method` returned.
+async fn one<T>(method: Method, output: impl Future<Output = Result<Output<T>>>) -> Result<T> {
+    match output.await? {
+        Output::One(item) => Ok(item),
+        other => Err(unexpected(method.as_str(), shape(&other))),
+    }
+}
+
+/// The list a multi call of `method` returned.
+async fn many<T>(
+    method: Method,
+    output: impl Future<Output = Result<Output<T>>>,
+) -> Result<Vec<T>> {
+    match output.await? {
+        Output::Many(items) => Ok(items),
+        other => Err(unexpected(method.as_str(), shape(&other))),
+    }
+}
+
 impl<S: Service> ServiceHandle<S> {
     pub(crate) fn new(app: App, path: Arc<str>, entry: Result<Arc<Registered<S>>>) -> Self {
         ServiceHandle { app, path, entry }
@@ -72,121 +92,147 @@ impl<S: Service> ServiceHandle<S> {
         Ok(())
     }
 
-    /// Calls `method` through every hook and returns the result as it is.
-    pub async fn call(
+    /// The boxed context of a new call: params and data move into it here,
+    /// once, so that the call's future holds only a pointer.
+    fn start(
         &self,
         method: Method,
         id: Option<Id>,
         data: Option<Payload<S::Data, S::Patch>>,
         params: Params,
-    ) -> Result<Output<S::Item>> {
+    ) -> Result<(&Registered<S>, Box<HookContext<S>>)> {
         let entry = self.registered()?;
-        let mut ctx = entry
-            .call(self.app.clone(), method, id, data, params)
-            .await?;
-        take_result(&mut ctx)
+        let ctx = entry.context(self.app.clone(), method, id, data, params);
+        Ok((entry, ctx))
     }
 
-    async fn one(
+    /// Calls `method` through every hook and returns the result as it is.
+    pub fn call(
         &self,
         method: Method,
         id: Option<Id>,
         data: Option<Payload<S::Data, S::Patch>>,
         params: Params,
-    ) -> Result<S::Item> {
-        let name = method.as_str().to_owned();
-        match self.call(method, id, data, params).await? {
-            Output::One(item) => Ok(item),
-            other => Err(unexpected(&name, shape(&other))),
-        }
-    }
-
-    async fn many(
-        &self,
-        method: Method,
-        data: Option<Payload<S::Data, S::Patch>>,
-        params: Params,
-    ) -> Result<Vec<S::Item>> {
-        let name = method.as_str().to_owned();
-        match self.call(method, None, data, params).await? {
-            Output::Many(items) => Ok(items),
-            other => Err(unexpected(&name, shape(&other))),
+    ) -> impl Future<Output = Result<Output<S::Item>>> + Send + '_ {
+        let started = self.start(method, id, data, params);
+        async move {
+            let (entry, ctx) = started?;
+            take_result(&mut *entry.run(ctx).await?)
         }
     }
 
     /// `find`: every record matching `params.query`, or a page of them.
-    pub async fn find(&self, params: Params) -> Result<Found<S::Item>> {
-        match self.call(Method::Find, None, None, params).await? {
-            Output::Page(page) => Ok(Found::Page(page)),
-            Output::Many(all) => Ok(Found::All(all)),
-            other => Err(unexpected("find", shape(&other))),
+    pub fn find(&self, params: Params) -> impl Future<Output = Result<Found<S::Item>>> + Send + '_ {
+        let output = self.call(Method::Find, None, None, params);
+        async move {
+            match output.await? {
+                Output::Page(page) => Ok(Found::Page(page)),
+                Output::Many(all) => Ok(Found::All(all)),
+                other => Err(unexpected("find", shape(&other))),
+            }
         }
     }
 
     /// `get`: one record by id.
-    pub async fn get(&self, id: impl Into<Id>, params: Params) -> Result<S::Item> {
-        self.one(Method::Get, Some(id.into()), None, params).await
+    pub fn get(
+        &self,
+        id: impl Into<Id>,
+        params: Params,
+    ) -> impl Future<Output = Result<S::Item>> + Send + '_ {
+        one(
+            Method::Get,
+            self.call(Method::Get, Some(id.into()), None, params),
+        )
     }
 
     /// `create` with one record.
-    pub async fn create(&self, data: S::Data, params: Params) -> Result<S::Item> {
-        self.one(Method::Create, None, Some(Payload::One(data)), params)
-            .await
+    pub fn create(
+        &self,
+        data: S::Data,
+        params: Params,
+    ) -> impl Future<Output = Result<S::Item>> + Send + '_ {
+        let payload = Some(Payload::One(data));
+        one(
+            Method::Create,
+            self.call(Method::Create, None, payload, params),
+        )
     }
 
     /// `create` with a list of records.
-    pub async fn create_many(&self, data: Vec<S::Data>, params: Params) -> Result<Vec<S::Item>> {
-        self.many(Method::Create, Some(Payload::Many(data)), params)
-            .await
+    pub fn create_many(
+        &self,
+        data: Vec<S::Data>,
+        params: Params,
+    ) -> impl Future<Output = Result<Vec<S::Item>>> + Send + '_ {
+        let payload = Some(Payload::Many(data));
+        many(
+            Method::Create,
+            self.call(Method::Create, None, payload, params),
+        )
     }
 
     /// `update`: replaces one record.
-    pub async fn update(
+    pub fn update(
         &self,
         id: impl Into<Id>,
         data: S::Data,
         params: Params,
-    ) -> Result<S::Item> {
-        self.one(
+    ) -> impl Future<Output = Result<S::Item>> + Send + '_ {
+        let payload = Some(Payload::One(data));
+        one(
             Method::Update,
-            Some(id.into()),
-            Some(Payload::One(data)),
-            params,
+            self.call(Method::Update, Some(id.into()), payload, params),
         )
-        .await
     }
 
     /// `patch` with an id: merges `data` into one record.
-    pub async fn patch(
+    pub fn patch(
         &self,
         id: impl Into<Id>,
         data: S::Patch,
         params: Params,
-    ) -> Result<S::Item> {
-        self.one(
+    ) -> impl Future<Output = Result<S::Item>> + Send + '_ {
+        let payload = Some(Payload::Patch(data));
+        one(
             Method::Patch,
-            Some(id.into()),
-            Some(Payload::Patch(data)),
-            params,
+            self.call(Method::Patch, Some(id.into()), payload, params),
         )
-        .await
     }
 
     /// `patch` with a null id: merges `data` into every record matching `params.query`.
-    pub async fn patch_many(&self, data: S::Patch, params: Params) -> Result<Vec<S::Item>> {
-        self.many(Method::Patch, Some(Payload::Patch(data)), params)
-            .await
+    pub fn patch_many(
+        &self,
+        data: S::Patch,
+        params: Params,
+    ) -> impl Future<Output = Result<Vec<S::Item>>> + Send + '_ {
+        let payload = Some(Payload::Patch(data));
+        many(
+            Method::Patch,
+            self.call(Method::Patch, None, payload, params),
+        )
     }
 
     /// `remove` with an id.
-    pub async fn remove(&self, id: impl Into<Id>, params: Params) -> Result<S::Item> {
-        self.one(Method::Remove, Some(id.into()), None, params)
-            .await
+    pub fn remove(
+        &self,
+        id: impl Into<Id>,
+        params: Params,
+    ) -> impl Future<Output = Result<S::Item>> + Send + '_ {
+        one(
+            Method::Remove,
+            self.call(Method::Remove, Some(id.into()), None, params),
+        )
     }
 
     /// `remove` with a null id: every record matching `params.query`.
-    pub async fn remove_many(&self, params: Params) -> Result<Vec<S::Item>> {
-        self.many(Method::Remove, None, params).await
+    pub fn remove_many(
+        &self,
+        params: Params,
+    ) -> impl Future<Output = Result<Vec<S::Item>>> + Send + '_ {
+        many(
+            Method::Remove,
+            self.call(Method::Remove, None, None, params),
+        )
     }
 
     /// A custom method by name, with JSON data.

@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use crate::app::App;
 use crate::app::json::{JsonCall, Reply};
 use crate::error::{Error, Result};
+use crate::events::EventKind;
 use crate::hook::chain::{ServiceStage, run_level};
 use crate::hook::{AppContext, BoxFuture, HookContext, Output, Payload, ServiceHooks};
 use crate::params::Params;
@@ -39,20 +40,26 @@ impl<S: Service> Registered<S> {
         *slot = (!merged.is_empty()).then(|| Arc::new(merged));
     }
 
-    /// Runs one call through the app's hooks, the service's hooks and the
-    /// method, publishes its events, and returns the finished context.
-    pub(crate) async fn call(
+    /// The context of a new call. Boxed: it is the call's one allocation,
+    /// and only a pointer to it travels through the chain's futures.
+    pub(crate) fn context(
         &self,
         app: App,
         method: Method,
         id: Option<Id>,
         data: Option<Payload<S::Data, S::Patch>>,
         params: Params,
-    ) -> Result<HookContext<S>> {
-        let mut ctx = HookContext::new(app, self.path.clone(), method, params);
+    ) -> Box<HookContext<S>> {
+        let mut ctx = Box::new(HookContext::new(app, self.path.clone(), method, params));
         ctx.id = id;
         ctx.data = data;
         ctx.service_hooks = read(&self.hooks).clone();
+        ctx
+    }
+
+    /// Runs a call through the app's hooks, the service's hooks and the
+    /// method, publishes its events, and returns the finished context.
+    pub(crate) async fn run(&self, mut ctx: Box<HookContext<S>>) -> Result<Box<HookContext<S>>> {
         let app_hooks = ctx.app.app_hooks();
         match app_hooks {
             None => self.service.__run_hooks(&mut ctx).await?,
@@ -61,11 +68,11 @@ impl<S: Service> Registered<S> {
                 let stage = ServiceStage {
                     service: &self.service,
                 };
-                run_level::<AppContext>(&hooks, &method, &mut ctx, &stage).await?
+                run_level::<AppContext>(&hooks, &method, &mut *ctx, &stage).await?
             }
         }
         let events = ctx.app.events();
-        if events.has_subscribers() {
+        if EventKind::for_method(&ctx.method).is_some() && events.has_subscribers() {
             if let Some(result) = &ctx.result {
                 events.publish(
                     &ctx.path,
@@ -108,9 +115,8 @@ impl<S: Service> ErasedService for Registered<S> {
                 .data
                 .map(|value| crate::hook::payload_from_json::<S>(&call.method, value))
                 .transpose()?;
-            let mut ctx = self
-                .call(app, call.method, call.id, data, call.params)
-                .await?;
+            let ctx = self.context(app, call.method, call.id, data, call.params);
+            let mut ctx = self.run(ctx).await?;
             let output = take_result(&mut ctx)?;
             Ok(Reply::new(output, ctx.status))
         })
