@@ -1,6 +1,6 @@
-//! A tour of services and hooks: a memory service with app-level and
-//! service-level hooks, called internally, with every hook logging what it
-//! does.
+//! A tour of services and hooks: a service whose hook chain `#[hooks(..)]`
+//! writes at compile time, app-level hooks registered at run time, and
+//! internal calls, with every hook logging what it does.
 //!
 //! Run it with `cargo run --example tour` (`RUST_LOG=debug` for more).
 
@@ -21,7 +21,34 @@ struct Message {
     text: String,
 }
 
-type Messages = MemoryService<Message>;
+/// The messages service: plain business logic, delegating storage to a
+/// memory adapter; its hooks are written at compile time.
+struct Messages {
+    store: MemoryService<Message>,
+}
+
+#[hooks(before(create = [validate_text]), after(find = [count_results]))]
+impl Service for Messages {
+    type Item = Message;
+    type Data = Message;
+    type Patch = serde_json::Value;
+
+    async fn find(&self, params: &Params) -> Result<Found<Message>> {
+        self.store.find(params).await
+    }
+    async fn get(&self, id: &Id, params: &Params) -> Result<Message> {
+        self.store.get(id, params).await
+    }
+    async fn create(&self, data: Message, params: &Params) -> Result<Message> {
+        self.store.create(data, params).await
+    }
+    async fn patch(&self, id: &Id, data: serde_json::Value, params: &Params) -> Result<Message> {
+        self.store.patch(id, data, params).await
+    }
+    async fn remove(&self, id: &Id, params: &Params) -> Result<Message> {
+        self.store.remove(id, params).await
+    }
+}
 
 /// App-level around hook: times every call of every service.
 async fn timed(ctx: &mut AppContext, next: Next<'_, AppContext>) -> Result<()> {
@@ -100,16 +127,13 @@ async fn main() -> Result<()> {
         )
         .register(
             "messages",
-            Messages::with_options(MemoryOptions::new().paginate(paginate)),
+            Messages {
+                store: MemoryService::with_options(MemoryOptions::new().paginate(paginate)),
+            },
         );
     app.setup()?;
 
     let messages = app.service::<Messages>("messages");
-    messages.hooks(
-        ServiceHooks::new()
-            .before("create", validate_text)
-            .after("find", count_results),
-    )?;
 
     let mut events = app.subscribe();
     let listener = tokio::spawn(async move {
