@@ -70,7 +70,10 @@ pub use auth_macros::hooks;
 /// The names most apps need: `use auth_core::prelude::*;`.
 pub mod prelude {
     pub use crate::app::{App, Configure, ServiceHandle};
-    pub use crate::authentication::{AuthResult, Strategy, StrategySetup};
+    pub use crate::authentication::{
+        Anonymous, AuthConfig, AuthResult, Authentication, AuthenticationService, Jwt, Local,
+        Strategy, StrategySetup, allow_anonymous, authenticate, hash_password, protect,
+    };
     pub use crate::config::Configuration;
     pub use crate::error::{Error, ErrorKind, Result};
     pub use crate::events::{EventKind, ServiceEvent};
@@ -103,3 +106,5 @@ pub mod __private {
     pub use std::marker::Send;
     pub use std::result::Result::{Err, Ok};
 }
+
+extern crate self as auth_core;

@@ -344,6 +344,11 @@ pub trait Service: Send + Sync + Sized + 'static {
         Ok(())
     }
 
+    /// The authentication strategies the service's compile-time hooks name
+    /// (`authenticate("jwt", ..)`), checked at start-up. `#[hooks]` writes it.
+    #[doc(hidden)]
+    const __STRATEGIES: &'static [&'static str] = &[];
+
     /// The service's own hook chain around the method.
     ///
     /// `#[hooks(..)]` writes this method; by default it runs the hooks

@@ -56,6 +56,15 @@ trait SerializeOutput: Send + Sync {
     fn to_bytes(&self) -> serde_json::Result<Vec<u8>>;
 }
 
+impl SerializeOutput for Value {
+    fn to_value(&self) -> serde_json::Result<Value> {
+        Ok(self.clone())
+    }
+    fn to_bytes(&self) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(self)
+    }
+}
+
 impl<T: Serialize + Send + Sync> SerializeOutput for Output<T> {
     fn to_value(&self) -> serde_json::Result<Value> {
         serde_json::to_value(self)
@@ -65,8 +74,9 @@ impl<T: Serialize + Send + Sync> SerializeOutput for Output<T> {
     }
 }
 
-/// The result of a JSON call: the service's typed result, serialized on
-/// demand, and the status a hook asked for.
+/// The result of a JSON call: what the caller receives (the service's
+/// typed result, serialized on demand, or the `dispatch` a hook set), and
+/// the status a hook asked for.
 pub struct Reply {
     output: Box<dyn SerializeOutput>,
     /// The HTTP status a hook set (`ctx.status`), if any.
@@ -80,12 +90,14 @@ fn not_json(error: serde_json::Error) -> Error {
 impl Reply {
     pub(crate) fn new<T: Serialize + Send + Sync + 'static>(
         output: Output<T>,
+        dispatch: Option<Value>,
         status: Option<u16>,
     ) -> Reply {
-        Reply {
-            output: Box::new(output),
-            status,
-        }
+        let output: Box<dyn SerializeOutput> = match dispatch {
+            Some(dispatch) => Box::new(dispatch),
+            None => Box::new(output),
+        };
+        Reply { output, status }
     }
 
     /// The result as a JSON value.

@@ -58,8 +58,12 @@ impl<F: FnOnce(&App) -> Result<()>> Configure for F {
     }
 }
 
+/// A check [`App::setup`] runs once configuration is done.
+type SetupCheck = Box<dyn Fn(&App) -> Result<()> + Send + Sync>;
+
 struct AppInner {
     services: RwLock<HashMap<Arc<str>, Arc<dyn ErasedService>>>,
+    setup_checks: Mutex<Vec<SetupCheck>>,
     hooks: RwLock<Option<Arc<AppHooks>>>,
     settings: RwLock<Map<String, Value>>,
     events: Events,
@@ -107,6 +111,7 @@ impl App {
         App {
             inner: Arc::new(AppInner {
                 services: RwLock::new(HashMap::new()),
+                setup_checks: Mutex::new(Vec::new()),
                 hooks: RwLock::new(None),
                 settings: RwLock::new(Map::new()),
                 events: Events::new(DEFAULT_CAPACITY),
@@ -182,24 +187,61 @@ impl App {
         }
     }
 
-    /// Checks that configuring the app went well: the first error any
-    /// `register` or `configure` met, with the others in its message.
+    /// Adds a check that [`App::setup`] runs once configuration is done,
+    /// for what only the whole app can tell (the authentication plugin
+    /// checks that every strategy a hook names is registered).
+    pub fn add_setup_check(&self, check: impl Fn(&App) -> Result<()> + Send + Sync + 'static) {
+        lock(&self.inner.setup_checks).push(Box::new(check));
+    }
+
+    /// Checks that the app is ready to serve: reports the first error any
+    /// `register` or `configure` met, then the first failing setup check,
+    /// with the other errors in its message. Transports call it before
+    /// serving; call it yourself after building an app for internal use.
     pub fn setup(&self) -> Result<()> {
-        let errors = lock(&self.inner.setup_errors);
+        let mut errors = lock(&self.inner.setup_errors).clone();
+        // Checks run without the lock held: they may look at the app.
+        let checks = std::mem::take(&mut *lock(&self.inner.setup_checks));
+        for check in &checks {
+            if let Err(error) = check(self) {
+                errors.push(error);
+            }
+        }
+        lock(&self.inner.setup_checks).extend(checks);
         match errors.as_slice() {
             [] => Ok(()),
             [only] => Err(only.clone()),
             [first, rest @ ..] => {
-                let others: Vec<String> = rest
-                    .iter()
-                    .map(|error| error.message().to_owned())
-                    .collect();
+                let others: Vec<&str> = rest.iter().map(Error::message).collect();
                 Err(Error::new(
                     first.kind(),
                     format!("{} (and: {})", first.message(), others.join("; ")),
                 ))
             }
         }
+    }
+
+    /// Every authentication strategy a hook names, with where: a service's
+    /// path, or `"app"` for app-level hooks.
+    pub fn required_strategies(&self) -> Vec<(String, &'static str)> {
+        let mut required: Vec<(String, &'static str)> = Vec::new();
+        if let Some(hooks) = self.app_hooks() {
+            required.extend(
+                hooks
+                    .strategies()
+                    .into_iter()
+                    .map(|name| ("app".to_owned(), name)),
+            );
+        }
+        let services = read(&self.inner.services);
+        let mut paths: Vec<&Arc<str>> = services.keys().collect();
+        paths.sort();
+        for path in paths {
+            for name in services[path].required_strategies() {
+                required.push((path.to_string(), name));
+            }
+        }
+        required
     }
 
     /// A typed handle on the service at `path`, for internal calls that run

@@ -102,6 +102,7 @@ pub(crate) trait ErasedService: Send + Sync + 'static {
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
     fn call_json(&self, app: App, call: JsonCall) -> BoxFuture<'_, Result<Reply>>;
     fn custom_methods(&self) -> &'static [&'static str];
+    fn required_strategies(&self) -> Vec<&'static str>;
 }
 
 impl<S: Service> ErasedService for Registered<S> {
@@ -118,11 +119,23 @@ impl<S: Service> ErasedService for Registered<S> {
             let ctx = self.context(app, call.method, call.id, data, call.params);
             let mut ctx = self.run(ctx).await?;
             let output = take_result(&mut ctx)?;
-            Ok(Reply::new(output, ctx.status))
+            Ok(Reply::new(output, ctx.dispatch.take(), ctx.status))
         })
     }
 
     fn custom_methods(&self) -> &'static [&'static str] {
         S::CUSTOM_METHODS
+    }
+
+    fn required_strategies(&self) -> Vec<&'static str> {
+        let mut names = S::__STRATEGIES.to_vec();
+        if let Some(hooks) = read(&self.hooks).as_deref() {
+            for name in hooks.strategies() {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
     }
 }

@@ -1,14 +1,63 @@
-//! Authentication: strategies that turn what a caller presents into an
-//! authenticated call.
+//! Authentication, as FeathersJS v5 does it: an authentication service
+//! (`POST /authentication` to log in, `DELETE` to log out), strategies
+//! (`jwt`, `local`, `anonymous`, or your own), and hooks that authenticate
+//! calls (`authenticate(..)`, `allow_anonymous`) or shape users
+//! (`hash_password(..)`, `protect(..)`).
 //!
-//! This module holds the strategy model; the authentication service, the
-//! `jwt`, `local` and `anonymous` strategies and the `authenticate(..)`
-//! hooks build on it.
+//! ```
+//! use auth_core::prelude::*;
+//! use auth_core::memory::MemoryService;
+//! use serde_json::{json, Value};
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let app = App::new()
+//!     .register("users", MemoryService::<Value>::new())
+//!     .configure(
+//!         Authentication::new(AuthConfig::new("a long secret").auth_strategies(["local", "jwt"]))
+//!             .strategy(Jwt::default())
+//!             .strategy(Local::default()),
+//!     );
+//! app.setup()?;
+//!
+//! let users = app.service::<MemoryService<Value>>("users");
+//! users.hooks(ServiceHooks::new().before("create", hash_password("password")))?;
+//! users.create(json!({ "email": "ada@example.com", "password": "s3cret!" }), Params::new()).await?;
+//!
+//! let login = AuthenticationRequest::new("local")
+//!     .with("email", "ada@example.com")
+//!     .with("password", "s3cret!");
+//! let result = app.service::<AuthenticationService>("authentication").create(login, Params::new()).await?;
+//! assert!(result.get("accessToken").is_some());
+//! assert_eq!(result.get("authentication").unwrap()["strategy"], "local");
+//! # Ok::<_, Error>(()) }).unwrap();
+//! ```
 
+mod anonymous;
 mod config;
+mod entity;
+mod hooks;
+mod jwt;
+mod local;
+pub mod password;
+mod service;
+mod settings;
 mod strategy;
+mod token;
 
+pub use anonymous::Anonymous;
+pub use entity::StrategyContext;
+pub use hooks::{
+    AllowAnonymous, Authenticate, HashPassword, Protect, allow_anonymous, authenticate,
+    hash_password, protect,
+};
+pub use jwt::Jwt;
+pub use local::Local;
+pub use service::{
+    Authentication, AuthenticationService, DEFAULT_AUTHENTICATION, default_authentication,
+};
+pub use settings::{AuthConfig, ExpiresIn, JwtHeader, JwtOptions};
 pub use strategy::{AuthResult, DynStrategy, Strategy, StrategySetup};
+pub use token::{TokenOptions, Tokens};
 
 #[doc(hidden)]
 pub use config::{config_required, config_with_default, strategy_section};

@@ -22,6 +22,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::authentication::entity::StrategyContext;
 use crate::error::Result;
 use crate::hook::BoxFuture;
 use crate::params::{AuthenticationRequest, Params};
@@ -57,6 +58,13 @@ impl AuthResult {
 /// Derive [`StrategySetup`] with `#[derive(Strategy)]` for the name and the
 /// configuration.
 pub trait Strategy: Send + Sync + 'static {
+    /// Called once at start-up, after the configuration is read, with the
+    /// app, the authentication configuration and the token maker.
+    fn setup(&mut self, context: &StrategyContext) -> Result<()> {
+        let _ = context;
+        Ok(())
+    }
+
     /// Authenticates `authentication` for a call with `params`; any failure
     /// should be a `NotAuthenticated` error.
     fn authenticate(
@@ -94,6 +102,8 @@ pub trait DynStrategy: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     /// Reads the strategy's configuration section.
     fn configure(&mut self, section: &Value) -> Result<()>;
+    /// See [`Strategy::setup`].
+    fn setup(&mut self, context: &StrategyContext) -> Result<()>;
     /// See [`Strategy::authenticate`].
     fn authenticate<'a>(
         &'a self,
@@ -113,6 +123,9 @@ impl<T: Strategy + StrategySetup> DynStrategy for T {
     }
     fn configure(&mut self, section: &Value) -> Result<()> {
         StrategySetup::configure(self, section)
+    }
+    fn setup(&mut self, context: &StrategyContext) -> Result<()> {
+        Strategy::setup(self, context)
     }
     fn authenticate<'a>(
         &'a self,

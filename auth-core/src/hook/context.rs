@@ -120,6 +120,9 @@ pub struct HookContext<S: Service> {
     pub error: Option<Error>,
     /// The HTTP status a transport should answer with, if a hook sets one.
     pub status: Option<u16>,
+    /// What external callers receive instead of `result`, when a hook sets
+    /// it (Feathers' `context.dispatch`, as `protect(..)` does).
+    pub dispatch: Option<Value>,
     pub(crate) service_hooks: Option<Arc<Hooks<HookContext<S>>>>,
 }
 
@@ -140,6 +143,7 @@ impl<S: Service> HookContext<S> {
             result: None,
             error: None,
             status: None,
+            dispatch: None,
             service_hooks: None,
         }
     }
@@ -203,6 +207,10 @@ pub trait AnyContext: Send + 'static {
     fn data_json(&self) -> Result<Option<Value>>;
     /// Replaces the data with JSON in the shape the method takes.
     fn set_data_json(&mut self, data: Option<Value>) -> Result<()>;
+    /// What external callers receive instead of the result, if set.
+    fn dispatch(&self) -> Option<&Value>;
+    /// Sets what external callers receive instead of the result.
+    fn set_dispatch(&mut self, dispatch: Option<Value>);
     #[doc(hidden)]
     fn set_kind(&mut self, kind: HookKind);
     #[doc(hidden)]
@@ -275,6 +283,12 @@ impl<S: Service> AnyContext for HookContext<S> {
             .transpose()?;
         Ok(())
     }
+    fn dispatch(&self) -> Option<&Value> {
+        self.dispatch.as_ref()
+    }
+    fn set_dispatch(&mut self, dispatch: Option<Value>) {
+        self.dispatch = dispatch;
+    }
     fn set_kind(&mut self, kind: HookKind) {
         self.kind = kind;
     }
@@ -318,6 +332,7 @@ impl<S: Service> std::fmt::Debug for HookContext<S> {
             .field("result", &self.result_json().ok().flatten())
             .field("error", &self.error)
             .field("status", &self.status)
+            .field("dispatch", &self.dispatch)
             .finish_non_exhaustive()
     }
 }

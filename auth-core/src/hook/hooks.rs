@@ -148,6 +148,21 @@ impl<C: ?Sized + 'static> Hooks<C> {
         self.error("all", hook)
     }
 
+    /// The authentication strategies the before hooks need (see
+    /// [`BeforeHook::strategies`](crate::hook::BeforeHook::strategies)).
+    pub fn strategies(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = Vec::new();
+        let by_method = self.before.by_method.iter().flat_map(|(_, hooks)| hooks);
+        for hook in self.before.all.iter().chain(by_method) {
+            for name in hook.strategies() {
+                if !names.contains(name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+
     /// True when no hook is registered.
     pub fn is_empty(&self) -> bool {
         self.around.is_empty()

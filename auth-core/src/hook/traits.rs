@@ -108,6 +108,12 @@ where
 pub trait BeforeHook<C: ?Sized>: Send + Sync + 'static {
     /// Runs the hook on the context, before the method.
     fn run_before<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
+
+    /// The authentication strategies this hook needs registered, so that
+    /// app start-up can check them (`authenticate(["jwt"])` needs `jwt`).
+    fn strategies(&self) -> &[&'static str] {
+        &[]
+    }
 }
 
 impl<C: ?Sized, H: Hook<C>> BeforeHook<C> for H {
@@ -300,11 +306,15 @@ where
 /// A [`Hook`] behind a pointer, for hooks registered at run time.
 pub(crate) trait DynHook<C: ?Sized>: Send + Sync {
     fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, Result<()>>;
+    fn strategies(&self) -> &[&'static str];
 }
 
 impl<C: ?Sized, H: BeforeHook<C>> DynHook<C> for H {
     fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.run_before(ctx))
+    }
+    fn strategies(&self) -> &[&'static str] {
+        BeforeHook::strategies(self)
     }
 }
 

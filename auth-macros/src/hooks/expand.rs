@@ -75,7 +75,13 @@ pub fn expand(item: &ItemImpl, spec: &Spec) -> TokenStream {
             }
         }
     };
+    let strategies = spec.authenticate_strategies();
+    let strategies = quote! {
+        #[doc(hidden)]
+        const __STRATEGIES: &'static [&'static str] = &[#(#strategies),*];
+    };
     let mut item = item.clone();
+    item.items.push(ImplItem::Verbatim(strategies));
     item.items.push(ImplItem::Verbatim(run_hooks));
     quote!(#item)
 }

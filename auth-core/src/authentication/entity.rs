@@ -1,0 +1,123 @@
+//! Looking up the authenticated entity (the user) through its service,
+//! with the service's hooks, as Feathers' strategies do.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::app::{App, JsonCall, WeakApp};
+use crate::authentication::settings::AuthConfig;
+use crate::authentication::token::Tokens;
+use crate::error::{Error, ErrorKind, Result};
+use crate::memory::Pagination;
+use crate::params::Params;
+use crate::service::{Id, Method};
+
+/// What a strategy gets at start-up: the app, the authentication
+/// configuration and the token maker.
+#[derive(Clone)]
+pub struct StrategyContext {
+    /// The app (weakly held: the app owns the strategies).
+    pub app: WeakApp,
+    /// The path of the authentication service.
+    pub path: Arc<str>,
+    /// The authentication configuration.
+    pub config: Arc<AuthConfig>,
+    /// Makes and checks access tokens.
+    pub tokens: Arc<Tokens>,
+}
+
+impl std::fmt::Debug for StrategyContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StrategyContext")
+            .field("path", &self.path)
+            .field("tokens", &self.tokens)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StrategyContext {
+    /// The app, while it runs.
+    pub fn app(&self) -> Result<App> {
+        self.app
+            .upgrade()
+            .ok_or_else(|| Error::unavailable("The application has shut down"))
+    }
+
+    /// The entity's `get` by id: first as an internal call (no provider),
+    /// then, for an external call, again as the caller with the entity in
+    /// `params.user`, so that the entity service's hooks (`protect`) shape
+    /// what the caller sees. A missing entity is `NotAuthenticated`.
+    pub async fn get_entity(&self, id: &Id, params: &Params) -> Result<Value> {
+        let app = self.app()?;
+        let service = app.json_service(&self.config.service)?;
+        let mut internal = params.clone();
+        internal.provider = None;
+        internal.query = Map::new();
+        internal.authenticated = true;
+        let entity = service
+            .call(JsonCall::new(Method::Get, internal).id(id.clone()))
+            .await
+            .map_err(entity_not_found)?
+            .to_json()?;
+        if params.provider.is_none() {
+            return Ok(entity);
+        }
+        let mut caller = params.clone();
+        caller.query = Map::new();
+        caller.authenticated = true;
+        caller.user = Some(entity);
+        service
+            .call(JsonCall::new(Method::Get, caller).id(id.clone()))
+            .await
+            .map_err(entity_not_found)?
+            .to_json()
+    }
+
+    /// The first entity whose `field` equals `value`, found with an
+    /// internal call, unpaginated; `None` when there is none.
+    pub async fn find_entity(
+        &self,
+        field: &str,
+        value: &str,
+        params: &Params,
+    ) -> Result<Option<Value>> {
+        let app = self.app()?;
+        let service = app.json_service(&self.config.service)?;
+        let mut internal = params.clone();
+        internal.provider = None;
+        internal.authenticated = true;
+        internal.query = Map::new();
+        internal.query.insert(field.to_owned(), Value::from(value));
+        internal.query.insert("$limit".to_owned(), Value::from(1));
+        internal.extensions.insert(Pagination(None));
+        let found = service
+            .call(JsonCall::new(Method::Find, internal))
+            .await?
+            .to_json()?;
+        let first = match found {
+            Value::Array(list) => list.into_iter().next(),
+            Value::Object(mut page) => match page.remove("data") {
+                Some(Value::Array(list)) => list.into_iter().next(),
+                _ => None,
+            },
+            _ => None,
+        };
+        Ok(first)
+    }
+
+    /// The id of an entity, by the configured id field.
+    pub fn entity_id(&self, entity: &Value) -> Option<Id> {
+        entity.get(&self.config.entity_id).and_then(Id::from_json)
+    }
+}
+
+/// An entity that no longer exists means the credentials are no good.
+fn entity_not_found(error: Error) -> Error {
+    match error.kind() {
+        ErrorKind::NotFound => {
+            Error::not_authenticated("Invalid access token: its user no longer exists")
+        }
+        _ => error,
+    }
+}

@@ -1,0 +1,254 @@
+//! The authentication hooks: `authenticate(..)`, `allow_anonymous`,
+//! `hash_password(..)` and `protect(..)`.
+//!
+//! Each works on a service's `HookContext<S>` (in `#[hooks(..)]` or
+//! `ServiceHooks`) and, where it makes sense, on the app's `AppContext`.
+
+use serde_json::Value;
+
+use crate::app::App;
+use crate::authentication::password;
+use crate::authentication::service::default_authentication;
+use crate::authentication::strategy::AuthResult;
+use crate::error::{Error, Result};
+use crate::hook::{AnyContext, AppContext, BeforeHook, Hook, HookContext};
+use crate::params::{AuthenticationRequest, Params};
+use crate::service::Service;
+
+/// The `authenticate(..)` hook: see [`authenticate`].
+#[derive(Debug, Clone, Copy)]
+pub struct Authenticate<const N: usize> {
+    strategies: [&'static str; N],
+}
+
+/// Authenticates the call with one of `strategies`, as Feathers'
+/// `authenticate('jwt', 'anonymous')`:
+///
+/// * a call already authenticated passes;
+/// * a call with `params.authentication` is authenticated with the strategy
+///   it names, which must be one of `strategies`, and the result is merged
+///   into its params (`user`, `authentication`, `anonymous`, ...,
+///   `authenticated: true`); any failure is a `401`;
+/// * an external call without credentials is `401 Not authenticated`;
+/// * an internal call without credentials passes.
+///
+/// It runs only before the method: as an after or error hook it does not
+/// compile. In `#[hooks(..)]`, write `authenticate("jwt", "anonymous")`.
+pub fn authenticate<const N: usize>(strategies: [&'static str; N]) -> Authenticate<N> {
+    const { assert!(N > 0, "authenticate(..) needs at least one strategy") };
+    Authenticate { strategies }
+}
+
+impl<const N: usize> Authenticate<N> {
+    async fn run(&self, app: &App, path: &str, params: &mut Params) -> Result<()> {
+        if params.authenticated {
+            return Ok(());
+        }
+        let service = default_authentication(app)?;
+        if service.path() == path {
+            return Err(Error::not_authenticated(
+                "The authenticate hook does not need to be used on the authentication service",
+            ));
+        }
+        let Some(authentication) = params.authentication.clone() else {
+            return match params.provider {
+                Some(_) => Err(Error::not_authenticated("Not authenticated")),
+                None => Ok(()),
+            };
+        };
+        let result = service
+            .inner()?
+            .authenticate(&authentication, params, &self.strategies)
+            .await?;
+        merge_result(params, result, service.inner()?.config().entity.as_deref());
+        Ok(())
+    }
+}
+
+/// Merges a strategy's result into params, as Feathers merges it, minus
+/// the access token.
+fn merge_result(params: &mut Params, result: AuthResult, entity: Option<&str>) {
+    for (key, value) in result.0 {
+        match key.as_str() {
+            "accessToken" => {}
+            "authentication" => {
+                if let Ok(authentication) = serde_json::from_value::<AuthenticationRequest>(value) {
+                    params.authentication = Some(authentication);
+                }
+            }
+            _ if Some(key.as_str()) == entity => params.user = Some(value),
+            _ => {
+                params.fields.insert(key, value);
+            }
+        }
+    }
+    params.authenticated = true;
+}
+
+impl<S: Service, const N: usize> BeforeHook<HookContext<S>> for Authenticate<N> {
+    async fn run_before(&self, ctx: &mut HookContext<S>) -> Result<()> {
+        let app = ctx.app.clone();
+        self.run(&app, &ctx.path, &mut ctx.params).await
+    }
+
+    fn strategies(&self) -> &[&'static str] {
+        &self.strategies
+    }
+}
+
+impl<const N: usize> BeforeHook<AppContext> for Authenticate<N> {
+    async fn run_before(&self, ctx: &mut AppContext) -> Result<()> {
+        let app = ctx.app().clone();
+        let path = ctx.path().to_owned();
+        self.run(&app, &path, ctx.params_mut()).await
+    }
+
+    fn strategies(&self) -> &[&'static str] {
+        &self.strategies
+    }
+}
+
+/// The `allow_anonymous` hook of Feathers' anonymous-authentication recipe:
+/// an external call that brings no credentials asks for the `anonymous`
+/// strategy. Put it before `authenticate("jwt", "anonymous")`; a call with
+/// a bad token keeps its token and fails, it is never downgraded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AllowAnonymous;
+
+/// The `allow_anonymous` hook, as a value usable in `#[hooks(..)]`,
+/// `ServiceHooks` and `AppHooks` alike.
+#[allow(non_upper_case_globals)]
+pub const allow_anonymous: AllowAnonymous = AllowAnonymous;
+
+fn ask_for_anonymous(params: &mut Params) {
+    if params.provider.is_some() && params.authentication.is_none() {
+        params.authentication = Some(AuthenticationRequest::new("anonymous"));
+    }
+}
+
+impl<S: Service> Hook<HookContext<S>> for AllowAnonymous {
+    async fn run(&self, ctx: &mut HookContext<S>) -> Result<()> {
+        ask_for_anonymous(&mut ctx.params);
+        Ok(())
+    }
+}
+
+impl Hook<AppContext> for AllowAnonymous {
+    async fn run(&self, ctx: &mut AppContext) -> Result<()> {
+        ask_for_anonymous(ctx.params_mut());
+        Ok(())
+    }
+}
+
+/// The `hash_password(field)` hook: see [`hash_password`].
+#[derive(Debug, Clone, Copy)]
+pub struct HashPassword {
+    field: &'static str,
+}
+
+/// Replaces `field` of the data (each record of a list) with its argon2id
+/// hash, before `create`, `update` or `patch`. A record without the field is
+/// left alone; a field that is not a string is a `BadRequest`.
+pub fn hash_password(field: &'static str) -> HashPassword {
+    HashPassword { field }
+}
+
+impl HashPassword {
+    async fn hash_in(&self, record: &mut Value) -> Result<()> {
+        let Some(value) = record.get_mut(self.field) else {
+            return Ok(());
+        };
+        let Some(password) = value.as_str() else {
+            return Err(Error::bad_request(format!(
+                "'{}' must be a string",
+                self.field
+            )));
+        };
+        *value = Value::String(password::hash_password(password).await?);
+        Ok(())
+    }
+}
+
+impl<S: Service> BeforeHook<HookContext<S>> for HashPassword {
+    async fn run_before(&self, ctx: &mut HookContext<S>) -> Result<()> {
+        let Some(mut data) = ctx.data_json()? else {
+            return Ok(());
+        };
+        match &mut data {
+            Value::Array(records) => {
+                for record in records {
+                    self.hash_in(record).await?;
+                }
+            }
+            record => self.hash_in(record).await?,
+        }
+        ctx.set_data_json(Some(data))
+    }
+}
+
+/// The `protect(..)` hook: see [`protect`].
+#[derive(Debug, Clone, Copy)]
+pub struct Protect<const N: usize> {
+    fields: [&'static str; N],
+}
+
+/// Removes `fields` from what external callers receive, as Feathers'
+/// `protect('password')`: the result sent out (`dispatch`) never carries
+/// them, and for an external call the result itself loses them too, so
+/// later hooks and `params.user` never see them. Internal calls keep the
+/// full result. Protected fields must be optional in the record type.
+pub fn protect<const N: usize>(fields: [&'static str; N]) -> Protect<N> {
+    const { assert!(N > 0, "protect(..) needs at least one field") };
+    Protect { fields }
+}
+
+impl<const N: usize> Protect<N> {
+    fn strip(&self, record: &mut Value) {
+        if let Value::Object(object) = record {
+            for field in self.fields {
+                object.remove(field);
+            }
+        }
+    }
+
+    fn protected(&self, mut result: Value) -> Value {
+        match &mut result {
+            Value::Array(records) => records.iter_mut().for_each(|record| self.strip(record)),
+            Value::Object(page) if page.contains_key("data") && page.contains_key("total") => {
+                if let Some(Value::Array(records)) = page.get_mut("data") {
+                    records.iter_mut().for_each(|record| self.strip(record));
+                }
+            }
+            record => self.strip(record),
+        }
+        result
+    }
+
+    fn apply(&self, ctx: &mut dyn AnyContext) -> Result<()> {
+        let current = match ctx.dispatch() {
+            Some(dispatch) => Some(dispatch.clone()),
+            None => ctx.result_json()?,
+        };
+        let Some(current) = current else {
+            return Ok(());
+        };
+        let protected = self.protected(current);
+        if ctx.params().is_external() {
+            ctx.set_result_json(Some(protected.clone()))?;
+        }
+        ctx.set_dispatch(Some(protected));
+        Ok(())
+    }
+}
+
+impl<S: Service, const N: usize> Hook<HookContext<S>> for Protect<N> {
+    async fn run(&self, ctx: &mut HookContext<S>) -> Result<()> {
+        self.apply(ctx)
+    }
+}
+
+impl<const N: usize> Hook<AppContext> for Protect<N> {
+    async fn run(&self, ctx: &mut AppContext) -> Result<()> {
+        self.apply(ctx)
+    }
+}

@@ -1,0 +1,95 @@
+//! The `jwt` strategy: an access token from the `Authorization` header (or
+//! the body of `POST /authentication`), verified with the configured
+//! algorithm only, and the user it names looked up through the users
+//! service.
+
+use serde_json::json;
+
+use crate::authentication::entity::StrategyContext;
+use crate::authentication::strategy::{AuthResult, Strategy};
+use crate::error::{Error, Result};
+use crate::params::{AuthenticationRequest, Params};
+use crate::service::Id;
+
+/// The `jwt` strategy, with Feathers' header settings: `Authorization`,
+/// schemes `Bearer` and `JWT` (or a bare token).
+#[derive(crate::Strategy, Debug, Default)]
+#[strategy(name = "jwt")]
+pub struct Jwt {
+    #[strategy(config, default = "Authorization".to_owned())]
+    header: String,
+    #[strategy(config, default = vec!["Bearer".to_owned(), "JWT".to_owned()])]
+    schemes: Vec<String>,
+    context: Option<StrategyContext>,
+}
+
+impl Jwt {
+    fn context(&self) -> Result<&StrategyContext> {
+        self.context.as_ref().ok_or_else(|| {
+            Error::general("The jwt strategy was not set up by an authentication service")
+        })
+    }
+
+    /// The token in a header value: `<scheme> <token>` with a known scheme,
+    /// or the bare value; `None` for another scheme.
+    fn token_in<'h>(&self, value: &'h str) -> Option<&'h str> {
+        let mut parts = value.split_whitespace();
+        let first = parts.next()?;
+        match parts.next() {
+            None => Some(first),
+            Some(token) => self
+                .schemes
+                .iter()
+                .any(|scheme| scheme.eq_ignore_ascii_case(first))
+                .then_some(token),
+        }
+    }
+}
+
+impl Strategy for Jwt {
+    fn setup(&mut self, context: &StrategyContext) -> Result<()> {
+        self.context = Some(context.clone());
+        Ok(())
+    }
+
+    async fn authenticate(
+        &self,
+        authentication: &AuthenticationRequest,
+        params: &Params,
+    ) -> Result<AuthResult> {
+        let token = authentication
+            .get_str("accessToken")
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| Error::not_authenticated("No access token"))?;
+        let context = self.context()?;
+        let payload = context.tokens.verify(token)?;
+        let subject = payload
+            .get("sub")
+            .and_then(|sub| sub.as_str())
+            .map(str::to_owned);
+        let mut result = AuthResult::new().with("accessToken", token).with(
+            "authentication",
+            json!({ "strategy": "jwt", "accessToken": token, "payload": payload }),
+        );
+        if let Some(entity) = &context.config.entity {
+            let subject = subject.filter(|sub| !sub.is_empty()).ok_or_else(|| {
+                Error::not_authenticated("Invalid access token: it names no user (sub)")
+            })?;
+            let user = context.get_entity(&Id::String(subject), params).await?;
+            result = result.with(entity.clone(), user);
+        }
+        Ok(result)
+    }
+
+    async fn parse(&self, request: &http::request::Parts) -> Result<Option<AuthenticationRequest>> {
+        let Some(value) = request.headers.get(self.header.as_str()) else {
+            return Ok(None);
+        };
+        let Ok(value) = value.to_str() else {
+            return Ok(None);
+        };
+        Ok(self
+            .token_in(value)
+            .map(|token| AuthenticationRequest::new("jwt").with("accessToken", token)))
+    }
+}

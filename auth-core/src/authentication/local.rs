@@ -1,0 +1,110 @@
+//! The `local` strategy: a username (`email`) and a password checked
+//! against the user's stored hash (argon2id, or bcrypt from a Feathers app).
+//!
+//! Every failure is the same `Invalid login`, and an unknown user costs the
+//! same hash verification as a wrong password.
+
+use serde_json::json;
+
+use crate::authentication::entity::StrategyContext;
+use crate::authentication::password::{verify_nobody, verify_password};
+use crate::authentication::strategy::{AuthResult, Strategy};
+use crate::error::{Error, Result};
+use crate::params::{AuthenticationRequest, Params};
+
+/// The `local` strategy, with Feathers' settings: `username_field`
+/// (`email`), `password_field` (`password`), the fields of the entity they
+/// are compared with (the same by default), and `error_message`
+/// (`Invalid login`).
+#[derive(crate::Strategy, Debug, Default)]
+#[strategy(name = "local")]
+pub struct Local {
+    #[strategy(config, default = "email".to_owned())]
+    username_field: String,
+    #[strategy(config, default = "password".to_owned())]
+    password_field: String,
+    #[strategy(config, default = None)]
+    entity_username_field: Option<String>,
+    #[strategy(config, default = None)]
+    entity_password_field: Option<String>,
+    #[strategy(config, default = "Invalid login".to_owned())]
+    error_message: String,
+    context: Option<StrategyContext>,
+}
+
+impl Local {
+    fn invalid(&self) -> Error {
+        Error::not_authenticated(self.error_message.clone())
+    }
+
+    fn context(&self) -> Result<&StrategyContext> {
+        self.context.as_ref().ok_or_else(|| {
+            Error::general("The local strategy was not set up by an authentication service")
+        })
+    }
+}
+
+impl Strategy for Local {
+    fn setup(&mut self, context: &StrategyContext) -> Result<()> {
+        if context.config.entity.is_none() {
+            return Err(Error::general(
+                "The local strategy needs an entity: set authentication.entity (\"user\")",
+            ));
+        }
+        self.context = Some(context.clone());
+        Ok(())
+    }
+
+    async fn authenticate(
+        &self,
+        authentication: &AuthenticationRequest,
+        params: &Params,
+    ) -> Result<AuthResult> {
+        let context = self.context()?;
+        // Only strings: an object here would become a query operator.
+        let (Some(username), Some(password)) = (
+            authentication.get_str(&self.username_field),
+            authentication.get_str(&self.password_field),
+        ) else {
+            return Err(self.invalid());
+        };
+        let username_field = self
+            .entity_username_field
+            .as_ref()
+            .unwrap_or(&self.username_field);
+        let password_field = self
+            .entity_password_field
+            .as_ref()
+            .unwrap_or(&self.password_field);
+        let entity = context
+            .find_entity(username_field, username, params)
+            .await?;
+        let hash = entity
+            .as_ref()
+            .and_then(|entity| entity.get(password_field))
+            .and_then(|hash| hash.as_str());
+        let Some(hash) = hash else {
+            verify_nobody(password).await?;
+            return Err(self.invalid());
+        };
+        if !verify_password(password, hash).await? {
+            return Err(self.invalid());
+        }
+        let entity = entity.unwrap_or_default();
+        let id = context
+            .entity_id(&entity)
+            .ok_or_else(|| Error::not_authenticated("Could not get local entity"))?;
+        let user = match params.provider {
+            None => entity,
+            Some(_) => context.get_entity(&id, params).await?,
+        };
+        let entity_key = context
+            .config
+            .entity
+            .clone()
+            .unwrap_or_else(|| "user".to_owned());
+        Ok(AuthResult::new()
+            .with("authentication", json!({ "strategy": "local" }))
+            .with(entity_key, user))
+    }
+}

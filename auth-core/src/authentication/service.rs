@@ -1,0 +1,388 @@
+//! The authentication service (`POST /authentication` logs in,
+//! `DELETE /authentication` logs out) and the plugin that sets it up.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use crate::app::{App, Configure};
+use crate::authentication::entity::StrategyContext;
+use crate::authentication::settings::AuthConfig;
+use crate::authentication::strategy::{AuthResult, DynStrategy};
+use crate::authentication::token::{TokenOptions, Tokens};
+use crate::error::{Error, Result};
+use crate::hook::{HookContext, Output};
+use crate::params::{AuthenticationRequest, Params};
+use crate::service::{Id, Method, Service};
+
+/// The app setting that names the path of the app's authentication service.
+pub const DEFAULT_AUTHENTICATION: &str = "default_authentication";
+
+/// The authentication service, registered by [`Authentication`].
+///
+/// * `create` authenticates with one of `auth_strategies` and answers
+///   `{accessToken, authentication: {strategy, payload}, user}`, issuing a
+///   JWT unless the strategy returned one (`jwt` re-authentication).
+/// * `remove` (logout) re-authenticates the caller's token and returns the
+///   result; an id that is not the caller's token is `Invalid access token`.
+pub struct AuthenticationService {
+    config: Arc<AuthConfig>,
+    tokens: Arc<Tokens>,
+    strategies: Vec<Box<dyn DynStrategy>>,
+}
+
+impl std::fmt::Debug for AuthenticationService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthenticationService")
+            .field("strategies", &self.strategy_names())
+            .field("tokens", &self.tokens)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthenticationService {
+    /// The configuration in force.
+    pub fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    /// The names of the registered strategies.
+    pub fn strategy_names(&self) -> Vec<&'static str> {
+        self.strategies
+            .iter()
+            .map(|strategy| strategy.name())
+            .collect()
+    }
+
+    /// The registered strategy called `name`.
+    pub fn strategy(&self, name: &str) -> Option<&dyn DynStrategy> {
+        self.strategies
+            .iter()
+            .find(|strategy| strategy.name() == name)
+            .map(|strategy| &**strategy)
+    }
+
+    /// The strategies that can read credentials from a request (`jwt`).
+    pub fn strategies(&self) -> impl Iterator<Item = &dyn DynStrategy> {
+        self.strategies.iter().map(|strategy| &**strategy)
+    }
+
+    /// Authenticates with the strategy `authentication` names, if `allowed`
+    /// lists it; the strategy sees the params with `authenticated: true`.
+    pub async fn authenticate(
+        &self,
+        authentication: &AuthenticationRequest,
+        params: &Params,
+        allowed: &[&str],
+    ) -> Result<AuthResult> {
+        let name = authentication.strategy.as_str();
+        let invalid = |detail: &str| {
+            Error::not_authenticated(format!("Invalid authentication information{detail}"))
+        };
+        if name.is_empty() {
+            return Err(invalid(" (no `strategy` set)"));
+        }
+        if !allowed.contains(&name) {
+            return Err(invalid(" (strategy not allowed in authStrategies)"));
+        }
+        let strategy = self.strategy(name).ok_or_else(|| invalid(""))?;
+        let mut params = params.clone();
+        params.authenticated = true;
+        strategy.authenticate(authentication, &params).await
+    }
+
+    /// A new access token with `payload` and `options`.
+    pub fn create_access_token(
+        &self,
+        payload: Map<String, Value>,
+        options: &TokenOptions,
+    ) -> Result<String> {
+        self.tokens.create(payload, options)
+    }
+
+    /// The payload of a valid access token; `NotAuthenticated` otherwise.
+    pub fn verify_access_token(&self, token: &str) -> Result<Map<String, Value>> {
+        self.tokens.verify(token)
+    }
+
+    fn allowed(&self) -> Vec<&str> {
+        self.config
+            .auth_strategies
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The `sub` of a new token: the authenticated entity's id.
+    fn subject(&self, result: &AuthResult) -> Result<Option<String>> {
+        let Some(entity_key) = &self.config.entity else {
+            return Ok(None);
+        };
+        let Some(entity) = result.get(entity_key) else {
+            return Ok(None);
+        };
+        match entity.get(&self.config.entity_id).and_then(Id::from_json) {
+            Some(id) => Ok(Some(id.to_string())),
+            None => Err(Error::not_authenticated(format!(
+                "Can not set subject from {entity_key}.{}",
+                self.config.entity_id
+            ))),
+        }
+    }
+
+    /// Per-call token options, as Feathers' `params.jwtOptions`.
+    fn token_options(&self, result: &AuthResult, params: &Params) -> Result<TokenOptions> {
+        let overrides = params.field("jwtOptions");
+        let subject = match overrides
+            .and_then(|o| o.get("subject"))
+            .and_then(Value::as_str)
+        {
+            Some(subject) => Some(subject.to_owned()),
+            None => self.subject(result)?,
+        };
+        let expires_in = match overrides.and_then(|o| o.get("expiresIn")) {
+            Some(value) => Some(
+                serde_json::from_value::<crate::authentication::settings::ExpiresIn>(value.clone())
+                    .map_err(|error| {
+                        Error::bad_request(format!("Invalid jwtOptions.expiresIn: {error}"))
+                    })?
+                    .seconds()?,
+            ),
+            None => None,
+        };
+        Ok(TokenOptions {
+            subject,
+            expires_in,
+        })
+    }
+}
+
+impl Service for AuthenticationService {
+    type Item = AuthResult;
+    type Data = AuthenticationRequest;
+    type Patch = Value;
+
+    async fn create(&self, data: AuthenticationRequest, params: &Params) -> Result<AuthResult> {
+        let allowed = self.allowed();
+        if allowed.is_empty() {
+            return Err(Error::not_authenticated(
+                "No authentication strategies allowed for creating a JWT (`authStrategies`)",
+            ));
+        }
+        let result = self.authenticate(&data, params, &allowed).await?;
+        if result.get("accessToken").is_some() {
+            return Ok(result);
+        }
+        let payload = match params.field("payload") {
+            Some(Value::Object(payload)) => payload.clone(),
+            _ => Map::new(),
+        };
+        let options = self.token_options(&result, params)?;
+        let token = self.tokens.create(payload, &options)?;
+        let claims = self.tokens.verify(&token)?;
+        let mut answer = Map::new();
+        answer.insert("accessToken".into(), token.into());
+        for (key, value) in result.0 {
+            answer.insert(key, value);
+        }
+        let mut authentication = match answer.remove("authentication") {
+            Some(Value::Object(authentication)) => authentication,
+            _ => Map::new(),
+        };
+        authentication.insert("payload".into(), Value::Object(claims));
+        // Keep Feathers' key order: accessToken, authentication, then the rest.
+        let mut ordered = Map::new();
+        ordered.insert(
+            "accessToken".into(),
+            answer.remove("accessToken").unwrap_or_default(),
+        );
+        ordered.insert("authentication".into(), Value::Object(authentication));
+        ordered.extend(answer);
+        Ok(AuthResult(ordered))
+    }
+
+    async fn remove(&self, id: &Id, params: &Params) -> Result<AuthResult> {
+        self.logout(Some(id), params).await
+    }
+
+    async fn remove_many(&self, params: &Params) -> Result<Vec<AuthResult>> {
+        self.logout(None, params).await.map(|result| vec![result])
+    }
+
+    const __STRATEGIES: &'static [&'static str] = &[];
+
+    async fn __run_hooks(&self, ctx: &mut HookContext<Self>) -> Result<()> {
+        crate::hook::chain::run_service_hooks(self, ctx).await?;
+        // `DELETE /authentication` logs out one session: one result, as in
+        // Feathers, not a list.
+        if ctx.method == Method::Remove && ctx.id.is_none() {
+            if let Some(Output::Many(results)) = &mut ctx.result {
+                ctx.result = results.pop().map(Output::One);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl AuthenticationService {
+    async fn logout(&self, id: Option<&Id>, params: &Params) -> Result<AuthResult> {
+        let authentication = params
+            .authentication
+            .as_ref()
+            .ok_or_else(|| Error::not_authenticated("Not authenticated"))?;
+        if let Some(id) = id {
+            if authentication.get_str("accessToken") != Some(id.key().as_ref()) {
+                return Err(Error::not_authenticated("Invalid access token"));
+            }
+        }
+        self.authenticate(authentication, params, &self.allowed())
+            .await
+    }
+}
+
+/// The authentication plugin: `App::new().configure(Authentication::new(config).strategy(Jwt::default()))`.
+///
+/// It reads the strategies' sections, sets them up, registers the service
+/// (at `authentication` unless [`Authentication::path`] says otherwise) and
+/// adds a start-up check that every strategy a hook names is registered.
+/// A missing secret, or a strategy section that does not read, fails
+/// [`App::setup`] with an error naming it.
+pub struct Authentication {
+    config: Option<AuthConfig>,
+    path: String,
+    strategies: Vec<Box<dyn DynStrategy>>,
+}
+
+impl std::fmt::Debug for Authentication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self
+            .strategies
+            .iter()
+            .map(|strategy| strategy.name())
+            .collect();
+        f.debug_struct("Authentication")
+            .field("path", &self.path)
+            .field("strategies", &names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authentication {
+    /// The plugin with this configuration.
+    pub fn new(config: AuthConfig) -> Authentication {
+        Authentication {
+            config: Some(config),
+            path: "authentication".to_owned(),
+            strategies: Vec::new(),
+        }
+    }
+
+    /// The plugin reading the app's `authentication` setting (from
+    /// `config/default.toml` or `app.set`) when it is configured.
+    pub fn from_settings() -> Authentication {
+        Authentication {
+            config: None,
+            path: "authentication".to_owned(),
+            strategies: Vec::new(),
+        }
+    }
+
+    /// Registers the service at `path` instead of `authentication`.
+    pub fn path(mut self, path: &str) -> Authentication {
+        self.path = path.trim_matches('/').to_owned();
+        self
+    }
+
+    /// Adds a strategy.
+    pub fn strategy(mut self, strategy: impl DynStrategy) -> Authentication {
+        self.strategies.push(Box::new(strategy));
+        self
+    }
+}
+
+impl Configure for Authentication {
+    fn configure(self, app: &App) -> Result<()> {
+        let config = match self.config {
+            Some(config) => config,
+            None => {
+                AuthConfig::from_value(app.get::<Value>("authentication").ok_or_else(|| {
+                    Error::general("Missing configuration: the `authentication` setting is not set")
+                })?)?
+            }
+        };
+        let secret = config.secret.clone().ok_or_else(|| {
+            Error::general("A 'secret' must be provided in your authentication configuration (authentication.secret)")
+        })?;
+        let tokens = Arc::new(Tokens::new(&secret, &config.jwt_options)?);
+        let config = Arc::new(config);
+        let context = StrategyContext {
+            app: app.downgrade(),
+            path: self.path.as_str().into(),
+            config: config.clone(),
+            tokens: tokens.clone(),
+        };
+        let mut strategies = self.strategies;
+        for strategy in &mut strategies {
+            let name = strategy.name();
+            let section = config.strategies.get(name).cloned().unwrap_or(Value::Null);
+            strategy
+                .configure(&section)
+                .and_then(|()| strategy.setup(&context))
+                .map_err(|error| {
+                    Error::new(
+                        error.kind(),
+                        format!("Strategy '{name}': {}", error.message()),
+                    )
+                })?;
+        }
+        for name in &config.auth_strategies {
+            if !strategies.iter().any(|strategy| strategy.name() == name) {
+                return Err(Error::general(format!(
+                    "authentication.auth_strategies lists '{name}', but no such strategy is registered"
+                )));
+            }
+        }
+        let registered: Vec<&'static str> =
+            strategies.iter().map(|strategy| strategy.name()).collect();
+        let service = AuthenticationService {
+            config,
+            tokens,
+            strategies,
+        };
+        app.add_service(&self.path, service)?;
+        app.set(DEFAULT_AUTHENTICATION, json!(self.path));
+        let path = self.path;
+        app.add_setup_check(move |app| {
+            let missing: Vec<String> = app
+                .required_strategies()
+                .into_iter()
+                .filter(|(_, name)| !registered.contains(name))
+                .map(|(place, name)| format!("'{name}' (named by the hooks of '{place}')"))
+                .collect();
+            if missing.is_empty() {
+                return Ok(());
+            }
+            Err(Error::general(format!(
+                "The authentication service at '{path}' does not register the strategies {}; it registers: {}",
+                missing.join(", "),
+                registered.join(", ")
+            )))
+        });
+        Ok(())
+    }
+}
+
+/// The app's authentication service (the one the `default_authentication`
+/// setting names), for hooks.
+pub fn default_authentication(
+    app: &App,
+) -> Result<crate::app::ServiceHandle<AuthenticationService>> {
+    let path: String = app
+        .get(DEFAULT_AUTHENTICATION)
+        .ok_or_else(|| Error::not_authenticated("Could not find a valid authentication service"))?;
+    let handle = app.service::<AuthenticationService>(&path);
+    handle
+        .inner()
+        .map_err(|_| Error::not_authenticated("Could not find a valid authentication service"))?;
+    Ok(handle)
+}

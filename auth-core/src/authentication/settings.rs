@@ -1,0 +1,176 @@
+//! The authentication configuration, with FeathersJS's defaults.
+//!
+//! Read from the app's `authentication` setting (`[authentication]` in
+//! `config/default.toml`), keys in snake case:
+//!
+//! ```toml
+//! [authentication]
+//! secret = "a long random string"      # required
+//! entity = "user"                      # the key of the entity in results and params
+//! service = "users"                    # the entity service
+//! entity_id = "id"                     # the entity's id field
+//! auth_strategies = ["jwt", "local"]   # strategies `POST /authentication` accepts
+//!
+//! [authentication.jwt_options]         # Feathers' defaults
+//! header = { typ = "access" }
+//! algorithm = "HS256"
+//! audience = "https://yourdomain.com"
+//! issuer = "feathers"
+//! expires_in = "1d"                    # or a number of seconds
+//!
+//! [authentication.local]               # each strategy's own section
+//! username_field = "email"
+//! ```
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// The authentication configuration; see the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthConfig {
+    /// The secret JWTs are signed with. Required: start-up fails without it.
+    pub secret: Option<String>,
+    /// The key of the authenticated entity in results and params (`"user"`);
+    /// `None` authenticates tokens without looking an entity up.
+    pub entity: Option<String>,
+    /// The path of the entity service (`"users"`).
+    pub service: String,
+    /// The entity's id field (`"id"`).
+    pub entity_id: String,
+    /// The strategies `create` (`POST /authentication`) accepts.
+    pub auth_strategies: Vec<String>,
+    /// How access tokens are made.
+    pub jwt_options: JwtOptions,
+    /// Every other key: the strategies' own sections (`local`, `jwt`, ...).
+    #[serde(flatten)]
+    pub strategies: Map<String, Value>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            secret: None,
+            entity: Some("user".to_owned()),
+            service: "users".to_owned(),
+            entity_id: "id".to_owned(),
+            auth_strategies: Vec::new(),
+            jwt_options: JwtOptions::default(),
+            strategies: Map::new(),
+        }
+    }
+}
+
+impl AuthConfig {
+    /// A configuration with this secret and every other value defaulted.
+    pub fn new(secret: impl Into<String>) -> AuthConfig {
+        AuthConfig {
+            secret: Some(secret.into()),
+            ..AuthConfig::default()
+        }
+    }
+
+    /// The configuration in the app setting `authentication` (a JSON object).
+    pub fn from_value(value: Value) -> Result<AuthConfig> {
+        AuthConfig::deserialize(value).map_err(|error| {
+            Error::general(format!("Invalid configuration authentication: {error}"))
+        })
+    }
+
+    /// With these strategies allowed for `create`.
+    pub fn auth_strategies<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> AuthConfig {
+        self.auth_strategies = names.into_iter().map(str::to_owned).collect();
+        self
+    }
+
+    /// With this strategy section (`local`, `jwt`, ...).
+    pub fn strategy_section(mut self, name: &str, section: Value) -> AuthConfig {
+        self.strategies.insert(name.to_owned(), section);
+        self
+    }
+}
+
+/// How access tokens are made and checked; Feathers' defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JwtOptions {
+    /// The JWT header's fields besides `alg` (`{"typ": "access"}`).
+    pub header: JwtHeader,
+    /// The one algorithm tokens are signed and accepted with (`HS256`;
+    /// `HS384` and `HS512` also work with a secret).
+    pub algorithm: String,
+    /// The `aud` claim (`https://yourdomain.com`).
+    pub audience: String,
+    /// The `iss` claim (`feathers`).
+    pub issuer: String,
+    /// The token lifetime: seconds, or `"1d"`, `"12h"`, `"30m"`, `"45s"`.
+    pub expires_in: ExpiresIn,
+}
+
+impl Default for JwtOptions {
+    fn default() -> Self {
+        JwtOptions {
+            header: JwtHeader::default(),
+            algorithm: "HS256".to_owned(),
+            audience: "https://yourdomain.com".to_owned(),
+            issuer: "feathers".to_owned(),
+            expires_in: ExpiresIn::Text("1d".to_owned()),
+        }
+    }
+}
+
+/// The JWT header's configurable fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JwtHeader {
+    /// `typ` (`"access"`).
+    pub typ: String,
+}
+
+impl Default for JwtHeader {
+    fn default() -> Self {
+        JwtHeader {
+            typ: "access".to_owned(),
+        }
+    }
+}
+
+/// A token lifetime, as Feathers writes it: seconds or a duration text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ExpiresIn {
+    /// Seconds.
+    Seconds(u64),
+    /// `"1d"`, `"12h"`, `"30m"`, `"45s"`, or a number in a string.
+    Text(String),
+}
+
+impl ExpiresIn {
+    /// The lifetime in seconds; an error names the value that does not parse.
+    pub fn seconds(&self) -> Result<u64> {
+        let text = match self {
+            ExpiresIn::Seconds(seconds) => return Ok(*seconds),
+            ExpiresIn::Text(text) => text.trim(),
+        };
+        let invalid = || {
+            Error::general(format!(
+                "Invalid configuration authentication.jwt_options.expires_in: `{text}` (use seconds or a number with d, h, m or s)"
+            ))
+        };
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let number: u64 = number.parse().map_err(|_| invalid())?;
+        let scale = match unit.trim() {
+            "" | "s" => 1,
+            "m" => 60,
+            "h" => 3_600,
+            "d" => 86_400,
+            _ => return Err(invalid()),
+        };
+        number.checked_mul(scale).ok_or_else(invalid)
+    }
+}
