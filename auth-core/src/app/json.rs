@@ -75,8 +75,8 @@ impl<T: Serialize + Send + Sync> SerializeOutput for Output<T> {
 }
 
 /// The result of a JSON call: what the caller receives (the service's
-/// typed result, serialized on demand, or the `dispatch` a hook set), and
-/// the status a hook asked for.
+/// typed result, serialized on demand, or, for an external call, the
+/// `dispatch` a hook set), and the status a hook asked for.
 pub struct Reply {
     output: Box<dyn SerializeOutput>,
     /// The HTTP status a hook set (`ctx.status`), if any.

@@ -119,7 +119,13 @@ impl<S: Service> ErasedService for Registered<S> {
             let ctx = self.context(app, call.method, call.id, data, call.params);
             let mut ctx = self.run(ctx).await?;
             let output = take_result(&mut ctx)?;
-            Ok(Reply::new(output, ctx.dispatch.take(), ctx.status))
+            // `dispatch` is what goes out to external callers; an internal
+            // caller gets the result itself, as in Feathers.
+            let dispatch = match ctx.params.provider {
+                Some(_) => ctx.dispatch.take(),
+                None => None,
+            };
+            Ok(Reply::new(output, dispatch, ctx.status))
         })
     }
 
