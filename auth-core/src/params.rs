@@ -58,7 +58,9 @@ impl fmt::Display for Provider {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthenticationRequest {
-    /// The name of the strategy to authenticate with.
+    /// The name of the strategy to authenticate with (empty when the
+    /// caller named none, which authentication refuses with a 401).
+    #[serde(default)]
     pub strategy: String,
     /// The strategy's other fields.
     #[serde(flatten)]

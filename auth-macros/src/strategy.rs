@@ -169,6 +169,7 @@ fn expand(parsed: &StrategyInput) -> TokenStream {
         quote!(::auth_core::__private::strategy_section(Self::NAME, __config)?;)
     };
     quote! {
+        #[allow(clippy::redundant_closure)]
         impl #impl_generics ::auth_core::__private::StrategySetup for #ident #type_generics #where_clause {
             const NAME: &'static str = #name;
 

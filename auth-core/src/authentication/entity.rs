@@ -50,7 +50,7 @@ impl StrategyContext {
     /// what the caller sees. A missing entity is `NotAuthenticated`.
     pub async fn get_entity(&self, id: &Id, params: &Params) -> Result<Value> {
         let app = self.app()?;
-        let service = app.json_service(&self.config.service)?;
+        let service = self.service(&app)?;
         let mut internal = params.clone();
         internal.provider = None;
         internal.query = Map::new();
@@ -83,7 +83,7 @@ impl StrategyContext {
         params: &Params,
     ) -> Result<Option<Value>> {
         let app = self.app()?;
-        let service = app.json_service(&self.config.service)?;
+        let service = self.service(&app)?;
         let mut internal = params.clone();
         internal.provider = None;
         internal.authenticated = true;
@@ -104,6 +104,12 @@ impl StrategyContext {
             _ => None,
         };
         Ok(first)
+    }
+
+    /// The entity service; a missing one is the server's error.
+    fn service(&self, app: &App) -> Result<crate::app::JsonService> {
+        app.json_service(&self.config.service)
+            .map_err(|_| Error::general(format!("Can not find service '{}'", self.config.service)))
     }
 
     /// The id of an entity, by the configured id field.

@@ -153,9 +153,41 @@ pub fn hash_password(field: &'static str) -> HashPassword {
     HashPassword { field }
 }
 
+/// The value at `path` in `value`: the key itself, else a dot path
+/// (`auth.password`), as lodash's `get` reads it.
+pub(crate) fn value_at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    if let Some(found) = value.get(path) {
+        return Some(found);
+    }
+    path.split('.').try_fold(value, |value, key| value.get(key))
+}
+
+/// [`value_at`], mutably.
+fn value_at_mut<'v>(value: &'v mut Value, path: &str) -> Option<&'v mut Value> {
+    if value.get(path).is_some() {
+        return value.get_mut(path);
+    }
+    path.split('.')
+        .try_fold(value, |value, key| value.get_mut(key))
+}
+
+/// Removes the value at `path` (a key, else a dot path), as lodash's `omit`.
+fn remove_at(value: &mut Value, path: &str) {
+    if let Value::Object(object) = value {
+        if object.remove(path).is_some() {
+            return;
+        }
+    }
+    if let Some((parent, last)) = path.rsplit_once('.') {
+        if let Some(Value::Object(parent)) = value_at_mut(value, parent) {
+            parent.remove(last);
+        }
+    }
+}
+
 impl HashPassword {
     async fn hash_in(&self, record: &mut Value) -> Result<()> {
-        let Some(value) = record.get_mut(self.field) else {
+        let Some(value) = value_at_mut(record, self.field) else {
             return Ok(());
         };
         let Some(password) = value.as_str() else {
@@ -204,9 +236,9 @@ pub fn protect<const N: usize>(fields: [&'static str; N]) -> Protect<N> {
 
 impl<const N: usize> Protect<N> {
     fn strip(&self, record: &mut Value) {
-        if let Value::Object(object) = record {
+        if record.is_object() {
             for field in self.fields {
-                object.remove(field);
+                remove_at(record, field);
             }
         }
     }

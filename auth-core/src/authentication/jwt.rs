@@ -3,7 +3,7 @@
 //! algorithm only, and the user it names looked up through the users
 //! service.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::authentication::entity::StrategyContext;
 use crate::authentication::strategy::{AuthResult, Strategy};
@@ -48,6 +48,20 @@ impl Jwt {
 
 impl Strategy for Jwt {
     fn setup(&mut self, context: &StrategyContext) -> Result<()> {
+        // Token options belong in `jwt_options`: refuse them here rather
+        // than ignore them, as Feathers does.
+        let name = <Self as crate::authentication::StrategySetup>::NAME;
+        if let Some(Value::Object(section)) = context.config.strategies.get(name) {
+            if let Some(key) = section
+                .keys()
+                .find(|key| !["header", "schemes"].contains(&key.as_str()))
+            {
+                return Err(Error::general(format!(
+                    "Invalid JwtStrategy option 'authentication.{name}.{key}'. \
+                     Did you mean to set it in 'authentication.jwt_options'?"
+                )));
+            }
+        }
         self.context = Some(context.clone());
         Ok(())
     }

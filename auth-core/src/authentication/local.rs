@@ -4,9 +4,10 @@
 //! Every failure is the same `Invalid login`, and an unknown user costs the
 //! same hash verification as a wrong password.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::authentication::entity::StrategyContext;
+use crate::authentication::hooks::value_at;
 use crate::authentication::password::{verify_nobody, verify_password};
 use crate::authentication::strategy::{AuthResult, Strategy};
 use crate::error::{Error, Result};
@@ -62,9 +63,10 @@ impl Strategy for Local {
     ) -> Result<AuthResult> {
         let context = self.context()?;
         // Only strings: an object here would become a query operator.
+        let fields = Value::Object(authentication.fields.clone());
         let (Some(username), Some(password)) = (
-            authentication.get_str(&self.username_field),
-            authentication.get_str(&self.password_field),
+            value_at(&fields, &self.username_field).and_then(Value::as_str),
+            value_at(&fields, &self.password_field).and_then(Value::as_str),
         ) else {
             return Err(self.invalid());
         };
@@ -81,7 +83,7 @@ impl Strategy for Local {
             .await?;
         let hash = entity
             .as_ref()
-            .and_then(|entity| entity.get(password_field))
+            .and_then(|entity| value_at(entity, password_field))
             .and_then(|hash| hash.as_str());
         let Some(hash) = hash else {
             verify_nobody(password).await?;

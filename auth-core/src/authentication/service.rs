@@ -130,17 +130,20 @@ impl AuthenticationService {
         }
     }
 
-    /// Per-call token options, as Feathers' `params.jwtOptions`.
+    /// Per-call token options, as Feathers' `params.jwtOptions` merged
+    /// with `params.jwt`.
     fn token_options(&self, result: &AuthResult, params: &Params) -> Result<TokenOptions> {
-        let overrides = params.field("jwtOptions");
-        let subject = match overrides
-            .and_then(|o| o.get("subject"))
-            .and_then(Value::as_str)
-        {
+        let mut overrides = Map::new();
+        for key in ["jwtOptions", "jwt"] {
+            if let Some(Value::Object(options)) = params.field(key) {
+                overrides.extend(options.clone());
+            }
+        }
+        let subject = match overrides.get("subject").and_then(Value::as_str) {
             Some(subject) => Some(subject.to_owned()),
             None => self.subject(result)?,
         };
-        let expires_in = match overrides.and_then(|o| o.get("expiresIn")) {
+        let expires_in = match overrides.get("expiresIn") {
             Some(value) => Some(
                 serde_json::from_value::<crate::authentication::settings::ExpiresIn>(value.clone())
                     .map_err(|error| {
@@ -226,16 +229,17 @@ impl Service for AuthenticationService {
 
 impl AuthenticationService {
     async fn logout(&self, id: Option<&Id>, params: &Params) -> Result<AuthResult> {
+        // No credentials is Feathers' "no `strategy` set".
         let authentication = params
             .authentication
-            .as_ref()
-            .ok_or_else(|| Error::not_authenticated("Not authenticated"))?;
+            .clone()
+            .unwrap_or_else(|| AuthenticationRequest::new(""));
         if let Some(id) = id {
             if authentication.get_str("accessToken") != Some(id.key().as_ref()) {
                 return Err(Error::not_authenticated("Invalid access token"));
             }
         }
-        self.authenticate(authentication, params, &self.allowed())
+        self.authenticate(&authentication, params, &self.allowed())
             .await
     }
 }
@@ -341,6 +345,20 @@ impl Configure for Authentication {
                     "authentication.auth_strategies lists '{name}', but no such strategy is registered"
                 )));
             }
+        }
+        if config.entity.is_some() {
+            // Checked at start-up, when every service is registered.
+            let entity_service = config.service.clone();
+            app.add_setup_check(move |app| {
+                if entity_service.is_empty() {
+                    return Err(Error::general(
+                        "The 'service' option is not set in the authentication configuration",
+                    ));
+                }
+                app.json_service(&entity_service)
+                    .map(drop)
+                    .map_err(|_| Error::general(format!("Can not find service '{entity_service}'")))
+            });
         }
         let registered: Vec<&'static str> =
             strategies.iter().map(|strategy| strategy.name()).collect();

@@ -143,7 +143,8 @@ impl Default for JwtHeader {
 pub enum ExpiresIn {
     /// Seconds.
     Seconds(u64),
-    /// `"1d"`, `"12h"`, `"30m"`, `"45s"`, or a number in a string.
+    /// `"1d"`, `"12h"`, `"30m"`, `"45s"` (also `w` and `y`, as Feathers'
+    /// `ms` reads them), or a number in a string.
     Text(String),
 }
 
@@ -156,7 +157,7 @@ impl ExpiresIn {
         };
         let invalid = || {
             Error::general(format!(
-                "Invalid configuration authentication.jwt_options.expires_in: `{text}` (use seconds or a number with d, h, m or s)"
+                "Invalid configuration authentication.jwt_options.expires_in: `{text}` (use seconds or a number with y, w, d, h, m or s)"
             ))
         };
         let split = text
@@ -169,6 +170,8 @@ impl ExpiresIn {
             "m" => 60,
             "h" => 3_600,
             "d" => 86_400,
+            "w" => 604_800,
+            "y" => 31_557_600,
             _ => return Err(invalid()),
         };
         number.checked_mul(scale).ok_or_else(invalid)

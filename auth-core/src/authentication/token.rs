@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::errors::ErrorKind as JwtErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::authentication::settings::JwtOptions;
 use crate::error::{Error, Result};
@@ -44,6 +44,41 @@ fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// A `JsonWebTokenError` as Feathers wraps it.
+fn invalid(message: &str) -> Error {
+    Error::not_authenticated(message).with_data(json!({ "name": "JsonWebTokenError" }))
+}
+
+/// `jwt expired`, with the expiry as Feathers sends it.
+fn expired(exp: f64) -> Error {
+    Error::not_authenticated("jwt expired")
+        .with_data(json!({ "name": "TokenExpiredError", "expiredAt": js_date(exp) }))
+}
+
+/// A JavaScript `Date`'s JSON (`2024-03-13T12:00:00.000Z`) for seconds
+/// since the epoch.
+fn js_date(seconds: f64) -> String {
+    let millis = (seconds * 1000.0) as i64;
+    let (days, millis) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let (era, doe) = (z.div_euclid(146_097), z.rem_euclid(146_097));
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let seconds = millis / 1000;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        seconds / 3_600,
+        seconds / 60 % 60,
+        seconds % 60,
+        millis % 1000
+    )
 }
 
 /// A random UUID (version 4), for `jti`.
@@ -129,14 +164,41 @@ impl Tokens {
             .map_err(|error| Error::general(format!("Could not sign an access token: {error}")))
     }
 
-    /// The payload of a valid token; `NotAuthenticated` otherwise.
+    /// The payload of a valid token; `NotAuthenticated` otherwise, with
+    /// Feathers' `data` (`{name: "JsonWebTokenError"}`, or
+    /// `{name: "TokenExpiredError", expiredAt}`, or `{name: "NotBeforeError", date}`).
     pub fn verify(&self, token: &str) -> Result<Map<String, Value>> {
         if token.len() > MAX_TOKEN_LENGTH {
-            return Err(Error::not_authenticated("jwt malformed"));
+            return Err(invalid("jwt malformed"));
         }
-        jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|error| Error::not_authenticated(self.message(error.kind())))
+        let claims =
+            jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &self.validation)
+                .map(|data| data.claims)
+                .map_err(|error| self.error(error.kind(), token))?;
+        // A token is expired from its `exp` on (RFC 7519, node-jsonwebtoken);
+        // jsonwebtoken still accepts it during that second.
+        match claims.get("exp").and_then(Value::as_f64) {
+            Some(exp) if exp <= now() as f64 => Err(expired(exp)),
+            _ => Ok(claims),
+        }
+    }
+
+    /// The error for a failure, as Feathers builds it from node-jsonwebtoken's.
+    fn error(&self, kind: &JwtErrorKind, token: &str) -> Error {
+        // Expiry and `nbf` are checked after the signature, so these claims
+        // are the signed ones.
+        let claim = |name: &str| {
+            jsonwebtoken::dangerous::insecure_decode_claims::<Map<String, Value>>(token)
+                .ok()
+                .and_then(|claims| claims.get(name).and_then(Value::as_f64))
+                .unwrap_or(0.0)
+        };
+        match kind {
+            JwtErrorKind::ExpiredSignature => expired(claim("exp")),
+            JwtErrorKind::ImmatureSignature => Error::not_authenticated("jwt not active")
+                .with_data(json!({ "name": "NotBeforeError", "date": js_date(claim("nbf")) })),
+            other => invalid(&self.message(other)),
+        }
     }
 
     /// node-jsonwebtoken's message for each failure, as Feathers sends it.
@@ -153,7 +215,20 @@ impl Tokens {
             }
             JwtErrorKind::InvalidIssuer => format!("jwt issuer invalid. expected: {}", self.issuer),
             JwtErrorKind::MissingRequiredClaim(claim) => format!("jwt {claim} required"),
+            JwtErrorKind::InvalidClaimFormat(claim) => format!("invalid {claim} value"),
             _ => "jwt malformed".to_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::js_date;
+
+    #[test]
+    fn dates_read_as_javascript_writes_them() {
+        assert_eq!(js_date(0.0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(js_date(1_710_331_200.0), "2024-03-13T12:00:00.000Z");
+        assert_eq!(js_date(951_782_400.5), "2000-02-29T00:00:00.500Z");
     }
 }
