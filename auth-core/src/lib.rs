@@ -45,6 +45,8 @@ pub mod hook;
 pub mod memory;
 pub mod params;
 pub mod query;
+#[cfg(feature = "rest")]
+pub mod rest;
 pub mod service;
 mod sync;
 

@@ -1,0 +1,95 @@
+//! The one handler behind every route: an HTTP request in, a service call
+//! through the app's hooks, Feathers' JSON out.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use http::StatusCode;
+use http::request::Parts;
+use serde_json::{Map, Value};
+
+use crate::app::{App, JsonCall};
+use crate::authentication::default_authentication;
+use crate::error::{Error, Result};
+use crate::params::{AuthenticationRequest, Params, Provider};
+use crate::rest::{RestState, qs, reply, route};
+use crate::service::Method;
+
+/// The handler for every request.
+pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request) -> Response {
+    match call(&state, request).await {
+        Ok(response) => response,
+        Err(error) => reply::error(error),
+    }
+}
+
+async fn call(state: &RestState, request: Request) -> Result<Response> {
+    let (parts, body) = request.into_parts();
+    let custom = parts
+        .headers
+        .get("x-service-method")
+        .and_then(|value| value.to_str().ok());
+    let route = route::resolve(&state.app, &parts.method, parts.uri.path(), custom)?;
+    let mut params = Params::external(Provider::Rest);
+    if let Some(query) = parts.uri.query() {
+        params.query = qs::parse(query, state.options.query_limits)?;
+    }
+    params.authentication = parse_authentication(&state.app, &parts).await?;
+    let data = match route.method {
+        Method::Find | Method::Get | Method::Remove => None,
+        _ => Some(read_json(body, state.options.body_limit).await?),
+    };
+    params.headers = parts.headers;
+    let created = route.method == Method::Create;
+    let call = JsonCall {
+        method: route.method,
+        id: route.id,
+        data,
+        params,
+    };
+    let reply = route.service.call(call).await?;
+    let status = match reply.status {
+        Some(code) => StatusCode::from_u16(code)
+            .map_err(|_| Error::general(format!("A hook set the invalid status {code}")))?,
+        None if created => StatusCode::CREATED,
+        None => StatusCode::OK,
+    };
+    Ok(reply::json(status, reply.to_bytes()?))
+}
+
+/// The credentials the first registered strategy finds in the request.
+async fn parse_authentication(app: &App, parts: &Parts) -> Result<Option<AuthenticationRequest>> {
+    let Ok(service) = default_authentication(app) else {
+        return Ok(None);
+    };
+    for strategy in service.inner()?.strategies() {
+        if let Some(authentication) = strategy.parse(parts).await? {
+            return Ok(Some(authentication));
+        }
+    }
+    Ok(None)
+}
+
+/// The body as JSON: an empty body is `{}`, as Feathers' body parser
+/// gives; malformed JSON is `400`, a body over the limit `413`.
+async fn read_json(body: Body, limit: usize) -> Result<Value> {
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|error| {
+        let too_large = std::iter::successors(
+            Some(&error as &(dyn std::error::Error + 'static)),
+            |error| error.source(),
+        )
+        .any(|error| error.to_string().contains("length limit exceeded"));
+        if too_large {
+            Error::payload_too_large("Request body is too large")
+        } else {
+            Error::bad_request(format!("Could not read the request body: {error}"))
+        }
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Map::new()));
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|error| Error::bad_request(format!("Invalid JSON in the request body: {error}")))
+}

@@ -1,0 +1,151 @@
+//! The REST transport: an [`App`] as an `axum::Router` speaking FeathersJS
+//! v5's REST protocol.
+//!
+//! | request | call |
+//! | --- | --- |
+//! | `GET /svc` | `find` (query string in the nested `qs` format) |
+//! | `GET /svc/:id` | `get` |
+//! | `POST /svc` | `create`, answered with `201` |
+//! | `POST /svc` with `X-Service-Method: name` | the custom method `name` |
+//! | `PUT /svc/:id` | `update` |
+//! | `PATCH /svc/:id`, `PATCH /svc` | `patch` (multi when no id) |
+//! | `DELETE /svc/:id`, `DELETE /svc` | `remove` (multi when no id) |
+//!
+//! Every call is external (`params.provider == Some(Provider::Rest)`), with
+//! the request's headers and, when a registered strategy finds credentials
+//! in the request (`Authorization: Bearer <jwt>`), `params.authentication`.
+//! Bodies are JSON, at most [`RestOptions::body_limit`] bytes (1 MiB):
+//! malformed is `400`, oversized `413`. Every error is Feathers' JSON with
+//! the status equal to its `code`; an unknown path is `404`.
+//!
+//! ```no_run
+//! use auth_core::prelude::*;
+//! use auth_core::memory::MemoryService;
+//!
+//! # async fn run() -> Result<()> {
+//! let app = App::new().register("messages", MemoryService::<serde_json::Value>::new());
+//! // Serve it, stopping cleanly on Ctrl-C or SIGTERM:
+//! app.listen("127.0.0.1:3030").await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Or compose it with other routes and layers: `app.into_router()?` is a
+//! plain `axum::Router`.
+
+mod handler;
+pub mod qs;
+mod reply;
+mod route;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::app::App;
+use crate::error::{Error, Result};
+
+pub use qs::QsLimits;
+
+/// Settings of the REST transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestOptions {
+    /// The largest request body, in bytes (1 MiB); larger is `413`.
+    pub body_limit: usize,
+    /// How much of a query string is read.
+    pub query_limits: QsLimits,
+}
+
+impl Default for RestOptions {
+    fn default() -> Self {
+        RestOptions {
+            body_limit: 1024 * 1024,
+            query_limits: QsLimits::default(),
+        }
+    }
+}
+
+pub(crate) struct RestState {
+    pub(crate) app: App,
+    pub(crate) options: RestOptions,
+}
+
+impl App {
+    /// The app as an `axum::Router` with the default [`RestOptions`]; fails
+    /// when [`App::setup`] does.
+    pub fn into_router(self) -> Result<Router> {
+        self.into_router_with(RestOptions::default())
+    }
+
+    /// The app as an `axum::Router` with these options.
+    pub fn into_router_with(self, options: RestOptions) -> Result<Router> {
+        self.setup()?;
+        let state = Arc::new(RestState { app: self, options });
+        Ok(Router::new()
+            .fallback(handler::handle)
+            .with_state(state)
+            .layer(RequestBodyLimitLayer::new(options.body_limit))
+            .layer(axum::middleware::map_response(reply::json_errors))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            ))
+    }
+
+    /// Serves the app over HTTP at `address` until Ctrl-C or SIGTERM, then
+    /// finishes the requests in flight.
+    pub async fn listen(self, address: &str) -> Result<()> {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|error| Error::general(format!("Can not listen on {address}: {error}")))?;
+        self.serve(listener, shutdown_signal()).await
+    }
+
+    /// Serves the app on a listener you bound (port 0 for tests) until
+    /// `shutdown` completes.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        let router = self.into_router()?;
+        if let Ok(address) = listener.local_addr() {
+            tracing::info!(%address, "listening");
+        }
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|error| Error::general(format!("The server stopped: {error}")))
+    }
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+    // Give a last log line a moment to flush.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}

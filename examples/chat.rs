@@ -1,0 +1,39 @@
+//! The chat app of CONTRACT.md over HTTP.
+//!
+//! `cargo run --release --example chat` serves it on 127.0.0.1:3030;
+//! `HOST`, `PORT` and `AUTH_SECRET` override the address, the port and the
+//! JWT secret (without `AUTH_SECRET`, a random secret is made at start, so
+//! tokens do not outlive the process). Storage is in memory.
+
+use auth_core::Error;
+
+fn random_secret() -> Result<String, Error> {
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut bytes))
+        .map_err(|error| Error::general(format!("No randomness for a secret: {error}")))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
+    let port = std::env::var("PORT").unwrap_or_else(|_| "3030".to_owned());
+    let secret = match std::env::var("AUTH_SECRET") {
+        Ok(secret) if !secret.is_empty() => secret,
+        _ => {
+            tracing::warn!(
+                "AUTH_SECRET is not set: tokens are signed with a random secret made now"
+            );
+            random_secret()?
+        }
+    };
+    let app = examples::chat::app(&secret)?;
+    app.listen(&format!("{host}:{port}")).await
+}

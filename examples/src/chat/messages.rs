@@ -1,0 +1,79 @@
+//! `/messages`: open to anonymous callers and users alike, as in Feathers'
+//! anonymous-authentication recipe; each message records who wrote it.
+
+use auth_core::memory::MemoryService;
+use auth_core::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::User;
+
+/// A chat message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    /// Assigned on creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// The text, never empty.
+    pub text: String,
+    /// The author, when a user wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<u64>,
+    /// True when an anonymous caller wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymous: Option<bool>,
+}
+
+/// The messages service.
+pub struct Messages {
+    pub(crate) store: MemoryService<Message>,
+}
+
+/// Before `create`: the text must be a non-empty string; the message
+/// records its author (the user) or that it is anonymous.
+async fn prepare_message(ctx: &mut HookContext<Messages>) -> Result<()> {
+    let user = ctx.params.user::<User>()?;
+    let anonymous = ctx.params.anonymous();
+    let Some(Payload::One(message)) = &mut ctx.data else {
+        return Err(Error::bad_request("A message needs data"));
+    };
+    message.text = message.text.trim().to_owned();
+    if message.text.is_empty() {
+        return Err(Error::bad_request("A message needs text")
+            .with_errors(serde_json::json!({ "text": "must be a non-empty string" })));
+    }
+    message.id = None;
+    message.user_id = user.and_then(|user| user.id);
+    message.anonymous = (anonymous && message.user_id.is_none()).then_some(true);
+    Ok(())
+}
+
+#[hooks(before(
+    all = [allow_anonymous, authenticate("jwt", "anonymous")],
+    create = [prepare_message],
+))]
+impl Service for Messages {
+    type Item = Message;
+    type Data = Message;
+    type Patch = Value;
+
+    async fn find(&self, params: &Params) -> Result<Found<Message>> {
+        self.store.find(params).await
+    }
+    async fn get(&self, id: &Id, params: &Params) -> Result<Message> {
+        self.store.get(id, params).await
+    }
+    async fn create(&self, data: Message, params: &Params) -> Result<Message> {
+        self.store.create(data, params).await
+    }
+    async fn update(&self, id: &Id, data: Message, params: &Params) -> Result<Message> {
+        self.store.update(id, data, params).await
+    }
+    async fn patch(&self, id: &Id, data: Value, params: &Params) -> Result<Message> {
+        self.store.patch(id, data, params).await
+    }
+    async fn remove(&self, id: &Id, params: &Params) -> Result<Message> {
+        self.store.remove(id, params).await
+    }
+}

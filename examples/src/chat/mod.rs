@@ -1,0 +1,44 @@
+//! The chat app of CONTRACT.md: users, messages (anonymous readers and
+//! writers welcome), secrets (users only), and authentication with the
+//! `jwt`, `local` and `anonymous` strategies.
+
+mod messages;
+mod secrets;
+mod users;
+
+use auth_core::memory::{MemoryOptions, MemoryService};
+use auth_core::prelude::*;
+use auth_core::query::Paginate;
+
+pub use messages::{Message, Messages};
+pub use secrets::Secrets;
+pub use users::{User, Users};
+
+/// The chat app, its JWTs signed with `secret`.
+pub fn app(secret: &str) -> Result<App> {
+    let app = App::new()
+        .register(
+            "users",
+            Users {
+                store: MemoryService::new(),
+            },
+        )
+        .register(
+            "messages",
+            Messages {
+                store: MemoryService::with_options(MemoryOptions::new().paginate(Paginate {
+                    default: 10,
+                    max: 50,
+                })),
+            },
+        )
+        .register("secrets", Secrets)
+        .configure(
+            Authentication::new(AuthConfig::new(secret).auth_strategies(["jwt", "local"]))
+                .strategy(Jwt::default())
+                .strategy(Local::default())
+                .strategy(Anonymous),
+        );
+    app.setup()?;
+    Ok(app)
+}
