@@ -187,6 +187,17 @@ fn not_found(id: &Id) -> Error {
     Error::not_found(format!("No record found for id '{id}'"))
 }
 
+/// A record read as `T`. A record `$select` trimmed may lack a field `T`
+/// needs: that is the caller's query, a 400, never a 500.
+fn read_as<T: DeserializeOwned>(record: Value, selected: bool) -> Result<T> {
+    T::deserialize(record).map_err(|error| match selected {
+        true => Error::bad_request(format!(
+            "$select leaves out a field every record of this service has: {error}"
+        )),
+        false => Error::bad_request(format!("Invalid data: {error}")),
+    })
+}
+
 /// The part of the query `create` reads, as Feathers does: only `$select`.
 fn select_only(params: &Params) -> Result<Query> {
     let mut query = Map::new();
@@ -244,22 +255,27 @@ impl<T> MemoryService<T> {
 }
 
 impl<T: DeserializeOwned> MemoryService<T> {
-    fn output(&self, record: Value) -> Result<T> {
-        T::deserialize(record).map_err(|error| {
-            Error::general(format!(
-                "A stored record does not fit the record type: {error}"
-            ))
-        })
+    /// The record as the caller receives it: `$select` applied, read as
+    /// `T`. Computed before any change is stored, so that a record that
+    /// would not fit `T` is refused with a 400 and never stored.
+    fn answer(&self, record: &Value, query: &Query) -> Result<T> {
+        let selected = self.selected(record.clone(), query);
+        match read_as(selected, query.filters.select.is_some()) {
+            Ok(answer) => Ok(answer),
+            // A typed record can not lose a field `T` requires: answer it
+            // whole (transports project `$select` on what they send).
+            Err(_) if query.filters.select.is_some() => read_as(record.clone(), false),
+            Err(error) => Err(error),
+        }
     }
 
-    /// The record at `id` if it matches the query, with `$select` applied.
-    fn select_one(&self, store: &Store, id: &Id, query: &Query) -> Result<Value> {
-        let record = store
+    /// The record at `id`, if it matches the query.
+    fn find_one<'s>(&self, store: &'s Store, id: &Id, query: &Query) -> Result<&'s Value> {
+        store
             .records
             .get(&Key::of(id))
             .filter(|record| query.matches(record))
-            .ok_or_else(|| not_found(id))?;
-        Ok(self.selected(record.clone(), query))
+            .ok_or_else(|| not_found(id))
     }
 
     fn selected(&self, record: Value, query: &Query) -> Value {
@@ -281,7 +297,8 @@ impl<T: DeserializeOwned> MemoryService<T> {
             .collect()
     }
 
-    fn insert(&self, store: &mut Store, data: Map<String, Value>) -> Value {
+    /// The record `data` becomes, with its own id or the next free one.
+    fn new_record(&self, store: &mut Store, data: Map<String, Value>) -> (Key, Value) {
         let id_field = &self.options.id;
         let id = match data.get(id_field).and_then(Id::from_json) {
             Some(id) => id,
@@ -296,19 +313,25 @@ impl<T: DeserializeOwned> MemoryService<T> {
         };
         let mut record = data;
         record.insert(id_field.clone(), id.to_json());
-        let record = Value::Object(record);
-        store.records.insert(Key::of(&id), record.clone());
-        record
+        (Key::of(&id), Value::Object(record))
     }
 
-    fn merge(&self, record: &mut Value, patch: &Map<String, Value>) {
-        if let Value::Object(record) = record {
+    /// `record` with `patch` merged in (the id field never changes).
+    fn merged(&self, record: &Value, patch: &Map<String, Value>) -> Value {
+        let mut merged = record.clone();
+        if let Value::Object(object) = &mut merged {
             for (field, value) in patch {
                 if *field != self.options.id {
-                    record.insert(field.clone(), value.clone());
+                    object.insert(field.clone(), value.clone());
                 }
             }
         }
+        merged
+    }
+
+    /// Checks that a changed record still fits `T` before it is stored.
+    fn check_fits(&self, record: &Value) -> Result<()> {
+        read_as::<T>(record.clone(), false).map(drop)
     }
 }
 
@@ -331,126 +354,125 @@ where
                 &self.options.id,
             )
         };
-        found.try_map(|record| self.output(record))
+        // `find` has applied `$select` already. Records it trimmed below
+        // what `T` needs are answered whole, as `answer` does.
+        match found.try_map(|record| read_as::<T>(record, query.filters.select.is_some())) {
+            Ok(found) => Ok(found),
+            Err(_) if query.filters.select.is_some() => {
+                let mut whole = query.clone();
+                whole.filters.select = None;
+                let store = read(&self.store);
+                query::find(
+                    store.records.values(),
+                    &whole,
+                    self.paginate(params),
+                    &self.options.id,
+                )
+                .try_map(|record| read_as(record, false))
+            }
+            Err(error) => Err(error),
+        }
     }
 
     async fn get(&self, id: &Id, params: &Params) -> Result<T> {
         let query = Query::parse(&params.query)?;
-        let record = self.select_one(&read(&self.store), id, &query)?;
-        self.output(record)
+        let store = read(&self.store);
+        self.answer(self.find_one(&store, id, &query)?, &query)
     }
 
     async fn create(&self, data: T, params: &Params) -> Result<T> {
         let query = select_only(params)?;
         let data = to_object(&data)?;
-        let record = self.insert(&mut write(&self.store), data);
-        self.output(self.selected(record, &query))
+        let mut store = write(&self.store);
+        let (key, record) = self.new_record(&mut store, data);
+        let answer = self.answer(&record, &query)?;
+        store.records.insert(key, record);
+        Ok(answer)
     }
 
     async fn create_many(&self, data: Vec<T>, params: &Params) -> Result<Vec<T>> {
         self.require_multi(Method::Create, "Can not create multiple entries")?;
         let query = select_only(params)?;
         let objects = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
-        let records: Vec<Value> = {
-            let mut store = write(&self.store);
-            objects
-                .into_iter()
-                .map(|object| self.insert(&mut store, object))
-                .collect()
-        };
-        records
-            .into_iter()
-            .map(|record| self.output(self.selected(record, &query)))
-            .collect()
+        let mut store = write(&self.store);
+        let mut records = Vec::with_capacity(objects.len());
+        let mut answers = Vec::with_capacity(objects.len());
+        for object in objects {
+            let (key, record) = self.new_record(&mut store, object);
+            answers.push(self.answer(&record, &query)?);
+            records.push((key, record));
+        }
+        store.records.extend(records);
+        Ok(answers)
     }
 
     async fn update(&self, id: &Id, data: T, params: &Params) -> Result<T> {
         let query = Query::parse(&params.query)?;
         let mut data = to_object(&data)?;
-        let record = {
-            let mut store = write(&self.store);
-            let key = Key::of(id);
-            let old_id = store
-                .records
-                .get(&key)
-                .filter(|record| query.matches(record))
-                .and_then(|record| record.get(&self.options.id).cloned())
-                .ok_or_else(|| not_found(id))?;
-            data.insert(self.options.id.clone(), old_id);
-            let record = Value::Object(data);
-            store.records.insert(key, record.clone());
-            record
-        };
-        self.output(self.selected(record, &query))
+        let mut store = write(&self.store);
+        let old_id = self
+            .find_one(&store, id, &query)?
+            .get(&self.options.id)
+            .cloned()
+            .ok_or_else(|| not_found(id))?;
+        data.insert(self.options.id.clone(), old_id);
+        let record = Value::Object(data);
+        let answer = self.answer(&record, &query)?;
+        store.records.insert(Key::of(id), record);
+        Ok(answer)
     }
 
     async fn patch(&self, id: &Id, data: Value, params: &Params) -> Result<T> {
         let query = Query::parse(&params.query)?;
         let patch = to_object(&data)?;
-        let record = {
-            let mut store = write(&self.store);
-            let record = store
-                .records
-                .get_mut(&Key::of(id))
-                .filter(|record| query.matches(record))
-                .ok_or_else(|| not_found(id))?;
-            self.merge(record, &patch);
-            record.clone()
-        };
-        self.output(self.selected(record, &query))
+        let mut store = write(&self.store);
+        let record = self.merged(self.find_one(&store, id, &query)?, &patch);
+        self.check_fits(&record)?;
+        let answer = self.answer(&record, &query)?;
+        store.records.insert(Key::of(id), record);
+        Ok(answer)
     }
 
     async fn patch_many(&self, data: Value, params: &Params) -> Result<Vec<T>> {
         self.require_multi(Method::Patch, "Can not patch multiple entries")?;
         let query = Query::parse(&params.query)?;
         let patch = to_object(&data)?;
-        let records: Vec<Value> = {
-            let mut store = write(&self.store);
-            let keys = self.matching_keys(&store, &query);
-            keys.iter()
-                .filter_map(|key| {
-                    let record = store.records.get_mut(key)?;
-                    self.merge(record, &patch);
-                    Some(record.clone())
-                })
-                .collect()
-        };
-        records
-            .into_iter()
-            .map(|record| self.output(self.selected(record, &query)))
-            .collect()
+        let mut store = write(&self.store);
+        let mut records = Vec::new();
+        let mut answers = Vec::new();
+        for key in self.matching_keys(&store, &query) {
+            if let Some(record) = store.records.get(&key) {
+                let record = self.merged(record, &patch);
+                self.check_fits(&record)?;
+                answers.push(self.answer(&record, &query)?);
+                records.push((key, record));
+            }
+        }
+        store.records.extend(records);
+        Ok(answers)
     }
 
     async fn remove(&self, id: &Id, params: &Params) -> Result<T> {
         let query = Query::parse(&params.query)?;
-        let record = {
-            let mut store = write(&self.store);
-            let key = Key::of(id);
-            if !store
-                .records
-                .get(&key)
-                .is_some_and(|record| query.matches(record))
-            {
-                return Err(not_found(id));
-            }
-            store.records.remove(&key).ok_or_else(|| not_found(id))?
-        };
-        self.output(self.selected(record, &query))
+        let mut store = write(&self.store);
+        let answer = self.answer(self.find_one(&store, id, &query)?, &query)?;
+        store.records.remove(&Key::of(id));
+        Ok(answer)
     }
 
     async fn remove_many(&self, params: &Params) -> Result<Vec<T>> {
         self.require_multi(Method::Remove, "Can not remove multiple entries")?;
         let query = Query::parse(&params.query)?;
-        let records: Vec<Value> = {
-            let mut store = write(&self.store);
-            let keys = self.matching_keys(&store, &query);
-            keys.iter()
-                .filter_map(|key| store.records.remove(key))
-                .collect()
-        };
-        records
-            .into_iter()
-            .map(|record| self.output(self.selected(record, &query)))
-            .collect()
+        let mut store = write(&self.store);
+        let keys = self.matching_keys(&store, &query);
+        let answers = keys
+            .iter()
+            .filter_map(|key| store.records.get(key))
+            .map(|record| self.answer(record, &query))
+            .collect::<Result<Vec<T>>>()?;
+        for key in &keys {
+            store.records.remove(key);
+        }
+        Ok(answers)
     }
 }
