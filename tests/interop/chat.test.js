@@ -136,6 +136,13 @@ describe('chat example with the official Feathers v5 client', () => {
       `chat did not exit cleanly on SIGTERM\n${logs}`
     )
     assert.match(logs, /shutting down/, 'no "shutting down" log line on SIGTERM')
+    // CONTRACT.md: one log line per request with method, path, status and time.
+    const plain = logs.replace(/\u001b\[[0-9;]*m/g, '')
+    assert.match(
+      plain,
+      /method=POST uri=\/users[^\n]*latency=\d+ ms status=201/,
+      'no request log line with method, path, time and status'
+    )
   })
 
   test('anonymous messages.find() returns a page', async () => {
