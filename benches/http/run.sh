@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# HTTP load harness: the chat example (the framework) against the
+# hand-written axum baseline (benches/http), same routes, same work.
+#
+#   benches/http/run.sh                  # all scenarios, 3 rounds of 10 s
+#   DURATION=5 SCENARIOS="get-jwt login" benches/http/run.sh
+#
+# Env: DURATION (s, 10), CONNECTIONS (32), ROUNDS (3), WARMUP (s, 2),
+# SCENARIOS (default "get-anon get-jwt find-anon login"), CHAT_PORT (3131),
+# BASELINE_PORT (3132), AUTH_SECRET (a fixed bench secret), SKIP_BUILD=1 to
+# use the binaries already built, RUST_LOG (the chat app's log filter; its
+# per-request log lines go to $LOG_DIR/chat.log, /dev/null by default).
+# Servers run on core 0, wrk on core 1, loopback only. Stops by itself.
+set -euo pipefail
+
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-2}
+SCENARIOS=${SCENARIOS:-get-anon get-jwt find-anon login}
+SCENARIOS=${SCENARIOS//,/ }
+CHAT_PORT=${CHAT_PORT:-3131}
+BASELINE_PORT=${BASELINE_PORT:-3132}
+AUTH_SECRET=${AUTH_SECRET:-http-bench-secret-0123456789abcdef0123456789abcdef}
+HOST=127.0.0.1
+EMAIL=bench@example.com
+PASSWORD=bench-password-1
+MESSAGES=20
+
+for number in DURATION CONNECTIONS ROUNDS WARMUP CHAT_PORT BASELINE_PORT; do
+    [[ ${!number} =~ ^[1-9][0-9]*$ ]] || { echo "$number must be a positive integer" >&2; exit 2; }
+done
+for scenario in $SCENARIOS; do
+    case $scenario in
+        get-anon | get-jwt | find-anon | login) ;;
+        *) echo "unknown scenario '$scenario' (get-anon get-jwt find-anon login)" >&2; exit 2 ;;
+    esac
+done
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/http-bench.XXXXXX")
+PIDS=()
+
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '%s\n' "$*" >&2; }
+
+# ---- (a) the load generator ----
+LOADGEN=wrk
+if ! command -v wrk >/dev/null; then
+    log "wrk is missing: installing it from Debian packages"
+    if ! { apt-get update && apt-get install -y wrk; } >&2 || ! command -v wrk >/dev/null; then
+        log "wrk is unavailable: falling back to oha"
+        command -v oha >/dev/null || cargo install oha >&2
+        LOADGEN=oha
+    fi
+fi
+command -v curl >/dev/null || { log "curl is needed to seed the servers"; exit 1; }
+command -v taskset >/dev/null || { log "taskset (util-linux) is needed"; exit 1; }
+
+# ---- (b) the servers ----
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    (cd "$ROOT" && cargo build --release --example chat -p examples >&2)
+    (cd "$ROOT" && cargo build --release -p http-baseline >&2)
+fi
+CHAT_BIN=$TARGET/examples/chat
+BASELINE_BIN=$TARGET/baseline
+
+# ---- (c) start and seed ----
+declare -A PORT=([chat]=$CHAT_PORT [baseline]=$BASELINE_PORT)
+declare -A TOKEN=()
+
+http() { curl -sS --max-time 30 "$@"; }
+
+start() { # name binary
+    local name=$1 binary=$2 port=${PORT[$1]} i
+    if http -o /dev/null "http://$HOST:$port/" 2>/dev/null; then
+        log "port $port is already in use"; exit 1
+    fi
+    HOST=$HOST PORT=$port AUTH_SECRET=$AUTH_SECRET taskset -c 0 "$binary" \
+        >"${LOG_DIR:-/dev/null}${LOG_DIR:+/$name.log}" 2>&1 &
+    PIDS+=($!)
+    for ((i = 0; i < 100; i++)); do
+        http -o /dev/null "http://$HOST:$port/messages/0" 2>/dev/null && return 0
+        kill -0 "${PIDS[-1]}" 2>/dev/null || { log "$name exited at start"; exit 1; }
+        sleep 0.1
+    done
+    log "$name did not start listening on $port"; exit 1
+}
+
+seed() { # name
+    local name=$1 url="http://$HOST:${PORT[$1]}" i reply
+    http -o /dev/null -f -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" "$url/users"
+    reply=$(http -f -H 'Content-Type: application/json' \
+        -d "{\"strategy\":\"local\",\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" "$url/authentication")
+    TOKEN[$name]=$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$reply")
+    [[ -n ${TOKEN[$name]} ]] || { log "$name: no token in $reply"; exit 1; }
+    for ((i = 0; i < MESSAGES; i++)); do
+        http -o /dev/null -f -H 'Content-Type: application/json' \
+            -d "{\"text\":\"Message number $i, written anonymously for the benchmark\"}" "$url/messages"
+    done
+}
+
+cat >"$WORK/login.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '{"strategy":"local","email":"$EMAIL","password":"$PASSWORD"}'
+wrk.headers["Content-Type"] = "application/json"
+EOF
+
+describe() {
+    case $1 in
+        get-anon) echo "GET /messages/0, anonymous" ;;
+        get-jwt) echo "GET /messages/0, Authorization: Bearer <jwt>" ;;
+        find-anon) echo 'GET /messages?$limit=10, anonymous' ;;
+        login) echo "POST /authentication, strategy local (argon2id)" ;;
+    esac
+}
+
+# The check and the load of a scenario against a server.
+scenario_url() {
+    case $1 in
+        get-anon | get-jwt) echo "/messages/0" ;;
+        find-anon) echo '/messages?$limit=10' ;;
+        login) echo "/authentication" ;;
+    esac
+}
+
+check() { # scenario server: the status must be 200 (201 for login)
+    local url="http://$HOST:${PORT[$2]}$(scenario_url "$1")" status args=()
+    case $1 in
+        get-jwt) args=(-H "Authorization: Bearer ${TOKEN[$2]}") ;;
+        login) args=(-H 'Content-Type: application/json'
+            -d "{\"strategy\":\"local\",\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}") ;;
+    esac
+    status=$(http -o "$WORK/check.json" -w '%{http_code}' "${args[@]}" "$url")
+    if [[ $status != 200 && $status != 201 ]]; then
+        log "$2 answers $1 with $status: $(cat "$WORK/check.json")"; exit 1
+    fi
+}
+
+load() { # scenario server seconds output
+    local url="http://$HOST:${PORT[$2]}$(scenario_url "$1")" args=()
+    if [[ $LOADGEN == wrk ]]; then
+        case $1 in
+            get-jwt) args=(-H "Authorization: Bearer ${TOKEN[$2]}") ;;
+            login) args=(-s "$WORK/login.lua") ;;
+        esac
+        timeout $(($3 + 60)) taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$3s" --timeout 30s --latency \
+            "${args[@]}" "$url" >"$4"
+    else
+        case $1 in
+            get-jwt) args=(-H "Authorization: Bearer ${TOKEN[$2]}") ;;
+            login) args=(-m POST -T application/json
+                -d "{\"strategy\":\"local\",\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}") ;;
+        esac
+        timeout $(($3 + 60)) taskset -c 1 oha --no-tui -c "$CONNECTIONS" -z "$3s" -t 30s \
+            "${args[@]}" "$url" >"$4"
+    fi
+}
+
+# "req/s p50_ms p99_ms non2xx errors" from a load generator's output.
+parse() {
+    awk -v gen="$LOADGEN" '
+        function ms(v,   n, u) {
+            n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+            if (u == "us") return n / 1000
+            if (u == "ms") return n
+            if (u == "s") return n * 1000
+            if (u == "m") return n * 60000
+            return n
+        }
+        BEGIN { rps = 0; p50 = 0; p99 = 0; bad = 0; err = 0 }
+        gen == "wrk" && /Requests\/sec:/ { rps = $2 }
+        gen == "wrk" && $1 == "50%" { p50 = ms($2) }
+        gen == "wrk" && $1 == "99%" { p99 = ms($2) }
+        gen == "wrk" && /Non-2xx or 3xx responses:/ { bad = $NF }
+        gen == "wrk" && /Socket errors:/ { gsub(/,/, ""); err = $4 + $6 + $8 + $10 }
+        gen == "oha" && /Requests\/sec:/ { rps = $2 }
+        gen == "oha" && $1 ~ /^50(\.00)?%$/ { p50 = $3 * 1000 }
+        gen == "oha" && $1 ~ /^99(\.00)?%$/ { p99 = $3 * 1000 }
+        gen == "oha" && /^ *\[[0-9]+\] [0-9]+ responses/ {
+            code = $1; gsub(/[][]/, "", code); if (code !~ /^2/) bad += $2
+        }
+        gen == "oha" && /^ *\[[0-9]+\] .*errors?/ { err += $2 }
+        END { printf "%s %.3f %.3f %d %d\n", rps, p50, p99, bad, err }
+    ' "$1"
+}
+
+median() { # numbers...
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+        END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+log "starting the servers (core 0) and seeding them: 1 user, 1 login, $MESSAGES messages"
+start chat "$CHAT_BIN"
+start baseline "$BASELINE_BIN"
+seed chat
+seed baseline
+
+# ---- (d) the runs, interleaved chat / baseline ----
+SERVERS=(chat baseline)
+for scenario in $SCENARIOS; do
+    for server in "${SERVERS[@]}"; do
+        check "$scenario" "$server"
+        log "$scenario: warming up $server (${WARMUP}s)"
+        load "$scenario" "$server" "$WARMUP" "$WORK/warmup.txt"
+    done
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for server in "${SERVERS[@]}"; do
+            log "$scenario: round $round/$ROUNDS, $server (${DURATION}s, $CONNECTIONS connections)"
+            load "$scenario" "$server" "$DURATION" "$WORK/raw.$scenario.$server.$round"
+            parse "$WORK/raw.$scenario.$server.$round" >"$WORK/$scenario.$server.$round"
+        done
+    done
+done
+
+# ---- (e) the table ----
+echo
+echo "HTTP load: chat example vs hand-written axum baseline ($LOADGEN, 1 thread, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds, servers on core 0, load generator on core 1)"
+echo "chat log filter: RUST_LOG=${RUST_LOG:-info (default)}, to ${LOG_DIR:-/dev/null}"
+WARNINGS=()
+for scenario in $SCENARIOS; do
+    echo
+    echo "== $scenario: $(describe "$scenario")"
+    header="server    "
+    for ((round = 1; round <= ROUNDS; round++)); do header+=$(printf ' %10s' "r$round req/s"); done
+    header+=$(printf ' %12s %10s %10s %8s' "median req/s" "p50 ms" "p99 ms" "non-2xx")
+    echo "$header"
+    declare -A MEDIAN=()
+    for server in "${SERVERS[@]}"; do
+        rps=() p50=() p99=() bad=0 err=0
+        for ((round = 1; round <= ROUNDS; round++)); do
+            read -r r a b n e <"$WORK/$scenario.$server.$round"
+            rps+=("$r") p50+=("$a") p99+=("$b")
+            bad=$((bad + n)) err=$((err + e))
+        done
+        MEDIAN[$server]=$(median "${rps[@]}")
+        line=$(printf '%-10s' "$server")
+        for r in "${rps[@]}"; do line+=$(printf ' %10.0f' "$r"); done
+        line+=$(printf ' %12.0f %10.2f %10.2f %8d' "${MEDIAN[$server]}" "$(median "${p50[@]}")" \
+            "$(median "${p99[@]}")" "$bad")
+        echo "$line"
+        ((bad == 0)) || WARNINGS+=("$scenario/$server: $bad non-2xx responses")
+        ((err == 0)) || WARNINGS+=("$scenario/$server: $err socket errors")
+    done
+    awk -v c="${MEDIAN[chat]}" -v b="${MEDIAN[baseline]}" \
+        'BEGIN { if (b > 0) printf "ratio chat/baseline (median req/s): %.2f\n", c / b; else print "ratio: n/a" }'
+    unset MEDIAN
+done
+echo "(p50/p99: median over the rounds; non-2xx: summed over the rounds)"
+if ((${#WARNINGS[@]})); then
+    echo
+    printf 'WARNING: %s\n' "${WARNINGS[@]}"
+fi
