@@ -259,6 +259,11 @@ impl<T: DeserializeOwned> MemoryService<T> {
     /// `T`. Computed before any change is stored, so that a record that
     /// would not fit `T` is refused with a 400 and never stored.
     fn answer(&self, record: &Value, query: &Query) -> Result<T> {
+        if query.filters.select.is_none() {
+            // No copy of the record: read `T` straight from the stored JSON.
+            return T::deserialize(record)
+                .map_err(|error| Error::bad_request(format!("Invalid data: {error}")));
+        }
         let selected = self.selected(record.clone(), query);
         match read_as(selected, query.filters.select.is_some()) {
             Ok(answer) => Ok(answer),

@@ -8,8 +8,8 @@
 # Env: DURATION (s, 10), CONNECTIONS (32), ROUNDS (3), WARMUP (s, 2),
 # SCENARIOS (default "get-anon get-jwt find-anon login"), CHAT_PORT (3131),
 # BASELINE_PORT (3132), AUTH_SECRET (a fixed bench secret), SKIP_BUILD=1 to
-# use the binaries already built, RUST_LOG (the chat app's log filter; its
-# per-request log lines go to $LOG_DIR/chat.log, /dev/null by default).
+# use the binaries already built, RUST_LOG (both servers' log filter; their
+# per-request log lines go to $LOG_DIR/<name>.log, /dev/null by default).
 # Servers run on core 0, wrk on core 1, loopback only. Stops by itself.
 set -euo pipefail
 
@@ -230,7 +230,7 @@ done
 # ---- (e) the table ----
 echo
 echo "HTTP load: chat example vs hand-written axum baseline ($LOADGEN, 1 thread, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds, servers on core 0, load generator on core 1)"
-echo "chat log filter: RUST_LOG=${RUST_LOG:-info (default)}, to ${LOG_DIR:-/dev/null}"
+echo "log filter (both servers): RUST_LOG=${RUST_LOG:-info (default)}, to ${LOG_DIR:-/dev/null}"
 WARNINGS=()
 for scenario in $SCENARIOS; do
     echo

@@ -63,6 +63,10 @@ type SetupCheck = Box<dyn Fn(&App) -> Result<()> + Send + Sync>;
 
 struct AppInner {
     services: RwLock<HashMap<Arc<str>, Arc<dyn ErasedService>>>,
+    /// The authentication service hooks and transports use, set once by the
+    /// authentication plugin (a per-request lookup by name costs a lock, a
+    /// hash and a downcast).
+    authentication: std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>,
     setup_checks: Mutex<Vec<SetupCheck>>,
     hooks: RwLock<Option<Arc<AppHooks>>>,
     settings: RwLock<Map<String, Value>>,
@@ -111,6 +115,7 @@ impl App {
         App {
             inner: Arc::new(AppInner {
                 services: RwLock::new(HashMap::new()),
+                authentication: std::sync::OnceLock::new(),
                 setup_checks: Mutex::new(Vec::new()),
                 hooks: RwLock::new(None),
                 settings: RwLock::new(Map::new()),
@@ -272,10 +277,37 @@ impl App {
     }
 
     fn lookup(&self, path: &str) -> Result<Arc<dyn ErasedService>> {
-        read(&self.inner.services)
-            .get(path)
-            .cloned()
+        self.find_service(path)
             .ok_or_else(|| Error::not_found(format!("Service '{path}' not found")))
+    }
+
+    fn find_service(&self, path: &str) -> Option<Arc<dyn ErasedService>> {
+        read(&self.inner.services).get(path).cloned()
+    }
+
+    /// The service at `path` seen through JSON, or `None` (no error built:
+    /// transports try several paths per request).
+    pub fn find_json_service(&self, path: &str) -> Option<JsonService> {
+        let path = normalize_path(path);
+        let entry = self.find_service(path)?;
+        Some(JsonService {
+            app: self.clone(),
+            path: entry.path(),
+            entry,
+        })
+    }
+
+    /// Remembers the app's authentication service (the authentication
+    /// plugin calls it once); the first one set stays.
+    #[doc(hidden)]
+    pub fn set_authentication_slot(&self, value: Arc<dyn std::any::Any + Send + Sync>) {
+        let _ = self.inner.authentication.set(value);
+    }
+
+    /// What [`App::set_authentication_slot`] stored.
+    #[doc(hidden)]
+    pub fn authentication_slot(&self) -> Option<&Arc<dyn std::any::Any + Send + Sync>> {
+        self.inner.authentication.get()
     }
 
     /// The paths of every registered service, sorted.
@@ -306,6 +338,11 @@ impl App {
             }
             Err(error) => tracing::error!(%key, %error, "setting not stored: not JSON"),
         }
+    }
+
+    /// Looks at a setting without copying it.
+    pub fn with_setting<R>(&self, key: &str, look: impl FnOnce(Option<&Value>) -> R) -> R {
+        look(read(&self.inner.settings).get(key))
     }
 
     /// Every setting, read into a typed struct; an error names what does

@@ -102,6 +102,7 @@ pub(crate) trait ErasedService: Send + Sync + 'static {
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
     fn call_json(&self, app: App, call: JsonCall) -> BoxFuture<'_, Result<Reply>>;
     fn custom_methods(&self) -> &'static [&'static str];
+    fn path(&self) -> Arc<str>;
     fn required_strategies(&self) -> Vec<&'static str>;
 }
 
@@ -131,6 +132,10 @@ impl<S: Service> ErasedService for Registered<S> {
 
     fn custom_methods(&self) -> &'static [&'static str] {
         S::CUSTOM_METHODS
+    }
+
+    fn path(&self) -> Arc<str> {
+        self.path.clone()
     }
 
     fn required_strategies(&self) -> Vec<&'static str> {

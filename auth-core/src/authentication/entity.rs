@@ -51,9 +51,9 @@ impl StrategyContext {
     pub async fn get_entity(&self, id: &Id, params: &Params) -> Result<Value> {
         let app = self.app()?;
         let service = self.service(&app)?;
-        let mut internal = params.clone();
-        internal.provider = None;
-        internal.query = Map::new();
+        // The internal lookup needs no request state: fresh params, not a
+        // copy of the caller's headers and fields.
+        let mut internal = Params::new();
         internal.authenticated = true;
         let entity = service
             .call(JsonCall::new(Method::Get, internal).id(id.clone()))

@@ -56,11 +56,19 @@ impl<const N: usize> Authenticate<N> {
                 None => Ok(()),
             };
         };
-        let result = service
-            .inner()?
+        // The strategy sees the call's own params, marked authenticated, as
+        // Feathers hands it `{...params, authenticated: true}`; no copy.
+        params.authenticated = true;
+        let outcome = service
             .authenticate(&authentication, params, &self.strategies)
-            .await?;
-        merge_result(params, result, service.inner()?.config().entity.as_deref());
+            .await;
+        match outcome {
+            Ok(result) => merge_result(params, result, service.config().entity.as_deref()),
+            Err(error) => {
+                params.authenticated = false;
+                return Err(error);
+            }
+        }
         Ok(())
     }
 }

@@ -26,6 +26,7 @@ pub const DEFAULT_AUTHENTICATION: &str = "default_authentication";
 /// * `remove` (logout) re-authenticates the caller's token and returns the
 ///   result; an id that is not the caller's token is `Invalid access token`.
 pub struct AuthenticationService {
+    path: String,
     config: Arc<AuthConfig>,
     tokens: Arc<Tokens>,
     strategies: Vec<Box<dyn DynStrategy>>,
@@ -41,6 +42,11 @@ impl std::fmt::Debug for AuthenticationService {
 }
 
 impl AuthenticationService {
+    /// The path the service is registered at.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     /// The configuration in force.
     pub fn config(&self) -> &AuthConfig {
         &self.config
@@ -86,6 +92,9 @@ impl AuthenticationService {
             return Err(invalid(" (strategy not allowed in authStrategies)"));
         }
         let strategy = self.strategy(name).ok_or_else(|| invalid(""))?;
+        if params.authenticated {
+            return strategy.authenticate(authentication, params).await;
+        }
         let mut params = params.clone();
         params.authenticated = true;
         strategy.authenticate(authentication, &params).await
@@ -363,12 +372,14 @@ impl Configure for Authentication {
         let registered: Vec<&'static str> =
             strategies.iter().map(|strategy| strategy.name()).collect();
         let service = AuthenticationService {
+            path: self.path.clone(),
             config,
             tokens,
             strategies,
         };
         app.add_service(&self.path, service)?;
         app.set(DEFAULT_AUTHENTICATION, json!(self.path));
+        app.set_authentication_slot(Arc::new(app.service::<AuthenticationService>(&self.path)));
         let path = self.path;
         app.add_setup_check(move |app| {
             let missing: Vec<String> = app
@@ -390,17 +401,21 @@ impl Configure for Authentication {
     }
 }
 
-/// The app's authentication service (the one the `default_authentication`
-/// setting names), for hooks.
-pub fn default_authentication(
-    app: &App,
-) -> Result<crate::app::ServiceHandle<AuthenticationService>> {
-    let path: String = app
-        .get(DEFAULT_AUTHENTICATION)
-        .ok_or_else(|| Error::not_authenticated("Could not find a valid authentication service"))?;
-    let handle = app.service::<AuthenticationService>(&path);
-    handle
-        .inner()
-        .map_err(|_| Error::not_authenticated("Could not find a valid authentication service"))?;
-    Ok(handle)
+/// The app's authentication service, for hooks and transports: the one
+/// the authentication plugin registered (named by the
+/// `default_authentication` setting).
+pub fn default_authentication(app: &App) -> Result<&AuthenticationService> {
+    let service = app
+        .authentication_slot()
+        .and_then(|slot| slot.downcast_ref::<crate::app::ServiceHandle<AuthenticationService>>())
+        .and_then(|handle| handle.inner().ok());
+    // The setting still decides: pointing it elsewhere retires this one.
+    let named = |service: &&AuthenticationService| {
+        app.with_setting(DEFAULT_AUTHENTICATION, |path| {
+            path.and_then(Value::as_str) == Some(service.path())
+        })
+    };
+    service
+        .filter(named)
+        .ok_or_else(|| Error::not_authenticated("Could not find a valid authentication service"))
 }

@@ -108,7 +108,7 @@ async fn parse_authentication(app: &App, parts: &Parts) -> Result<Option<Authent
     let Ok(service) = default_authentication(app) else {
         return Ok(None);
     };
-    for strategy in service.inner()?.strategies() {
+    for strategy in service.strategies() {
         if let Some(authentication) = strategy.parse(parts).await? {
             return Ok(Some(authentication));
         }

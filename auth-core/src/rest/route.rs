@@ -44,11 +44,11 @@ pub(crate) fn resolve(
 ) -> Result<Route> {
     let trimmed = path.trim_matches('/');
     let not_found = || Error::not_found(format!("Path {path} not found"));
-    let (service, id) = match app.json_service(trimmed) {
-        Ok(service) => (service, None),
-        Err(_) => {
+    let (service, id) = match app.find_json_service(trimmed) {
+        Some(service) => (service, None),
+        None => {
             let (parent, last) = trimmed.rsplit_once('/').ok_or_else(not_found)?;
-            let service = app.json_service(parent).map_err(|_| not_found())?;
+            let service = app.find_json_service(parent).ok_or_else(not_found)?;
             (service, Some(Id::String(decode_segment(last)?)))
         }
     };
