@@ -80,8 +80,11 @@ fn merge_result(params: &mut Params, result: AuthResult, entity: Option<&str>) {
         match key.as_str() {
             "accessToken" => {}
             "authentication" => {
-                if let Ok(authentication) = serde_json::from_value::<AuthenticationRequest>(value) {
-                    params.authentication = Some(authentication);
+                // Built by hand: serde's `flatten` would buffer every field.
+                if let Value::Object(mut fields) = value {
+                    if let Some(Value::String(strategy)) = fields.remove("strategy") {
+                        params.authentication = Some(AuthenticationRequest { strategy, fields });
+                    }
                 }
             }
             _ if Some(key.as_str()) == entity => params.user = Some(value),
