@@ -25,6 +25,7 @@ use auth_core::prelude::*;
 use auth_core::query::{Page, Paginate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use tests::base64url::decode as base64url_decode;
 
 type Users = MemoryService<Value>;
 
@@ -33,24 +34,6 @@ const MESSAGE: &str = "Some payload";
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Unpadded base64url; `None` for a character outside the alphabet.
-fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let (mut bits, mut count, mut out) = (0u32, 0u32, Vec::new());
-    for c in text.bytes() {
-        let value = BASE64URL.iter().position(|&b| b == c)? as u32;
-        bits = (bits << 6) | value;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    Some(out)
-}
 
 /// The JSON of a token's header (0) or payload (1), decoded by hand.
 fn segment(token: &str, index: usize) -> Value {

@@ -16,6 +16,7 @@ use auth_core::authentication::{ExpiresIn, JwtOptions, TokenOptions};
 use auth_core::memory::MemoryService;
 use auth_core::prelude::*;
 use serde_json::{Value, json};
+use tests::base64url::{decode as base64url_decode, encode as base64url_encode};
 
 type Users = MemoryService<Value>;
 
@@ -25,39 +26,6 @@ const AUDIENCE: &str = "https://yourdomain.com";
 
 // ---------------------------------------------------------------------------
 // Token surgery
-
-const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Unpadded base64url, as JWT segments are written.
-fn base64url_encode(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let bits = (byte(0) << 16) | (byte(1) << 8) | byte(2);
-        for i in 0..=chunk.len() {
-            out.push(char::from(
-                BASE64URL[((bits >> (18 - 6 * i)) & 63) as usize],
-            ));
-        }
-    }
-    out
-}
-
-/// Unpadded base64url; `None` for a character outside the alphabet.
-fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let (mut bits, mut count, mut out) = (0u32, 0u32, Vec::new());
-    for c in text.bytes() {
-        let value = BASE64URL.iter().position(|&b| b == c)? as u32;
-        bits = (bits << 6) | value;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    Some(out)
-}
 
 /// The three segments of a token.
 fn segments(token: &str) -> [&str; 3] {
