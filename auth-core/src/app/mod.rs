@@ -165,12 +165,7 @@ impl App {
 
     /// Adds app-level hooks on a shared app (for plugins).
     pub fn add_hooks(&self, hooks: AppHooks) {
-        let mut slot = write(&self.inner.hooks);
-        let merged = match slot.as_deref() {
-            Some(existing) => existing.merged(hooks),
-            None => hooks,
-        };
-        *slot = (!merged.is_empty()).then(|| Arc::new(merged));
+        hooks.append_to(&self.inner.hooks);
     }
 
     pub(crate) fn app_hooks(&self) -> Option<Arc<AppHooks>> {
@@ -267,12 +262,8 @@ impl App {
 
     /// The service at `path` seen through JSON, for transports.
     pub fn json_service(&self, path: &str) -> Result<JsonService> {
-        let path = normalize_path(path);
-        let entry = self.lookup(path)?;
-        Ok(JsonService {
-            app: self.clone(),
-            path: path.into(),
-            entry,
+        self.find_json_service(path).ok_or_else(|| {
+            Error::not_found(format!("Service '{}' not found", normalize_path(path)))
         })
     }
 

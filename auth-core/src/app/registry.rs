@@ -12,7 +12,7 @@ use crate::hook::chain::{ServiceStage, run_level};
 use crate::hook::{AppContext, BoxFuture, HookContext, Output, Payload, ServiceHooks};
 use crate::params::Params;
 use crate::service::{Id, Method, Service};
-use crate::sync::{read, write};
+use crate::sync::read;
 
 /// A service registered on an app at a path.
 pub(crate) struct Registered<S: Service> {
@@ -32,12 +32,7 @@ impl<S: Service> Registered<S> {
 
     /// Appends run-time hooks after those already registered.
     pub(crate) fn add_hooks(&self, hooks: ServiceHooks<S>) {
-        let mut slot = write(&self.hooks);
-        let merged = match slot.as_deref() {
-            Some(existing) => existing.merged(hooks),
-            None => hooks,
-        };
-        *slot = (!merged.is_empty()).then(|| Arc::new(merged));
+        hooks.append_to(&self.hooks);
     }
 
     /// The context of a new call. Boxed: it is the call's one allocation,

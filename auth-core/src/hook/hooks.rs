@@ -5,7 +5,7 @@
 //! `app.hooks({ before: { all: [..], get: [..] } })` is a map by kind and
 //! method. Hooks registered later run after those registered earlier.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crate::hook::context::{AppContext, HookContext};
 use crate::hook::traits::{DynAroundHook, DynHook, IntoAroundHook, IntoBeforeHook, IntoHook};
@@ -171,8 +171,20 @@ impl<C: ?Sized + 'static> Hooks<C> {
             && self.error.is_empty()
     }
 
+    /// Registers these hooks after those already in `slot` (the app's, or
+    /// a service's run-time hooks); an empty result leaves `None`, so calls
+    /// skip the level entirely.
+    pub(crate) fn append_to(self, slot: &RwLock<Option<Arc<Hooks<C>>>>) {
+        let mut slot = crate::sync::write(slot);
+        let merged = match slot.as_deref() {
+            Some(existing) => existing.merged(self),
+            None => self,
+        };
+        *slot = (!merged.is_empty()).then(|| Arc::new(merged));
+    }
+
     /// These hooks followed by `later`'s, as registering both in turn does.
-    pub(crate) fn merged(&self, later: Hooks<C>) -> Hooks<C> {
+    fn merged(&self, later: Hooks<C>) -> Hooks<C> {
         let mut merged = self.clone();
         merged.around.extend(later.around);
         merged.before.extend(later.before);

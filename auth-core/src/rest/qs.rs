@@ -167,12 +167,20 @@ fn value_into_lists(value: Value) -> Value {
 /// Percent-decoding with `+` as a space; a malformed escape stays as it
 /// is, and bytes that are not UTF-8 become U+FFFD.
 fn decode(text: &str) -> String {
+    let out = percent_decode(text, true);
+    String::from_utf8(out)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+/// The bytes `text` percent-encodes (`+` read as a space when asked, as in
+/// query strings); a malformed escape stays as it is.
+pub(crate) fn percent_decode(text: &str, plus_as_space: bool) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_as_space => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
                 let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
                 match hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
@@ -188,8 +196,7 @@ fn decode(text: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8(out)
-        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+    out
 }
 
 #[cfg(test)]

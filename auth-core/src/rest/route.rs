@@ -16,22 +16,8 @@ pub(crate) struct Route {
 
 /// Percent-decodes one path segment; a segment that is not UTF-8 is refused.
 fn decode_segment(segment: &str) -> Result<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(byte) = hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).map_err(|_| Error::bad_request("The path is not valid UTF-8"))
+    String::from_utf8(crate::rest::qs::percent_decode(segment, false))
+        .map_err(|_| Error::bad_request("The path is not valid UTF-8"))
 }
 
 /// The service at `path` (`/messages` or `/messages/:id`; service paths may
