@@ -53,12 +53,16 @@ impl JsonCall {
 
 trait SerializeOutput: Send + Sync {
     fn to_value(&self) -> serde_json::Result<Value>;
+    fn into_value(self: Box<Self>) -> serde_json::Result<Value>;
     fn to_bytes(&self) -> serde_json::Result<Vec<u8>>;
 }
 
 impl SerializeOutput for Value {
     fn to_value(&self) -> serde_json::Result<Value> {
         Ok(self.clone())
+    }
+    fn into_value(self: Box<Self>) -> serde_json::Result<Value> {
+        Ok(*self)
     }
     fn to_bytes(&self) -> serde_json::Result<Vec<u8>> {
         serde_json::to_vec(self)
@@ -68,6 +72,9 @@ impl SerializeOutput for Value {
 impl<T: Serialize + Send + Sync> SerializeOutput for Output<T> {
     fn to_value(&self) -> serde_json::Result<Value> {
         serde_json::to_value(self)
+    }
+    fn into_value(self: Box<Self>) -> serde_json::Result<Value> {
+        serde_json::to_value(&*self)
     }
     fn to_bytes(&self) -> serde_json::Result<Vec<u8>> {
         serde_json::to_vec(self)
@@ -103,6 +110,12 @@ impl Reply {
     /// The result as a JSON value.
     pub fn to_json(&self) -> Result<Value> {
         self.output.to_value().map_err(not_json)
+    }
+
+    /// The result as a JSON value, consuming the reply (a `dispatch` is
+    /// moved out rather than copied).
+    pub fn into_json(self) -> Result<Value> {
+        self.output.into_value().map_err(not_json)
     }
 
     /// The result as JSON text, without an intermediate value.

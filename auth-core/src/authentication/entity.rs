@@ -48,30 +48,34 @@ impl StrategyContext {
     /// then, for an external call, again as the caller with the entity in
     /// `params.user`, so that the entity service's hooks (`protect`) shape
     /// what the caller sees. A missing entity is `NotAuthenticated`.
-    pub async fn get_entity(&self, id: &Id, params: &Params) -> Result<Value> {
+    pub async fn get_entity(&self, id: Id, params: &Params) -> Result<Value> {
         let app = self.app()?;
         let service = self.service(&app)?;
         // The internal lookup needs no request state: fresh params, not a
         // copy of the caller's headers and fields.
         let mut internal = Params::new();
         internal.authenticated = true;
+        if params.provider.is_none() {
+            return service
+                .call(JsonCall::new(Method::Get, internal).id(id))
+                .await
+                .map_err(entity_not_found)?
+                .into_json();
+        }
         let entity = service
             .call(JsonCall::new(Method::Get, internal).id(id.clone()))
             .await
             .map_err(entity_not_found)?
-            .to_json()?;
-        if params.provider.is_none() {
-            return Ok(entity);
-        }
+            .into_json()?;
         let mut caller = params.clone();
         caller.query = Map::new();
         caller.authenticated = true;
         caller.user = Some(entity);
         service
-            .call(JsonCall::new(Method::Get, caller).id(id.clone()))
+            .call(JsonCall::new(Method::Get, caller).id(id))
             .await
             .map_err(entity_not_found)?
-            .to_json()
+            .into_json()
     }
 
     /// The first entity whose `field` equals `value`, found with an

@@ -50,18 +50,23 @@ impl<const N: usize> Authenticate<N> {
                 "The authenticate hook does not need to be used on the authentication service",
             ));
         }
-        let Some(authentication) = params.authentication.clone() else {
-            return match params.provider {
-                Some(_) => Err(Error::not_authenticated("Not authenticated")),
-                None => Ok(()),
-            };
-        };
         // The strategy sees the call's own params, marked authenticated, as
         // Feathers hands it `{...params, authenticated: true}`; no copy.
         params.authenticated = true;
-        let outcome = service
-            .authenticate(&authentication, params, &self.strategies)
-            .await;
+        let outcome = match &params.authentication {
+            Some(authentication) => {
+                service
+                    .authenticate(authentication, params, &self.strategies)
+                    .await
+            }
+            None => {
+                params.authenticated = false;
+                return match params.provider {
+                    Some(_) => Err(Error::not_authenticated("Not authenticated")),
+                    None => Ok(()),
+                };
+            }
+        };
         match outcome {
             Ok(result) => merge_result(params, result, service.config().entity.as_deref()),
             Err(error) => {

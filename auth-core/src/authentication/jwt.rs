@@ -3,7 +3,7 @@
 //! algorithm only, and the user it names looked up through the users
 //! service.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
 use crate::authentication::entity::StrategyContext;
 use crate::authentication::strategy::{AuthResult, Strategy};
@@ -33,7 +33,8 @@ impl Jwt {
     /// The token in a header value: `<scheme> <token>` with a known scheme,
     /// or the bare value; `None` for another scheme.
     fn token_in<'h>(&self, value: &'h str) -> Option<&'h str> {
-        let mut parts = value.split_whitespace();
+        // A header value that is a `str` is visible ASCII, spaces and tabs.
+        let mut parts = value.split_ascii_whitespace();
         let first = parts.next()?;
         match parts.next() {
             None => Some(first),
@@ -77,19 +78,24 @@ impl Strategy for Jwt {
             .ok_or_else(|| Error::not_authenticated("No access token"))?;
         let context = self.context()?;
         let payload = context.tokens.verify(token)?;
-        let subject = payload
-            .get("sub")
-            .and_then(|sub| sub.as_str())
-            .map(str::to_owned);
-        let mut result = AuthResult::new().with("accessToken", token).with(
-            "authentication",
-            json!({ "strategy": "jwt", "accessToken": token, "payload": payload }),
-        );
+        let subject = match payload.get("sub") {
+            Some(Value::String(sub)) if !sub.is_empty() => Some(Id::String(sub.clone())),
+            _ => None,
+        };
+        // Feathers' `authentication` result: the strategy, the token and its
+        // payload (moved, not copied).
+        let mut authentication = Map::with_capacity(3);
+        authentication.insert("strategy".to_owned(), Value::from("jwt"));
+        authentication.insert("accessToken".to_owned(), Value::from(token));
+        authentication.insert("payload".to_owned(), Value::Object(payload));
+        let mut result = AuthResult::new()
+            .with("accessToken", token)
+            .with("authentication", Value::Object(authentication));
         if let Some(entity) = &context.config.entity {
-            let subject = subject.filter(|sub| !sub.is_empty()).ok_or_else(|| {
+            let subject = subject.ok_or_else(|| {
                 Error::not_authenticated("Invalid access token: it names no user (sub)")
             })?;
-            let user = context.get_entity(&Id::String(subject), params).await?;
+            let user = context.get_entity(subject, params).await?;
             result = result.with(entity.clone(), user);
         }
         Ok(result)

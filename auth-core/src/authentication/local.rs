@@ -98,7 +98,7 @@ impl Strategy for Local {
             .ok_or_else(|| Error::not_authenticated("Could not get local entity"))?;
         let user = match params.provider {
             None => entity,
-            Some(_) => context.get_entity(&id, params).await?,
+            Some(_) => context.get_entity(id, params).await?,
         };
         let entity_key = context
             .config

@@ -36,6 +36,7 @@ mod anonymous;
 mod config;
 mod entity;
 mod hooks;
+mod jws;
 mod jwt;
 mod local;
 pub mod password;

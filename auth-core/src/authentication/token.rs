@@ -1,17 +1,17 @@
 //! Access tokens: JWTs signed and checked with one pinned algorithm.
 //!
-//! Signature checks are the `jsonwebtoken` crate's, which compares MACs in
-//! constant time. Only the configured algorithm is accepted, so `alg: none`
-//! and algorithm confusion are refused; `exp`, `nbf`, `aud` and `iss` are
-//! checked with no leeway. Every failure is a `NotAuthenticated` whose
+//! Tokens are signed by the `jsonwebtoken` crate; signatures are checked
+//! with RustCrypto's `hmac` (constant-time comparison, see `jws`). Only the
+//! configured algorithm is accepted, so `alg: none` and algorithm confusion
+//! are refused; `exp`, `nbf`, `aud` and `iss` are checked with no leeway. Every failure is a `NotAuthenticated` whose
 //! message is the one Feathers (node-jsonwebtoken) gives.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::errors::ErrorKind as JwtErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Map, Value, json};
 
+use crate::authentication::jws::{HmacKey, JwsError};
 use crate::authentication::settings::JwtOptions;
 use crate::error::{Error, Result};
 
@@ -21,9 +21,8 @@ const MAX_TOKEN_LENGTH: usize = 8 * 1024;
 /// Makes and checks access tokens with one secret and one algorithm.
 pub struct Tokens {
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    key: HmacKey,
     header: Header,
-    validation: Validation,
     lifetime: u64,
     audience: String,
     issuer: String,
@@ -129,17 +128,13 @@ impl Tokens {
         }
         let mut header = Header::new(algorithm);
         header.typ = Some(options.header.typ.clone());
-        let mut validation = Validation::new(algorithm);
-        validation.leeway = 0;
-        validation.validate_nbf = true;
-        validation.set_audience(&[options.audience.as_str()]);
-        validation.set_issuer(&[options.issuer.as_str()]);
-        validation.set_required_spec_claims(&["exp", "aud", "iss"]);
+        let key = HmacKey::new(algorithm, secret.as_bytes()).ok_or_else(|| {
+            Error::general("Invalid configuration authentication.jwt_options.algorithm")
+        })?;
         Ok(Tokens {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
-            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            key,
             header,
-            validation,
             lifetime: options.expires_in.seconds()?,
             audience: options.audience.clone(),
             issuer: options.issuer.clone(),
@@ -167,63 +162,253 @@ impl Tokens {
     /// The payload of a valid token; `NotAuthenticated` otherwise, with
     /// Feathers' `data` (`{name: "JsonWebTokenError"}`, or
     /// `{name: "TokenExpiredError", expiredAt}`, or `{name: "NotBeforeError", date}`).
+    ///
+    /// Checked in `jsonwebtoken::decode`'s order, with node-jsonwebtoken's
+    /// messages: the form and the header's algorithm, the MAC, then the
+    /// claims (`exp`, `aud` and `iss` present; `exp` and `nbf`; `iss`;
+    /// `aud`).
     pub fn verify(&self, token: &str) -> Result<Map<String, Value>> {
         if token.len() > MAX_TOKEN_LENGTH {
             return Err(invalid("jwt malformed"));
         }
-        let claims =
-            jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &self.validation)
-                .map(|data| data.claims)
-                .map_err(|error| self.error(error.kind(), token))?;
-        // A token is expired from its `exp` on (RFC 7519, node-jsonwebtoken);
-        // jsonwebtoken still accepts it during that second.
-        match claims.get("exp").and_then(Value::as_f64) {
-            Some(exp) if exp <= now() as f64 => Err(expired(exp)),
-            _ => Ok(claims),
-        }
+        let payload = self.key.open(token).map_err(|error| match error {
+            JwsError::Malformed => invalid("jwt malformed"),
+            JwsError::Algorithm => invalid("invalid algorithm"),
+            JwsError::Signature => invalid("invalid signature"),
+        })?;
+        let claims: Map<String, Value> =
+            serde_json::from_slice(&payload).map_err(|_| invalid("jwt malformed"))?;
+        self.check_claims(&claims)?;
+        Ok(claims)
     }
 
-    /// The error for a failure, as Feathers builds it from node-jsonwebtoken's.
-    fn error(&self, kind: &JwtErrorKind, token: &str) -> Error {
-        // Expiry and `nbf` are checked after the signature, so these claims
-        // are the signed ones.
-        let claim = |name: &str| {
-            jsonwebtoken::dangerous::insecure_decode_claims::<Map<String, Value>>(token)
-                .ok()
-                .and_then(|claims| claims.get(name).and_then(Value::as_f64))
-                .unwrap_or(0.0)
-        };
-        match kind {
-            JwtErrorKind::ExpiredSignature => expired(claim("exp")),
-            JwtErrorKind::ImmatureSignature => Error::not_authenticated("jwt not active")
-                .with_data(json!({ "name": "NotBeforeError", "date": js_date(claim("nbf")) })),
-            other => invalid(&self.message(other)),
+    /// The registered claims of a token whose signature is good.
+    fn check_claims(&self, claims: &Map<String, Value>) -> Result<()> {
+        let (mut exp, mut nbf, mut iss, mut aud) =
+            (Claim::Absent, Claim::Absent, Claim::Absent, Claim::Absent);
+        let mut exp_seconds = None;
+        for (name, value) in claims {
+            // jsonwebtoken can not read a token whose `sub`, `exp` or `nbf`
+            // is an object or a list at all.
+            let structured = matches!(value, Value::Object(_) | Value::Array(_));
+            match name.as_str() {
+                "sub" | "exp" | "nbf" if structured => return Err(invalid("jwt malformed")),
+                "exp" => (exp, exp_seconds) = (Claim::number(value), value.as_f64()),
+                "nbf" => nbf = Claim::number(value),
+                "iss" => iss = Claim::names(value),
+                "aud" => aud = Claim::names(value),
+                _ => {}
+            }
+        }
+        for (name, present) in [
+            ("exp", exp.is_read()),
+            ("aud", aud.is_read()),
+            ("iss", iss.is_read()),
+        ] {
+            if !present {
+                return Err(invalid(&format!("jwt {name} required")));
+            }
+        }
+        if let Claim::Unreadable = nbf {
+            return Err(invalid("invalid nbf value"));
+        }
+        let now = now();
+        // Expired from `exp` on (RFC 7519, node-jsonwebtoken), to the
+        // fraction of a second.
+        if let Some(exp) = exp_seconds {
+            if exp <= now as f64 {
+                return Err(expired(exp));
+            }
+        }
+        if let Claim::Read((nbf, seconds)) = nbf {
+            if nbf > now {
+                return Err(Error::not_authenticated("jwt not active")
+                    .with_data(json!({ "name": "NotBeforeError", "date": js_date(seconds) })));
+            }
+        }
+        if let Claim::Read(names) = iss {
+            if !names.contains(&self.issuer.as_str()) {
+                return Err(invalid(&format!(
+                    "jwt issuer invalid. expected: {}",
+                    self.issuer
+                )));
+            }
+        }
+        if let Claim::Read(names) = aud {
+            if !names.contains(&self.audience.as_str()) {
+                return Err(invalid(&format!(
+                    "jwt audience invalid. expected: {}",
+                    self.audience
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A registered claim as `jsonwebtoken` reads it: absent (or `null`),
+/// readable, or present in a form it refuses.
+enum Claim<T> {
+    Absent,
+    Read(T),
+    Unreadable,
+}
+
+impl<T> Claim<T> {
+    fn is_read(&self) -> bool {
+        matches!(self, Claim::Read(_))
+    }
+}
+
+impl Claim<(u64, f64)> {
+    /// A NumericDate: a non-negative integer, or a float rounded to one;
+    /// with the value as sent, for messages.
+    fn number(value: &Value) -> Claim<(u64, f64)> {
+        match value {
+            Value::Null => Claim::Absent,
+            Value::Number(number) => match (number.as_u64(), number.as_f64()) {
+                (Some(whole), _) => Claim::Read((whole, whole as f64)),
+                (None, Some(float))
+                    if float.is_finite() && float >= 0.0 && float < u64::MAX as f64 =>
+                {
+                    Claim::Read((float.round() as u64, float))
+                }
+                _ => Claim::Unreadable,
+            },
+            _ => Claim::Unreadable,
         }
     }
+}
 
-    /// node-jsonwebtoken's message for each failure, as Feathers sends it.
-    fn message(&self, kind: &JwtErrorKind) -> String {
-        match kind {
-            JwtErrorKind::ExpiredSignature => "jwt expired".to_owned(),
-            JwtErrorKind::ImmatureSignature => "jwt not active".to_owned(),
-            JwtErrorKind::InvalidSignature => "invalid signature".to_owned(),
-            JwtErrorKind::InvalidAlgorithm | JwtErrorKind::InvalidAlgorithmName => {
-                "invalid algorithm".to_owned()
-            }
-            JwtErrorKind::InvalidAudience => {
-                format!("jwt audience invalid. expected: {}", self.audience)
-            }
-            JwtErrorKind::InvalidIssuer => format!("jwt issuer invalid. expected: {}", self.issuer),
-            JwtErrorKind::MissingRequiredClaim(claim) => format!("jwt {claim} required"),
-            JwtErrorKind::InvalidClaimFormat(claim) => format!("invalid {claim} value"),
-            _ => "jwt malformed".to_owned(),
+impl<'v> Claim<Vec<&'v str>> {
+    /// `iss` or `aud`: one string or a list of strings.
+    fn names(value: &'v Value) -> Claim<Vec<&'v str>> {
+        match value {
+            Value::Null => Claim::Absent,
+            Value::String(name) => Claim::Read(vec![name.as_str()]),
+            Value::Array(items) => items
+                .iter()
+                .map(Value::as_str)
+                .collect::<Option<Vec<_>>>()
+                .map_or(Claim::Unreadable, Claim::Read),
+            _ => Claim::Unreadable,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::js_date;
+    use super::*;
+
+    const SECRET: &str = "a secret for the claim tests";
+
+    fn tokens() -> Tokens {
+        Tokens::new(SECRET, &JwtOptions::default()).expect("default options")
+    }
+
+    /// A token with exactly these claims, signed with the tests' secret.
+    fn signed(claims: Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .expect("signed")
+    }
+
+    fn refusal(claims: Value) -> String {
+        match tokens().verify(&signed(claims)) {
+            Ok(_) => "accepted".to_owned(),
+            Err(error) => error.message().to_owned(),
+        }
+    }
+
+    #[test]
+    fn registered_claims_are_read_as_jsonwebtoken_reads_them() {
+        let later = now() + 3_600;
+        let (aud, iss) = ("https://yourdomain.com", "feathers");
+        let cases = [
+            (json!({ "exp": later, "aud": aud, "iss": iss }), "accepted"),
+            (
+                json!({ "exp": later as f64 + 0.5, "aud": [aud, "x"], "iss": [iss] }),
+                "accepted",
+            ),
+            (
+                json!({ "exp": later, "aud": ["x", "y"], "iss": iss }),
+                "jwt audience invalid. expected: https://yourdomain.com",
+            ),
+            (
+                json!({ "exp": later, "aud": [], "iss": iss }),
+                "jwt audience invalid. expected: https://yourdomain.com",
+            ),
+            (
+                json!({ "exp": later, "aud": aud, "iss": ["x"] }),
+                "jwt issuer invalid. expected: feathers",
+            ),
+            (
+                json!({ "exp": later, "aud": 7, "iss": iss }),
+                "jwt aud required",
+            ),
+            (
+                json!({ "exp": later, "aud": aud, "iss": null }),
+                "jwt iss required",
+            ),
+            (
+                json!({ "exp": -5, "aud": aud, "iss": iss }),
+                "jwt exp required",
+            ),
+            (
+                json!({ "exp": "tomorrow", "aud": aud, "iss": iss }),
+                "jwt exp required",
+            ),
+            (
+                json!({ "exp": { "at": later }, "aud": aud, "iss": iss }),
+                "jwt malformed",
+            ),
+            (
+                json!({ "exp": later, "aud": aud, "iss": iss, "sub": [1] }),
+                "jwt malformed",
+            ),
+            (
+                json!({ "exp": later, "aud": aud, "iss": iss, "sub": 7 }),
+                "accepted",
+            ),
+            (
+                json!({ "exp": later, "aud": aud, "iss": iss, "nbf": true }),
+                "invalid nbf value",
+            ),
+            (
+                json!({ "exp": later, "aud": aud, "iss": iss, "nbf": later }),
+                "jwt not active",
+            ),
+            (
+                json!({ "exp": now() - 1, "aud": aud, "iss": iss }),
+                "jwt expired",
+            ),
+            (
+                json!({ "exp": now() - 1, "aud": "x", "iss": "y" }),
+                "jwt expired",
+            ),
+        ];
+        for (claims, expected) in cases {
+            assert_eq!(refusal(claims.clone()), expected, "{claims}");
+        }
+    }
+
+    #[test]
+    fn a_payload_that_is_not_an_object_is_malformed() {
+        assert_eq!(refusal(json!([1, 2])), "jwt malformed");
+    }
+
+    #[test]
+    fn tokens_made_here_are_accepted_here() {
+        let tokens = tokens();
+        let token = tokens
+            .create(Map::new(), &TokenOptions::default())
+            .expect("created");
+        let claims = tokens.verify(&token).expect("verified");
+        assert_eq!(claims["iss"], "feathers");
+    }
 
     #[test]
     fn dates_read_as_javascript_writes_them() {

@@ -1,0 +1,167 @@
+//! The signed part of an access token: a compact JWS
+//! (`header.payload.signature`, each base64url without padding) checked
+//! with one pinned HMAC algorithm.
+//!
+//! The MAC is RustCrypto's `hmac`, keyed once when the tokens are set up
+//! and compared with `Mac::verify_slice`, which is constant-time (`subtle`).
+//! The header is read as `jsonwebtoken`'s `Header`, so what it accepts is
+//! what `jsonwebtoken::decode` accepts; only the payload is read once
+//! instead of twice.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use jsonwebtoken::{Algorithm, Header};
+use sha2::{Sha256, Sha384, Sha512};
+
+/// Why a token's signed part is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JwsError {
+    /// Not three base64url parts, or a header that is not a JWS header.
+    Malformed,
+    /// A header naming another algorithm than the pinned one.
+    Algorithm,
+    /// A MAC that does not match.
+    Signature,
+}
+
+/// An HMAC key for one algorithm, ready to be cloned for each check.
+#[derive(Clone)]
+pub(crate) enum HmacKey {
+    Hs256(Hmac<Sha256>),
+    Hs384(Hmac<Sha384>),
+    Hs512(Hmac<Sha512>),
+}
+
+impl HmacKey {
+    /// The key for `algorithm` (an HMAC one), or `None` for another family.
+    pub(crate) fn new(algorithm: Algorithm, secret: &[u8]) -> Option<HmacKey> {
+        // HMAC takes keys of any length: `new_from_slice` can not fail here.
+        match algorithm {
+            Algorithm::HS256 => Hmac::new_from_slice(secret).ok().map(HmacKey::Hs256),
+            Algorithm::HS384 => Hmac::new_from_slice(secret).ok().map(HmacKey::Hs384),
+            Algorithm::HS512 => Hmac::new_from_slice(secret).ok().map(HmacKey::Hs512),
+            _ => None,
+        }
+    }
+
+    fn algorithm(&self) -> Algorithm {
+        match self {
+            HmacKey::Hs256(_) => Algorithm::HS256,
+            HmacKey::Hs384(_) => Algorithm::HS384,
+            HmacKey::Hs512(_) => Algorithm::HS512,
+        }
+    }
+
+    /// Whether `signature` is the MAC of `message`, compared in constant time.
+    fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        fn check<M: Mac + Clone>(key: &M, message: &[u8], signature: &[u8]) -> bool {
+            let mut mac = key.clone();
+            mac.update(message);
+            mac.verify_slice(signature).is_ok()
+        }
+        match self {
+            HmacKey::Hs256(key) => check(key, message, signature),
+            HmacKey::Hs384(key) => check(key, message, signature),
+            HmacKey::Hs512(key) => check(key, message, signature),
+        }
+    }
+
+    /// The payload (decoded, not yet parsed) of `token` when its header
+    /// names this key's algorithm and its MAC matches; checked in that
+    /// order, as `jsonwebtoken::decode` does.
+    pub(crate) fn open(&self, token: &str) -> Result<Vec<u8>, JwsError> {
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(JwsError::Malformed);
+        };
+        let header = URL_SAFE_NO_PAD
+            .decode(header)
+            .map_err(|_| JwsError::Malformed)?;
+        let header: Header = serde_json::from_slice(&header).map_err(|_| JwsError::Malformed)?;
+        if header.alg != self.algorithm() {
+            return Err(JwsError::Algorithm);
+        }
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| JwsError::Malformed)?;
+        // The signed message is `header.payload`, as sent.
+        let message = &token.as_bytes()[..token.len() - signature_len(token)];
+        if !self.verifies(message, &signature) {
+            return Err(JwsError::Signature);
+        }
+        URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| JwsError::Malformed)
+    }
+}
+
+/// The length of `.signature` at the end of a three-part token.
+fn signature_len(token: &str) -> usize {
+    token.rfind('.').map_or(0, |dot| token.len() - dot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(key: &HmacKey, message: &str) -> String {
+        let HmacKey::Hs256(mac) = key else {
+            unreachable!("the tests sign with HS256")
+        };
+        let mut mac = mac.clone();
+        mac.update(message.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    fn part(json: &str) -> String {
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    #[test]
+    fn a_signed_token_opens_to_its_payload() {
+        let key = HmacKey::new(Algorithm::HS256, b"secret").expect("an HMAC key");
+        let message = format!("{}.{}", part(r#"{"alg":"HS256"}"#), part(r#"{"a":1}"#));
+        let token = format!("{message}.{}", sign(&key, &message));
+        assert_eq!(key.open(&token), Ok(br#"{"a":1}"#.to_vec()));
+    }
+
+    #[test]
+    fn each_refusal_has_its_reason() {
+        let key = HmacKey::new(Algorithm::HS256, b"secret").expect("an HMAC key");
+        let message = format!("{}.{}", part(r#"{"alg":"HS256"}"#), part(r#"{"a":1}"#));
+        let signature = sign(&key, &message);
+        let other = HmacKey::new(Algorithm::HS256, b"other").expect("an HMAC key");
+        let cases = [
+            (message.clone(), JwsError::Malformed),
+            (format!("{message}.{signature}.x"), JwsError::Malformed),
+            (format!("{message}.{signature}="), JwsError::Malformed),
+            (
+                format!("{message}.{}", sign(&other, &message)),
+                JwsError::Signature,
+            ),
+            (format!("{message}."), JwsError::Signature),
+            (
+                format!(
+                    "{}.{}.{signature}",
+                    part(r#"{"alg":"HS512"}"#),
+                    part(r#"{"a":1}"#)
+                ),
+                JwsError::Algorithm,
+            ),
+            (
+                format!(
+                    "{}.{}.{signature}",
+                    part(r#"{"alg":"none"}"#),
+                    part(r#"{"a":1}"#)
+                ),
+                JwsError::Malformed,
+            ),
+        ];
+        for (token, reason) in cases {
+            assert_eq!(key.open(&token), Err(reason), "{token}");
+        }
+    }
+}
