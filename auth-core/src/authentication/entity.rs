@@ -67,10 +67,19 @@ impl StrategyContext {
             .await
             .map_err(entity_not_found)?
             .into_json()?;
-        let mut caller = params.clone();
-        caller.query = Map::new();
-        caller.authenticated = true;
-        caller.user = Some(entity);
+        // The caller's params with the entity as `params.user` and no query
+        // (Feathers' `{ ...params, [entity]: result }`).
+        let caller = Params {
+            provider: params.provider.clone(),
+            query: Map::new(),
+            route: params.route.clone(),
+            headers: params.headers.clone(),
+            authentication: params.authentication.clone(),
+            authenticated: true,
+            user: Some(entity),
+            fields: params.fields.clone(),
+            extensions: params.extensions.clone(),
+        };
         service
             .call(JsonCall::new(Method::Get, caller).id(id))
             .await

@@ -34,16 +34,19 @@ impl Jwt {
     /// or the bare value; `None` for another scheme.
     fn token_in<'h>(&self, value: &'h str) -> Option<&'h str> {
         // A header value that is a `str` is visible ASCII, spaces and tabs.
-        let mut parts = value.split_ascii_whitespace();
-        let first = parts.next()?;
-        match parts.next() {
-            None => Some(first),
-            Some(token) => self
-                .schemes
-                .iter()
-                .any(|scheme| scheme.eq_ignore_ascii_case(first))
-                .then_some(token),
-        }
+        let value = value.trim_ascii();
+        let blank = |text: &str| text.bytes().position(|byte| byte == b' ' || byte == b'\t');
+        let Some(space) = blank(value) else {
+            return (!value.is_empty()).then_some(value);
+        };
+        let (scheme, rest) = value.split_at(space);
+        // `<scheme> <token> <more>` reads the token; the rest is ignored.
+        let token = rest.trim_ascii_start();
+        let token = blank(token).map_or(token, |end| &token[..end]);
+        self.schemes
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(scheme))
+            .then_some(token)
     }
 }
 
@@ -111,5 +114,32 @@ impl Strategy for Jwt {
         Ok(self
             .token_in(value)
             .map(|token| AuthenticationRequest::new("jwt").with("accessToken", token)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Jwt;
+
+    #[test]
+    fn the_token_is_read_after_a_known_scheme_or_alone() {
+        let jwt = Jwt {
+            schemes: vec!["Bearer".to_owned(), "JWT".to_owned()],
+            ..Jwt::default()
+        };
+        let cases = [
+            ("Bearer abc", Some("abc")),
+            ("bearer\tabc", Some("abc")),
+            ("  JWT   abc  ", Some("abc")),
+            ("Bearer abc def", Some("abc")),
+            ("abc", Some("abc")),
+            (" abc ", Some("abc")),
+            ("Basic abc", None),
+            ("", None),
+            ("   ", None),
+        ];
+        for (header, token) in cases {
+            assert_eq!(jwt.token_in(header), token, "{header:?}");
+        }
     }
 }
