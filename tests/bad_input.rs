@@ -166,7 +166,8 @@ fn cases(token: &str, sub: &str) -> Vec<Case> {
         case("utf-8: raw \\xff in a JSON string", post("/messages", b"{\"text\":\"\xff\"}".to_vec()), BAD_REQUEST),
         case("utf-8: UTF-16 body", post("/messages", b"\xff\xfe{\x00}\x00".to_vec()), BAD_REQUEST),
         case("utf-8: overlong encoding", post("/messages", b"{\"text\":\"\xc0\xaf\"}".to_vec()), BAD_REQUEST),
-        // Content types: the body is read as JSON whatever the type says.
+        // Content types: the body is read as JSON whatever the type says
+        // (docs/design.md 35; Feathers' parsers would skip a non-JSON type).
         case("type: none, JSON body", typed("", r#"{"text":"no type"}"#), CREATED),
         case("type: text/plain, JSON body", typed("text/plain", r#"{"text":"plain"}"#), CREATED),
         case("type: charset=utf-16, UTF-8 body", typed("application/json; charset=utf-16", r#"{"text":"utf"}"#), CREATED),
@@ -194,7 +195,8 @@ fn cases(token: &str, sub: &str) -> Vec<Case> {
         case("query: escaped brackets, 6 deep", get("/messages?a%5Bb%5D%5Bc%5D%5Bd%5D%5Be%5D%5Bf%5D%5Bg%5D=1"), BAD_REQUEST),
         case("query: 100 unbalanced brackets", get(&format!("/messages?a{}=1", "[".repeat(100))), OK),
         case("query: a value and nested keys", get("/messages?a=1&a[b]=2"), BAD_REQUEST),
-        // Unknown `$` operators and malformed filters, as Feathers' adapter.
+        // Unknown `$` operators and malformed filters, as Feathers' adapter
+        // (a negative `$limit` is our 400, docs/design.md 15).
         case("query: $foo", get("/messages?$foo=1"), BAD_REQUEST).message("Invalid filter value $foo"),
         case("query: escaped $foo", get("/messages?%24foo=1"), BAD_REQUEST).message("Invalid filter value $foo"),
         case("query: text[$regex]", get("/messages?text[$regex]=x"), BAD_REQUEST).message("Invalid query parameter $regex"),
@@ -245,7 +247,8 @@ fn cases(token: &str, sub: &str) -> Vec<Case> {
         case("http: header line without a colon", raw_get(b"/messages", &[b"NoColon"]), Expect::Refused(400)),
         case("http: 120 headers", raw_get(b"/messages", &many_headers), Expect::Refused(431)),
         case("http: a 500 KB header", raw_get(b"/messages", &[huge_header.as_bytes()]), Expect::Refused(431)),
-        // Headers of every bad shape.
+        // Headers of every bad shape. An unknown scheme is no credentials and
+        // of two `Authorization` headers the first counts, as in Feathers on Node.
         case("header: Authorization not UTF-8, /secrets", raw_get(b"/secrets", &[b"Authorization: Bearer \xff\xfe\xfd"]), NOT_AUTHENTICATED),
         case("header: Bearer without a token, /messages", get("/messages").header("authorization", "Bearer"), NOT_AUTHENTICATED).message("jwt malformed"),
         case("header: Bearer without a token, /secrets", get("/secrets").header("authorization", "Bearer "), NOT_AUTHENTICATED),
