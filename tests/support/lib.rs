@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests: hooks that record what runs,
-//! and a service that records its method calls.
+//! a service that records its method calls, and a table-driven HTTP
+//! harness ([`http_cases`]).
+
+pub mod http_cases;
 
 use std::sync::{Arc, Mutex};
 

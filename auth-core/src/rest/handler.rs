@@ -117,7 +117,8 @@ async fn parse_authentication(app: &App, parts: &Parts) -> Result<Option<Authent
 }
 
 /// The body as JSON: an empty body is `{}`, as Feathers' body parser
-/// gives; malformed JSON is `400`, a body over the limit `413`.
+/// gives; a leading UTF-8 byte order mark is skipped, as Node's decoder
+/// does; malformed JSON is `400`, a body over the limit `413`.
 async fn read_json(body: Body, limit: usize) -> Result<Value> {
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|error| {
         let too_large = std::iter::successors(
@@ -131,9 +132,10 @@ async fn read_json(body: Body, limit: usize) -> Result<Value> {
             Error::bad_request(format!("Could not read the request body: {error}"))
         }
     })?;
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
-    serde_json::from_slice(&bytes)
+    serde_json::from_slice(bytes)
         .map_err(|error| Error::bad_request(format!("Invalid JSON in the request body: {error}")))
 }

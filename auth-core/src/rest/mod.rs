@@ -18,6 +18,29 @@
 //! malformed is `400`, oversized `413`. Every error is Feathers' JSON with
 //! the status equal to its `code`; an unknown path is `404`.
 //!
+//! # Resource bounds
+//!
+//! Each bound has a default and a field of [`RestOptions`]; pass the
+//! options to [`App::into_router_with`] or [`App::serve_with`].
+//!
+//! | bound | default | beyond it | field |
+//! | --- | --- | --- | --- |
+//! | request body | 1 MiB | `413 PayloadTooLarge` | [`body_limit`](RestOptions::body_limit) |
+//! | query string length | 16 KiB | `400 BadRequest` | [`query_limits.max_length`](QsLimits::max_length) |
+//! | query string pairs | 1000 | `400 BadRequest` | [`query_limits.max_params`](QsLimits::max_params) |
+//! | query string bracket depth | 5 | `400 BadRequest` | [`query_limits.max_depth`](QsLimits::max_depth) |
+//! | time to answer | 30 s | `408 Timeout` | [`request_timeout`](RestOptions::request_timeout) |
+//!
+//! JSON bodies nest at most 128 levels (`serde_json`'s recursion limit;
+//! deeper is a `400`). Below the app, the HTTP server refuses a URI over
+//! 64 KiB (`414`), more than 100 headers or about 400 KiB of them (`431`)
+//! and requests that are not HTTP (`400`), with no body: those never reach
+//! the app, as with Node's own HTTP server under Feathers. How many records
+//! a `find` returns is the service's business: a paginated
+//! [`MemoryService`](crate::memory::MemoryService) caps `$limit` at
+//! `paginate.max`, an unpaginated one answers every matching record, as
+//! Feathers does.
+//!
 //! ```no_run
 //! use auth_core::prelude::*;
 //! use auth_core::memory::MemoryService;
@@ -41,7 +64,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use http::StatusCode;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -50,13 +75,33 @@ use crate::error::{Error, Result};
 
 pub use qs::QsLimits;
 
-/// Settings of the REST transport.
+/// Settings of the REST transport: its [resource bounds](self#resource-bounds).
+///
+/// ```
+/// use std::time::Duration;
+/// use auth_core::rest::RestOptions;
+///
+/// let options = RestOptions {
+///     body_limit: 64 * 1024,
+///     request_timeout: Some(Duration::from_secs(5)),
+///     ..RestOptions::default()
+/// };
+/// assert_eq!(options.query_limits.max_length, 16 * 1024);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RestOptions {
-    /// The largest request body, in bytes (1 MiB); larger is `413`.
+    /// The largest request body, in bytes (1 MiB); larger is
+    /// `413 PayloadTooLarge`, whether `Content-Length` says so or the body
+    /// turns out so while it is read.
     pub body_limit: usize,
-    /// How much of a query string is read.
+    /// How much of a query string is read (16 KiB, 1000 pairs, 5 bracket
+    /// levels); beyond is `400 BadRequest`.
     pub query_limits: QsLimits,
+    /// How long a request may take, from its head being read to its answer
+    /// (reading the body and the service call included): 30 s. Past it the
+    /// call is dropped at its next `.await` and the answer is
+    /// `408 Timeout`. `None` waits as long as the call takes.
+    pub request_timeout: Option<Duration>,
 }
 
 impl Default for RestOptions {
@@ -64,6 +109,7 @@ impl Default for RestOptions {
         RestOptions {
             body_limit: 1024 * 1024,
             query_limits: QsLimits::default(),
+            request_timeout: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -84,10 +130,18 @@ impl App {
     pub fn into_router_with(self, options: RestOptions) -> Result<Router> {
         self.setup()?;
         let state = Arc::new(RestState { app: self, options });
-        Ok(Router::new()
+        let mut router = Router::new()
             .fallback(handler::handle)
             .with_state(state)
-            .layer(RequestBodyLimitLayer::new(options.body_limit))
+            .layer(RequestBodyLimitLayer::new(options.body_limit));
+        if let Some(timeout) = options.request_timeout {
+            router = router.layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                timeout,
+            ));
+        }
+        // Outside the limits, so that their bare refusals become Feathers' JSON.
+        Ok(router
             .layer(axum::middleware::map_response(reply::json_errors))
             .layer(
                 TraceLayer::new_for_http()
@@ -106,13 +160,25 @@ impl App {
     }
 
     /// Serves the app on a listener you bound (port 0 for tests) until
-    /// `shutdown` completes.
+    /// `shutdown` completes, with the default [`RestOptions`].
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        let router = self.into_router()?;
+        self.serve_with(listener, RestOptions::default(), shutdown)
+            .await
+    }
+
+    /// Serves the app on a listener you bound until `shutdown` completes,
+    /// with these options.
+    pub async fn serve_with(
+        self,
+        listener: tokio::net::TcpListener,
+        options: RestOptions,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        let router = self.into_router_with(options)?;
         if let Ok(address) = listener.local_addr() {
             tracing::info!(%address, "listening");
         }

@@ -30,8 +30,9 @@ pub(crate) fn error(error: Error) -> Response {
     json(status, body)
 }
 
-/// Errors produced before a request reaches the app (a body over the
-/// limit, refused by `RequestBodyLimitLayer`) answered as Feathers' JSON too.
+/// Errors produced outside the handler (a body over the limit, refused by
+/// `RequestBodyLimitLayer`; a request over its time, answered by
+/// `TimeoutLayer`) answered as Feathers' JSON too.
 pub(crate) async fn json_errors(response: Response) -> Response {
     let is_json = response
         .headers()
@@ -42,6 +43,9 @@ pub(crate) async fn json_errors(response: Response) -> Response {
     }
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return error(Error::payload_too_large("Request body is too large"));
+    }
+    if response.status() == StatusCode::REQUEST_TIMEOUT {
+        return error(Error::timeout("The request took too long"));
     }
     let message = response
         .status()
