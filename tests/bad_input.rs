@@ -299,12 +299,10 @@ async fn bad_input_matrix() {
     assert_eq!(res.json(), json!([{ "secret": "ok" }]));
 }
 
-/// Rows whose fix lies outside the REST transport (in
-/// `auth-core/src/authentication/jwt.rs`, `Jwt::parse`); run them with
-/// `cargo test -p tests --test bad_input -- --ignored`.
+/// An `Authorization` header with bytes beyond ASCII is a token presented
+/// (and refused), never a call without credentials.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "BUG: Jwt::parse reads a non-UTF-8 Authorization header as no credentials, so /messages serves it as anonymous"]
-async fn known_bugs() {
+async fn an_authorization_header_that_is_not_utf8_is_refused_not_downgraded() {
     let server = chat().await;
     // CONTRACT.md: "an external call with a bad token is still a 401 (it
     // is never silently downgraded to anonymous)". Node reads the bytes as

@@ -108,8 +108,19 @@ impl Strategy for Jwt {
         let Some(value) = request.headers.get(self.header.as_str()) else {
             return Ok(None);
         };
-        let Ok(value) = value.to_str() else {
-            return Ok(None);
+        // Bytes beyond ASCII are read as Latin-1, as Node reads them: such a
+        // token is presented (and refused), never taken for no credentials.
+        let latin1: String;
+        let value = match value.to_str() {
+            Ok(value) => value,
+            Err(_) => {
+                latin1 = value
+                    .as_bytes()
+                    .iter()
+                    .map(|&byte| char::from(byte))
+                    .collect();
+                &latin1
+            }
         };
         Ok(self
             .token_in(value)
