@@ -65,6 +65,7 @@ use std::time::Duration;
 
 use axum::Router;
 use http::StatusCode;
+use tower::util::MapResponseLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -142,7 +143,7 @@ impl App {
         }
         // Outside the limits, so that their bare refusals become Feathers' JSON.
         Ok(router
-            .layer(axum::middleware::map_response(reply::json_errors))
+            .layer(MapResponseLayer::new(reply::json_errors))
             .layer(
                 TraceLayer::new_for_http()
                     .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -33,7 +33,7 @@ pub(crate) fn error(error: Error) -> Response {
 /// Errors produced outside the handler (a body over the limit, refused by
 /// `RequestBodyLimitLayer`; a request over its time, answered by
 /// `TimeoutLayer`) answered as Feathers' JSON too.
-pub(crate) async fn json_errors(response: Response) -> Response {
+pub(crate) fn json_errors(response: Response) -> Response {
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
