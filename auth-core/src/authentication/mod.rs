@@ -39,6 +39,7 @@ mod hooks;
 mod jwt;
 mod local;
 pub mod password;
+pub mod rate_limit;
 mod service;
 mod settings;
 mod strategy;
