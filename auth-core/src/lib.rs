@@ -72,6 +72,7 @@ pub use auth_macros::hooks;
 /// The names most apps need: `use auth_core::prelude::*;`.
 pub mod prelude {
     pub use crate::app::{App, Configure, ServiceHandle};
+    pub use crate::authentication::rate_limit::RateLimit;
     pub use crate::authentication::{
         Anonymous, AuthConfig, AuthResult, Authentication, AuthenticationService, Jwt, Local,
         Strategy, StrategySetup, allow_anonymous, authenticate, hash_password, protect,

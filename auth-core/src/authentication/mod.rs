@@ -40,6 +40,7 @@ mod jws;
 mod jwt;
 mod local;
 pub mod password;
+pub mod rate_limit;
 mod service;
 mod settings;
 mod strategy;
