@@ -42,19 +42,35 @@ impl Num {
             .map(Num::Float)
     }
 
-    fn as_f64(self) -> f64 {
-        match self {
-            // Precision loss only beyond 2^53, where JavaScript loses it too.
-            Num::Int(int) => int as f64,
-            Num::Float(float) => float,
-        }
-    }
-
+    /// By value, exactly: an integer is not rounded to a float first, so
+    /// that the order stays transitive beyond 2^53 (`None` only for NaN).
     fn cmp(self, other: Num) -> Option<Ordering> {
         match (self, other) {
             (Num::Int(a), Num::Int(b)) => Some(a.cmp(&b)),
-            (a, b) => a.as_f64().partial_cmp(&b.as_f64()),
+            (Num::Float(a), Num::Float(b)) => a.partial_cmp(&b),
+            (Num::Int(a), Num::Float(b)) => int_float_cmp(a, b),
+            (Num::Float(a), Num::Int(b)) => int_float_cmp(b, a).map(Ordering::reverse),
         }
+    }
+}
+
+/// An integer against a float, by their exact values.
+fn int_float_cmp(int: i128, float: f64) -> Option<Ordering> {
+    // 2^127: every i128 is below it and at or above its negation.
+    const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
+    if float.is_nan() {
+        None
+    } else if float >= LIMIT {
+        Some(Ordering::Less)
+    } else if float < -LIMIT {
+        Some(Ordering::Greater)
+    } else {
+        // In range, a float's integer part converts to i128 exactly.
+        let whole = float.trunc();
+        Some(
+            int.cmp(&(whole as i128))
+                .then_with(|| 0.0.partial_cmp(&(float - whole)).unwrap_or(Ordering::Equal)),
+        )
     }
 }
 
