@@ -59,20 +59,20 @@ mod handler;
 pub mod qs;
 mod reply;
 mod route;
+mod timeout;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use http::StatusCode;
 use tower::util::MapResponseLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::app::App;
 use crate::error::{Error, Result};
+use timeout::RequestTimeoutLayer;
 
 pub use qs::QsLimits;
 
@@ -136,10 +136,7 @@ impl App {
             .with_state(state)
             .layer(RequestBodyLimitLayer::new(options.body_limit));
         if let Some(timeout) = options.request_timeout {
-            router = router.layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                timeout,
-            ));
+            router = router.layer(RequestTimeoutLayer::new(timeout));
         }
         // Outside the limits, so that their bare refusals become Feathers' JSON.
         Ok(router

@@ -31,8 +31,8 @@ pub(crate) fn error(error: Error) -> Response {
 }
 
 /// Errors produced outside the handler (a body over the limit, refused by
-/// `RequestBodyLimitLayer`; a request over its time, answered by
-/// `TimeoutLayer`) answered as Feathers' JSON too.
+/// `RequestBodyLimitLayer`, or any bare 4xx/5xx of a layer an app adds)
+/// answered as Feathers' JSON too.
 pub(crate) fn json_errors(response: Response) -> Response {
     let is_json = response
         .headers()
