@@ -219,3 +219,50 @@ async fn as_an_app_hook_it_can_guard_sign_ups_too() {
     assert_eq!(error.kind(), ErrorKind::TooManyRequests);
     assert!(signup("bob@example.com").await.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_peer_limits_each_address_the_server_sees() {
+    let app = chat_with(RateLimit::per_peer(2, MINUTE)).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(app.clone().serve(listener, std::future::pending()));
+    let client = reqwest::Client::new();
+    // Every login over loopback comes from 127.0.0.1, whatever the email
+    // and whatever the client's port.
+    let mut statuses = Vec::new();
+    for email in ["ada@example.com", "bob@example.com", "carol@example.com"] {
+        let res = client
+            .post(format!("{base}/authentication"))
+            .json(&json!({ "strategy": "local", "email": email, "password": "a guess" }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 429]);
+
+    // Typed external calls: the address is what `PeerAddr` says, and a
+    // call without one is not counted.
+    let from = |address: &str| {
+        let mut params = Params::external(Provider::Rest);
+        params.extensions.insert(PeerAddr(address.parse().unwrap()));
+        params
+    };
+    let service = app.service::<AuthenticationService>("authentication");
+    let outcome = service
+        .create(local("ada@example.com", "a guess"), from("10.0.0.7:5000"))
+        .await;
+    assert_eq!(code(&outcome), 401, "another address has its own count");
+    let outcome = service
+        .create(local("ada@example.com", "a guess"), from("127.0.0.1:1"))
+        .await;
+    assert_eq!(
+        code(&outcome),
+        429,
+        "the loopback address is over its limit"
+    );
+    for _ in 0..3 {
+        let outcome = login(&app, local("ada@example.com", "a guess"), &[]).await;
+        assert_eq!(code(&outcome), 401, "no peer address, not counted");
+    }
+}

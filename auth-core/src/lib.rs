@@ -58,7 +58,7 @@ pub use hook::{
     AnyContext, AppContext, AppHooks, AroundHook, Hook, HookContext, HookKind, Hooks, Next, Output,
     Payload, ServiceHooks,
 };
-pub use params::{AuthenticationRequest, Params, Provider};
+pub use params::{AuthenticationRequest, Params, PeerAddr, Provider};
 pub use service::{Found, Id, Method, Service};
 
 /// Derives [`StrategySetup`](authentication::StrategySetup): a strategy's
@@ -84,7 +84,7 @@ pub mod prelude {
         AnyContext, AppContext, AppHooks, AroundHook, BeforeHook, Hook, HookContext, HookKind,
         Hooks, Next, Output, Payload, ServiceHooks,
     };
-    pub use crate::params::{AuthenticationRequest, Params, Provider};
+    pub use crate::params::{AuthenticationRequest, Params, PeerAddr, Provider};
     pub use crate::service::{Found, Id, Method, Service};
     #[cfg(feature = "macros")]
     pub use auth_macros::{Strategy, hooks};

@@ -187,3 +187,19 @@ impl Params {
         self.fields.insert(key.into(), value.into());
     }
 }
+
+/// The address of the peer an external call came from, in
+/// `params.extensions` when the REST transport serves the app itself
+/// ([`App::serve`](crate::App::serve), [`App::listen`](crate::App::listen)).
+/// Behind a proxy it is the proxy's address.
+///
+/// ```
+/// use auth_core::params::{Params, PeerAddr};
+///
+/// let mut params = Params::new();
+/// params.extensions.insert(PeerAddr("127.0.0.1:4000".parse().unwrap()));
+/// let peer = params.extensions.get::<PeerAddr>().map(|peer| peer.0.ip());
+/// assert_eq!(peer.map(|ip| ip.to_string()).as_deref(), Some("127.0.0.1"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PeerAddr(pub std::net::SocketAddr);

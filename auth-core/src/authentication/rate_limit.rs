@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use crate::authentication::hooks::value_at;
 use crate::error::{Error, Result};
 use crate::hook::{AnyContext, AppContext, BeforeHook, HookContext};
+use crate::params::PeerAddr;
 use crate::service::Service;
 
 /// How many keys a [`RateLimit`] tracks at most unless told otherwise.
@@ -34,6 +35,8 @@ enum Key {
     Field(String),
     /// A request header (lowercase name), as sent.
     Header(String),
+    /// The peer's IP address ([`PeerAddr`]).
+    Peer,
 }
 
 /// One key's current window.
@@ -147,6 +150,17 @@ impl RateLimit {
         RateLimit::new(Key::Header(name.to_ascii_lowercase()), max, window)
     }
 
+    /// At most `max` calls per `window` for each IP address calls come
+    /// from: the [`PeerAddr`] the REST transport records when it serves the
+    /// app (`App::listen`, `App::serve`). Behind a proxy every call comes
+    /// from the proxy: use [`RateLimit::per_header`] with the header it
+    /// sets instead. Calls without a peer address (internal calls, an app
+    /// served through `into_router` without connection info) are not
+    /// counted.
+    pub fn per_peer(max: u32, window: Duration) -> RateLimit {
+        RateLimit::new(Key::Peer, max, window)
+    }
+
     /// Tracks at most `max_keys` keys ([`DEFAULT_MAX_KEYS`] by default).
     /// When a new key finds the table full, closed windows are dropped,
     /// and if none is closed the oldest window is, which forgets that
@@ -179,6 +193,11 @@ impl RateLimit {
                 .headers
                 .get(name.as_str())
                 .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())),
+            Key::Peer => Ok(ctx
+                .params()
+                .extensions
+                .get::<PeerAddr>()
+                .map(|peer| peer.0.ip().to_string())),
         }
     }
 

@@ -1,10 +1,11 @@
 //! The one handler behind every route: an HTTP request in, a service call
 //! through the app's hooks, Feathers' JSON out.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
 use http::StatusCode;
 use http::request::Parts;
@@ -13,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::app::{App, JsonCall};
 use crate::authentication::default_authentication;
 use crate::error::{Error, Result};
-use crate::params::{AuthenticationRequest, Params, Provider};
+use crate::params::{AuthenticationRequest, Params, PeerAddr, Provider};
 use crate::rest::{RestState, qs, reply, route};
 use crate::service::Method;
 
@@ -42,6 +43,16 @@ async fn call(state: &RestState, request: Request) -> Result<Response> {
         _ => Some(read_json(body, state.options.body_limit).await?),
     };
     params.headers = parts.headers;
+    // What the request carries for the app (its own layers' extensions, and
+    // the peer's address when served by `serve`/`listen`) goes on to hooks.
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| PeerAddr(*address));
+    params.extensions = parts.extensions;
+    if let Some(peer) = peer {
+        params.extensions.insert(peer);
+    }
     let created = route.method == Method::Create;
     let select = selected_fields(&params.query);
     let call = JsonCall {

@@ -180,7 +180,10 @@ impl App {
         if let Ok(address) = listener.local_addr() {
             tracing::info!(%address, "listening");
         }
-        axum::serve(listener, router)
+        // The peer's address goes with each request, for hooks to read as
+        // `params.extensions.get::<PeerAddr>()`.
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|error| Error::general(format!("The server stopped: {error}")))
