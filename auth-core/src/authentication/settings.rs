@@ -1,33 +1,33 @@
 //! The authentication configuration, with FeathersJS's defaults.
-//!
-//! Read from the app's `authentication` setting (`[authentication]` in
-//! `config/default.toml`), keys in snake case:
-//!
-//! ```toml
-//! [authentication]
-//! secret = "a long random string"      # required
-//! entity = "user"                      # the key of the entity in results and params
-//! service = "users"                    # the entity service
-//! entity_id = "id"                     # the entity's id field
-//! auth_strategies = ["jwt", "local"]   # strategies `POST /authentication` accepts
-//!
-//! [authentication.jwt_options]         # Feathers' defaults
-//! header = { typ = "access" }
-//! algorithm = "HS256"
-//! audience = "https://yourdomain.com"
-//! issuer = "feathers"
-//! expires_in = "1d"                    # or a number of seconds
-//!
-//! [authentication.local]               # each strategy's own section
-//! username_field = "email"
-//! ```
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 
-/// The authentication configuration; see the [module docs](self).
+/// The authentication configuration, with FeathersJS's defaults.
+///
+/// Read from the app's `authentication` setting (`[authentication]` in
+/// `config/default.toml`), keys in snake case:
+///
+/// ```toml
+/// [authentication]
+/// secret = "a long random string"      # required
+/// entity = "user"                      # the key of the entity in results and params
+/// service = "users"                    # the entity service
+/// entity_id = "id"                     # the entity's id field
+/// auth_strategies = ["jwt", "local"]   # strategies `POST /authentication` accepts
+///
+/// [authentication.jwt_options]         # Feathers' defaults
+/// header = { typ = "access" }
+/// algorithm = "HS256"
+/// audience = "https://yourdomain.com"
+/// issuer = "feathers"
+/// expires_in = "1d"                    # or a number of seconds
+///
+/// [authentication.local]               # each strategy's own section
+/// username_field = "email"
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AuthConfig {
