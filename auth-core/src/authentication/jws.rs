@@ -72,13 +72,13 @@ impl HmacKey {
     /// order, as `jsonwebtoken::decode` does.
     pub(crate) fn open(&self, token: &str) -> Result<Vec<u8>, JwsError> {
         let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
+        let (Some(header_part), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(JwsError::Malformed);
         };
         let header = URL_SAFE_NO_PAD
-            .decode(header)
+            .decode(header_part)
             .map_err(|_| JwsError::Malformed)?;
         let header: Header = serde_json::from_slice(&header).map_err(|_| JwsError::Malformed)?;
         if header.alg != self.algorithm() {
@@ -88,7 +88,7 @@ impl HmacKey {
             .decode(signature)
             .map_err(|_| JwsError::Malformed)?;
         // The signed message is `header.payload`, as sent.
-        let message = &token.as_bytes()[..token.len() - signature_len(token)];
+        let message = &token.as_bytes()[..header_part.len() + 1 + payload.len()];
         if !self.verifies(message, &signature) {
             return Err(JwsError::Signature);
         }
@@ -96,11 +96,6 @@ impl HmacKey {
             .decode(payload)
             .map_err(|_| JwsError::Malformed)
     }
-}
-
-/// The length of `.signature` at the end of a three-part token.
-fn signature_len(token: &str) -> usize {
-    token.rfind('.').map_or(0, |dot| token.len() - dot)
 }
 
 #[cfg(test)]

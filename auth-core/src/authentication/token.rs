@@ -186,14 +186,13 @@ impl Tokens {
     fn check_claims(&self, claims: &Map<String, Value>) -> Result<()> {
         let (mut exp, mut nbf, mut iss, mut aud) =
             (Claim::Absent, Claim::Absent, Claim::Absent, Claim::Absent);
-        let mut exp_seconds = None;
         for (name, value) in claims {
             // jsonwebtoken can not read a token whose `sub`, `exp` or `nbf`
             // is an object or a list at all.
             let structured = matches!(value, Value::Object(_) | Value::Array(_));
             match name.as_str() {
                 "sub" | "exp" | "nbf" if structured => return Err(invalid("jwt malformed")),
-                "exp" => (exp, exp_seconds) = (Claim::number(value), value.as_f64()),
+                "exp" => exp = Claim::number(value),
                 "nbf" => nbf = Claim::number(value),
                 "iss" => iss = Claim::names(value),
                 "aud" => aud = Claim::names(value),
@@ -215,9 +214,9 @@ impl Tokens {
         let now = now();
         // Expired from `exp` on (RFC 7519, node-jsonwebtoken), to the
         // fraction of a second.
-        if let Some(exp) = exp_seconds {
-            if exp <= now as f64 {
-                return Err(expired(exp));
+        if let Claim::Read((_, seconds)) = exp {
+            if seconds <= now as f64 {
+                return Err(expired(seconds));
             }
         }
         if let Claim::Read((nbf, seconds)) = nbf {

@@ -30,6 +30,11 @@ pub(crate) fn error(error: Error) -> Response {
     json(status, body)
 }
 
+/// `408 Timeout`: the request took longer than its limit.
+pub(crate) fn timed_out() -> Response {
+    error(Error::timeout("The request took too long"))
+}
+
 /// Errors produced outside the handler (a body over the limit, refused by
 /// `RequestBodyLimitLayer`, or any bare 4xx/5xx of a layer an app adds)
 /// answered as Feathers' JSON too.
@@ -45,7 +50,7 @@ pub(crate) fn json_errors(response: Response) -> Response {
         return error(Error::payload_too_large("Request body is too large"));
     }
     if response.status() == StatusCode::REQUEST_TIMEOUT {
-        return error(Error::timeout("The request took too long"));
+        return timed_out();
     }
     let message = response
         .status()

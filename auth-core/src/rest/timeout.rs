@@ -17,7 +17,6 @@ use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tower::{Layer, Service};
 
-use crate::error::Error;
 use crate::rest::reply;
 
 /// Limits each request to `limit`.
@@ -97,9 +96,7 @@ where
             .timer
             .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
         match timer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Ok(reply::error(Error::timeout(
-                "The request took too long",
-            )))),
+            Poll::Ready(()) => Poll::Ready(Ok(reply::timed_out())),
             Poll::Pending => Poll::Pending,
         }
     }
