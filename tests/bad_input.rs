@@ -20,12 +20,13 @@
 //! The bounds of `RestOptions` are tested in `rest_bounds.rs`; the JWT
 //! attacks in depth, with every message, in `jwt_attacks.rs`.
 
-use auth_core::authentication::{JwtOptions, TokenOptions, Tokens};
+use auth_core::authentication::JwtOptions;
 use auth_core::rest::RestOptions;
 use reqwest::Method;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tests::base64url;
 use tests::http_cases::*;
+use tests::sign;
 
 const SECRET: &str = "bad-input-secret";
 const PASSWORD: &str = "s3cret-Pa55";
@@ -62,21 +63,6 @@ fn with_header(token: &str, header: &Value, signature: &str) -> String {
         "{}.{payload}.{signature}",
         base64url::encode(header.to_string().as_bytes())
     )
-}
-
-/// A token for `sub` signed with `secret` and `options`, living
-/// `expires_in` seconds (the default lifetime when `None`).
-fn sign(secret: &str, options: &JwtOptions, sub: &str, expires_in: Option<u64>) -> String {
-    Tokens::new(secret, options)
-        .unwrap()
-        .create(
-            Map::new(),
-            &TokenOptions {
-                subject: Some(sub.to_owned()),
-                expires_in,
-            },
-        )
-        .unwrap()
 }
 
 /// The attacks on the access token, each `(name, token, message)`: all are

@@ -41,6 +41,7 @@ use auth_core::params::Params;
 use examples::chat::{Message, Messages, Secrets, Users};
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Map, Value, json};
+use tests::sign;
 
 const SECRET: &str = "test-secret";
 const PASSWORD: &str = "s3cret-Pa55";
@@ -425,20 +426,6 @@ fn forge(header: &Value, payload: &Value, signature: &str) -> String {
         b64url(header.to_string().as_bytes()),
         b64url(payload.to_string().as_bytes())
     )
-}
-
-/// A token for `sub` signed with `secret` and `options`.
-fn sign(secret: &str, options: &JwtOptions, sub: &str, expires_in: Option<u64>) -> String {
-    Tokens::new(secret, options)
-        .unwrap()
-        .create(
-            Map::new(),
-            &TokenOptions {
-                subject: Some(sub.to_owned()),
-                expires_in,
-            },
-        )
-        .unwrap()
 }
 
 /// Asserts that `token` is refused everywhere with `401 NotAuthenticated`,

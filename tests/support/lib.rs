@@ -6,8 +6,24 @@ pub mod http_cases;
 
 use std::sync::{Arc, Mutex};
 
+use auth_core::authentication::{JwtOptions, TokenOptions, Tokens};
 use auth_core::prelude::*;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+
+/// An access token for `sub`, signed with `secret` and `options`, living
+/// `expires_in` seconds (the default lifetime when `None`).
+pub fn sign(secret: &str, options: &JwtOptions, sub: &str, expires_in: Option<u64>) -> String {
+    Tokens::new(secret, options)
+        .unwrap()
+        .create(
+            Map::new(),
+            &TokenOptions {
+                subject: Some(sub.to_owned()),
+                expires_in,
+            },
+        )
+        .unwrap()
+}
 
 /// The sequence of hook and method labels a call went through.
 #[derive(Clone, Default)]
