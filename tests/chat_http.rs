@@ -41,6 +41,7 @@ use auth_core::params::Params;
 use examples::chat::{Message, Messages, Secrets, Users};
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Map, Value, json};
+use tests::http_cases::{Res, parse_response, read_response};
 use tests::sign;
 
 const SECRET: &str = "test-secret";
@@ -65,31 +66,6 @@ async fn start_with_app() -> (String, App) {
     let address = listener.local_addr().unwrap();
     tokio::spawn(app.clone().serve(listener, std::future::pending()));
     (format!("http://{address}"), app)
-}
-
-/// A response, read whole.
-#[derive(Debug)]
-struct Res {
-    status: u16,
-    content_type: Option<String>,
-    body: Vec<u8>,
-}
-
-impl Res {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("not JSON ({error}): {:?}", self.text()))
-    }
-
-    fn is_json(&self) -> bool {
-        self.content_type
-            .as_deref()
-            .is_some_and(|value| value.starts_with("application/json"))
-    }
 }
 
 /// A client for one running chat app.
@@ -204,7 +180,7 @@ impl Chat {
         })
         .await
         .unwrap();
-        parse_response(&bytes)
+        parse_response(&bytes).unwrap_or_else(|error| panic!("{error}"))
     }
 
     /// A raw request: `method target`, extra header lines, a body.
@@ -227,56 +203,9 @@ impl Chat {
 
 async fn go(builder: RequestBuilder) -> Res {
     let response = builder.send().await.expect("the request fails");
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let body = response
-        .bytes()
+    read_response(response)
         .await
-        .expect("the body can not be read")
-        .to_vec();
-    Res {
-        status,
-        content_type,
-        body,
-    }
-}
-
-fn parse_response(bytes: &[u8]) -> Res {
-    let split = bytes
-        .windows(4)
-        .position(|window| window == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no HTTP response: {:?}", String::from_utf8_lossy(bytes)));
-    let head = String::from_utf8_lossy(&bytes[..split]).into_owned();
-    let mut body = bytes[split + 4..].to_vec();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("no status line: {head:?}"));
-    let mut content_type = None;
-    for line in lines {
-        if let Some((name, value)) = line.split_once(':') {
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("content-type") {
-                content_type = Some(value.to_owned());
-            }
-            if name.eq_ignore_ascii_case("content-length") {
-                if let Ok(length) = value.parse::<usize>() {
-                    body.truncate(length);
-                }
-            }
-        }
-    }
-    Res {
-        status,
-        content_type,
-        body,
-    }
+        .expect("the answer can not be read")
 }
 
 /// The ids of a page's (or a list's) records, in order.

@@ -273,6 +273,13 @@ impl Res {
         shorten(&self.text())
     }
 
+    /// Whether the `Content-Type` is JSON.
+    pub fn is_json(&self) -> bool {
+        self.content_type
+            .as_deref()
+            .is_some_and(|value| value.starts_with("application/json"))
+    }
+
     /// The body as JSON; panics when it is not.
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
@@ -329,21 +336,7 @@ impl Server {
             .send()
             .await
             .map_err(|error| shorten(&format!("{error:?}")))?;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|error| format!("the body can not be read: {error:?}"))?;
-        Ok(Res {
-            status,
-            content_type,
-            body: body.to_vec(),
-        })
+        read_response(response).await
     }
 
     async fn send_raw(&self, bytes: &[u8]) -> Result<Res, String> {
@@ -396,6 +389,25 @@ impl Server {
     }
 }
 
+/// A client's response, read whole.
+pub async fn read_response(response: reqwest::Response) -> Result<Res, String> {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let body = response
+        .bytes()
+        .await
+        .map_err(|error| format!("the body can not be read: {error:?}"))?;
+    Ok(Res {
+        status,
+        content_type,
+        body: body.to_vec(),
+    })
+}
+
 /// `text`, cut to 300 characters.
 fn shorten(text: &str) -> String {
     match text.char_indices().nth(300) {
@@ -405,7 +417,7 @@ fn shorten(text: &str) -> String {
 }
 
 /// Reads an HTTP/1.1 response written on a connection that then closed.
-fn parse_response(bytes: &[u8]) -> Result<Res, String> {
+pub fn parse_response(bytes: &[u8]) -> Result<Res, String> {
     let split = bytes
         .windows(4)
         .position(|window| window == b"\r\n\r\n")
