@@ -78,31 +78,13 @@ done
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BINARY=${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/chat
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/soak.XXXXXX")
-PIDS=()
+# shellcheck source=harness.sh
+source "$ROOT/scripts/harness.sh"
+harness_start soak
 SERVER_PID=
 
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { printf '%s\n' "$*" >&2; }
-
 # ---- tools ----
-if ! command -v wrk >/dev/null; then
-    log "wrk is missing: installing it from Debian packages"
-    { apt-get update && apt-get install -y wrk; } >&2 || true
-    command -v wrk >/dev/null || { log "wrk could not be installed"; exit 1; }
-fi
+have_wrk || { log "wrk could not be installed"; exit 1; }
 command -v curl >/dev/null || { log "curl is needed to seed the server"; exit 1; }
 PIN_SERVER=() PIN_LOAD=()
 if command -v taskset >/dev/null && taskset -c 1 true 2>/dev/null; then

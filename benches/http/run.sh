@@ -39,33 +39,16 @@ done
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/http-bench.XXXXXX")
-PIDS=()
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=../../scripts/harness.sh
+source "$ROOT/scripts/harness.sh"
+harness_start http-bench
 
 # ---- (a) the load generator ----
 LOADGEN=wrk
-if ! command -v wrk >/dev/null; then
-    log "wrk is missing: installing it from Debian packages"
-    if ! { apt-get update && apt-get install -y wrk; } >&2 || ! command -v wrk >/dev/null; then
-        log "wrk is unavailable: falling back to oha"
-        command -v oha >/dev/null || cargo install oha >&2
-        LOADGEN=oha
-    fi
+if ! have_wrk; then
+    log "wrk is unavailable: falling back to oha"
+    command -v oha >/dev/null || cargo install oha >&2
+    LOADGEN=oha
 fi
 command -v curl >/dev/null || { log "curl is needed to seed the servers"; exit 1; }
 command -v taskset >/dev/null || { log "taskset (util-linux) is needed"; exit 1; }
