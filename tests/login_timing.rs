@@ -31,6 +31,20 @@ async fn start() -> String {
     format!("http://{address}")
 }
 
+/// The chat app with one user (`EMAIL`, `PASSWORD`), and a client for it.
+async fn start_with_user() -> (String, reqwest::Client) {
+    let base = start().await;
+    let client = reqwest::Client::new();
+    let signup = client
+        .post(format!("{base}/users"))
+        .json(&json!({ "email": EMAIL, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signup.status().as_u16(), 201);
+    (base, client)
+}
+
 /// `POST /authentication` with the local strategy: the status, the JSON
 /// body, and how long the whole request took.
 async fn login(
@@ -78,15 +92,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 /// matches.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_email_and_wrong_password_take_comparable_time() {
-    let base = start().await;
-    let client = reqwest::Client::new();
-    let signup = client
-        .post(format!("{base}/users"))
-        .json(&json!({ "email": EMAIL, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signup.status().as_u16(), 201);
+    let (base, client) = start_with_user().await;
 
     // Warm-up, not measured: the dummy hash is made on the first unknown
     // email, and the connection pool opens its connection.
@@ -194,15 +200,7 @@ fn a_signature_differing_in_its_last_byte_is_refused() {
 /// accepts the token.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_with_its_last_signature_byte_changed_is_a_401_over_http() {
-    let base = start().await;
-    let client = reqwest::Client::new();
-    let signup = client
-        .post(format!("{base}/users"))
-        .json(&json!({ "email": EMAIL, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signup.status().as_u16(), 201);
+    let (base, client) = start_with_user().await;
     let (status, body, _) = login(&client, &base, EMAIL, PASSWORD).await;
     assert_eq!(status, 201, "{body}");
     let token = body["accessToken"].as_str().unwrap().to_owned();
