@@ -140,6 +140,14 @@ impl MemoryOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pagination(pub Option<Paginate>);
 
+/// True when `text`, which parses as an `i64`, is that number's decimal
+/// form (no sign but `-`, no leading zero, no `-0`), without formatting it.
+fn is_canonical_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.starts_with('+')
+        && (digits == "0" && digits.len() == text.len() || !digits.starts_with('0'))
+}
+
 /// Where a record is stored: numeric ids (and strings holding one) order
 /// numerically, before other strings, so `3` and `"3"` are one key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -153,7 +161,7 @@ impl Key {
         match id {
             Id::Number(number) => Key::Number(*number),
             Id::String(text) => match text.parse::<i64>() {
-                Ok(number) if number.to_string() == *text => Key::Number(number),
+                Ok(number) if is_canonical_integer(text) => Key::Number(number),
                 _ => Key::Text(text.clone()),
             },
         }
@@ -479,5 +487,32 @@ where
             store.records.remove(key);
         }
         Ok(answers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_canonical_integer;
+
+    #[test]
+    fn only_an_integers_own_decimal_form_is_canonical() {
+        for text in [
+            "0",
+            "7",
+            "10",
+            "-3",
+            "9223372036854775807",
+            "-9223372036854775808",
+        ] {
+            assert!(is_canonical_integer(text), "{text}");
+            assert_eq!(
+                text.parse::<i64>().map(|n| n.to_string()).as_deref(),
+                Ok(text)
+            );
+        }
+        for text in ["+7", "07", "00", "-0", "-07", "+0"] {
+            assert!(text.parse::<i64>().is_ok(), "{text}");
+            assert!(!is_canonical_integer(text), "{text}");
+        }
     }
 }

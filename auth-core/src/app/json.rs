@@ -153,8 +153,11 @@ impl JsonService {
     }
 
     /// Runs the call through every hook and the method.
-    pub async fn call(&self, call: JsonCall) -> Result<Reply> {
-        self.entry.call_json(self.app.clone(), call).await
+    ///
+    /// The call is taken into its context at once: the future returned
+    /// holds a pointer to that context, not the call.
+    pub fn call(&self, call: JsonCall) -> impl Future<Output = Result<Reply>> + Send + '_ {
+        self.entry.call_json(self.app.clone(), call)
     }
 }
 

@@ -107,12 +107,18 @@ impl<S: Service> ErasedService for Registered<S> {
     }
 
     fn call_json(&self, app: App, call: JsonCall) -> BoxFuture<'_, Result<Reply>> {
+        // The context is built (and boxed) before the future, so the boxed
+        // future holds a pointer to it rather than the whole call.
+        let data = call
+            .data
+            .map(|value| crate::hook::payload_from_json::<S>(&call.method, value))
+            .transpose();
+        let data = match data {
+            Ok(data) => data,
+            Err(error) => return Box::pin(std::future::ready(Err(error))),
+        };
+        let ctx = self.context(app, call.method, call.id, data, call.params);
         Box::pin(async move {
-            let data = call
-                .data
-                .map(|value| crate::hook::payload_from_json::<S>(&call.method, value))
-                .transpose()?;
-            let ctx = self.context(app, call.method, call.id, data, call.params);
             let mut ctx = self.run(ctx).await?;
             let output = take_result(&mut ctx)?;
             // `dispatch` is what goes out to external callers; an internal

@@ -282,7 +282,7 @@ impl<const N: usize> Protect<N> {
         };
         let protected = self.protected(current);
         if ctx.params().is_external() {
-            ctx.set_result_json(Some(protected.clone()))?;
+            ctx.set_result_json_ref(&protected)?;
         }
         ctx.set_dispatch(Some(protected));
         Ok(())

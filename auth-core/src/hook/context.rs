@@ -88,6 +88,18 @@ impl<T: serde::de::DeserializeOwned> Output<T> {
         };
         Ok(output)
     }
+
+    /// [`Output::from_json`] from borrowed JSON: the records are read
+    /// without copying the JSON first.
+    fn from_json_ref(method: &Method, many: bool, value: &Value) -> Result<Output<T>> {
+        let output = match method {
+            Method::Custom(_) => Output::Custom(value.clone()),
+            Method::Find => Output::from(Found::<T>::deserialize(value)?),
+            _ if many => Output::Many(Vec::<T>::deserialize(value)?),
+            _ => Output::One(T::deserialize(value)?),
+        };
+        Ok(output)
+    }
 }
 
 /// One service call as its hooks see it.
@@ -203,6 +215,11 @@ pub trait AnyContext: Send + 'static {
     fn result_json(&self) -> Result<Option<Value>>;
     /// Replaces the result with JSON in the shape the method returns.
     fn set_result_json(&mut self, result: Option<Value>) -> Result<()>;
+    /// [`AnyContext::set_result_json`] from borrowed JSON, which stays
+    /// the caller's (to become `dispatch`, as in `protect(..)`).
+    fn set_result_json_ref(&mut self, result: &Value) -> Result<()> {
+        self.set_result_json(Some(result.clone()))
+    }
     /// The data as JSON.
     fn data_json(&self) -> Result<Option<Value>>;
     /// Replaces the data with JSON in the shape the method takes.
@@ -272,6 +289,14 @@ impl<S: Service> AnyContext for HookContext<S> {
         self.result = result
             .map(|value| Output::from_json(&self.method, many, value))
             .transpose()?;
+        Ok(())
+    }
+    fn set_result_json_ref(&mut self, result: &Value) -> Result<()> {
+        self.result = Some(Output::from_json_ref(
+            &self.method,
+            self.is_multi(),
+            result,
+        )?);
         Ok(())
     }
     fn data_json(&self) -> Result<Option<Value>> {
