@@ -41,7 +41,9 @@ use auth_core::params::Params;
 use examples::chat::{Message, Messages, Secrets, Users};
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Map, Value, json};
-use tests::http_cases::{Res, parse_response, read_response};
+use tests::http_cases::{
+    Res, feathers_error, keys_feathers_does_not_send, parse_response, read_response,
+};
 use tests::sign;
 
 const SECRET: &str = "test-secret";
@@ -218,31 +220,6 @@ fn page_ids(found: &Value) -> Vec<u64> {
         .collect()
 }
 
-/// Feathers' name and className for a status code.
-fn feathers_name(code: u16) -> Option<(&'static str, &'static str)> {
-    Some(match code {
-        400 => ("BadRequest", "bad-request"),
-        401 => ("NotAuthenticated", "not-authenticated"),
-        402 => ("PaymentError", "payment-error"),
-        403 => ("Forbidden", "forbidden"),
-        404 => ("NotFound", "not-found"),
-        405 => ("MethodNotAllowed", "method-not-allowed"),
-        406 => ("NotAcceptable", "not-acceptable"),
-        408 => ("Timeout", "timeout"),
-        409 => ("Conflict", "conflict"),
-        410 => ("Gone", "gone"),
-        411 => ("LengthRequired", "length-required"),
-        413 => ("PayloadTooLarge", "payload-too-large"),
-        422 => ("Unprocessable", "unprocessable"),
-        429 => ("TooManyRequests", "too-many-requests"),
-        500 => ("GeneralError", "general-error"),
-        501 => ("NotImplemented", "not-implemented"),
-        502 => ("BadGateway", "bad-gateway"),
-        503 => ("Unavailable", "unavailable"),
-        _ => return None,
-    })
-}
-
 /// What is wrong with an error response, if anything: JSON, the status
 /// equal to `code`, Feathers' name and className, no other keys than
 /// name, message, code, className, data and errors.
@@ -263,7 +240,7 @@ fn error_shape_problem(res: &Res) -> Option<String> {
     if !body.get("message").is_some_and(Value::is_string) {
         return Some(format!("no message: {:?}", res.text()));
     }
-    if let Some((name, class_name)) = feathers_name(res.status) {
+    if let Some((name, class_name)) = feathers_error(res.status) {
         if body.get("name") != Some(&json!(name))
             || body.get("className") != Some(&json!(class_name))
         {
@@ -274,12 +251,7 @@ fn error_shape_problem(res: &Res) -> Option<String> {
     {
         return Some(format!("no name/className: {:?}", res.text()));
     }
-    let extra: Vec<&String> = body
-        .keys()
-        .filter(|key| {
-            !["name", "message", "code", "className", "data", "errors"].contains(&key.as_str())
-        })
-        .collect();
+    let extra = keys_feathers_does_not_send(&body);
     if !extra.is_empty() {
         return Some(format!("extra keys {extra:?}: {:?}", res.text()));
     }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use auth_core::App;
 use auth_core::rest::RestOptions;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The longest a request may take before it counts as a hang.
@@ -83,19 +83,54 @@ pub const OK: Expect = Expect::Answer(200);
 /// A JSON `201`.
 pub const CREATED: Expect = Expect::Answer(201);
 
-/// `@feathersjs/errors`' `className` for each `name` the tables use,
-/// written out here rather than taken from `auth_core`, so that the test
-/// does not check the library against itself.
+/// `@feathersjs/errors`' status code, `name` and `className` of each
+/// error, written out here rather than taken from `auth_core`, so that the
+/// tests do not check the library against itself.
+const FEATHERS_ERRORS: [(u16, &str, &str); 18] = [
+    (400, "BadRequest", "bad-request"),
+    (401, "NotAuthenticated", "not-authenticated"),
+    (402, "PaymentError", "payment-error"),
+    (403, "Forbidden", "forbidden"),
+    (404, "NotFound", "not-found"),
+    (405, "MethodNotAllowed", "method-not-allowed"),
+    (406, "NotAcceptable", "not-acceptable"),
+    (408, "Timeout", "timeout"),
+    (409, "Conflict", "conflict"),
+    (410, "Gone", "gone"),
+    (411, "LengthRequired", "length-required"),
+    (413, "PayloadTooLarge", "payload-too-large"),
+    (422, "Unprocessable", "unprocessable"),
+    (429, "TooManyRequests", "too-many-requests"),
+    (500, "GeneralError", "general-error"),
+    (501, "NotImplemented", "not-implemented"),
+    (502, "BadGateway", "bad-gateway"),
+    (503, "Unavailable", "unavailable"),
+];
+
+/// Feathers' `name` and `className` for an error status code.
+pub fn feathers_error(code: u16) -> Option<(&'static str, &'static str)> {
+    FEATHERS_ERRORS
+        .iter()
+        .find(|(known, _, _)| *known == code)
+        .map(|&(_, name, class_name)| (name, class_name))
+}
+
+/// Feathers' `className` for an error `name`.
 fn class_name(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "BadRequest" => "bad-request",
-        "NotAuthenticated" => "not-authenticated",
-        "NotFound" => "not-found",
-        "MethodNotAllowed" => "method-not-allowed",
-        "Timeout" => "timeout",
-        "PayloadTooLarge" => "payload-too-large",
-        _ => return None,
-    })
+    FEATHERS_ERRORS
+        .iter()
+        .find(|(_, known, _)| *known == name)
+        .map(|&(_, _, class_name)| class_name)
+}
+
+/// The keys of an error object that Feathers' error JSON never has (it
+/// has `name`, `message`, `code`, `className`, `data` and `errors`).
+pub fn keys_feathers_does_not_send(error: &Map<String, Value>) -> Vec<&String> {
+    const KEYS: [&str; 6] = ["name", "message", "code", "className", "data", "errors"];
+    error
+        .keys()
+        .filter(|key| !KEYS.contains(&key.as_str()))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -526,12 +561,7 @@ pub fn problem(expect: Expect, message: Option<&str>, res: &Res) -> Option<Strin
             }
         }
     }
-    let extra: Vec<&String> = error
-        .keys()
-        .filter(|key| {
-            !["name", "message", "code", "className", "data", "errors"].contains(&key.as_str())
-        })
-        .collect();
+    let extra = keys_feathers_does_not_send(error);
     if !extra.is_empty() {
         problems.push(format!("fields Feathers does not send: {extra:?}"));
     }
