@@ -197,13 +197,10 @@ fn not_found(id: &Id) -> Error {
 
 /// A record read as `T`. A record `$select` trimmed may lack a field `T`
 /// needs: that is the caller's query, a 400, never a 500.
-fn read_as<T: DeserializeOwned>(record: Value, selected: bool) -> Result<T> {
-    T::deserialize(record).map_err(|error| match selected {
-        true => Error::bad_request(format!(
-            "$select leaves out a field every record of this service has: {error}"
-        )),
-        false => Error::bad_request(format!("Invalid data: {error}")),
-    })
+fn read_as<'de, T: DeserializeOwned>(
+    record: impl serde::Deserializer<'de, Error = serde_json::Error>,
+) -> Result<T> {
+    T::deserialize(record).map_err(|error| Error::bad_request(format!("Invalid data: {error}")))
 }
 
 /// The part of the query `create` reads, as Feathers does: only `$select`.
@@ -267,19 +264,14 @@ impl<T: DeserializeOwned> MemoryService<T> {
     /// `T`. Computed before any change is stored, so that a record that
     /// would not fit `T` is refused with a 400 and never stored.
     fn answer(&self, record: &Value, query: &Query) -> Result<T> {
-        if query.filters.select.is_none() {
+        let Some(fields) = &query.filters.select else {
             // No copy of the record: read `T` straight from the stored JSON.
-            return T::deserialize(record)
-                .map_err(|error| Error::bad_request(format!("Invalid data: {error}")));
-        }
-        let selected = self.selected(record.clone(), query);
-        match read_as(selected, query.filters.select.is_some()) {
-            Ok(answer) => Ok(answer),
-            // A typed record can not lose a field `T` requires: answer it
-            // whole (transports project `$select` on what they send).
-            Err(_) if query.filters.select.is_some() => read_as(record.clone(), false),
-            Err(error) => Err(error),
-        }
+            return read_as(record);
+        };
+        let selected = query::select(record.clone(), fields, &self.options.id);
+        // A typed record can not lose a field `T` requires: answer it whole
+        // (transports project `$select` on what they send).
+        read_as(selected).or_else(|_| read_as(record))
     }
 
     /// The record at `id`, if it matches the query.
@@ -289,13 +281,6 @@ impl<T: DeserializeOwned> MemoryService<T> {
             .get(&Key::of(id))
             .filter(|record| query.matches(record))
             .ok_or_else(|| not_found(id))
-    }
-
-    fn selected(&self, record: Value, query: &Query) -> Value {
-        match &query.filters.select {
-            Some(fields) => query::select(record, fields, &self.options.id),
-            None => record,
-        }
     }
 
     /// The keys of every record the query's conditions match, in store
@@ -344,7 +329,7 @@ impl<T: DeserializeOwned> MemoryService<T> {
 
     /// Checks that a changed record still fits `T` before it is stored.
     fn check_fits(&self, record: &Value) -> Result<()> {
-        read_as::<T>(record.clone(), false).map(drop)
+        read_as::<T>(record).map(drop)
     }
 }
 
@@ -369,7 +354,7 @@ where
         };
         // `find` has applied `$select` already. Records it trimmed below
         // what `T` needs are answered whole, as `answer` does.
-        match found.try_map(|record| read_as::<T>(record, query.filters.select.is_some())) {
+        match found.try_map(read_as::<T>) {
             Ok(found) => Ok(found),
             Err(_) if query.filters.select.is_some() => {
                 let mut whole = query.clone();
@@ -381,7 +366,7 @@ where
                     self.paginate(params),
                     &self.options.id,
                 )
-                .try_map(|record| read_as(record, false))
+                .try_map(read_as)
             }
             Err(error) => Err(error),
         }
