@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::app::{App, JsonCall, WeakApp};
+use crate::app::{App, JsonCall, JsonService, WeakApp};
 use crate::authentication::settings::AuthConfig;
 use crate::authentication::token::Tokens;
 use crate::error::{Error, ErrorKind, Result};
@@ -56,17 +56,9 @@ impl StrategyContext {
         let mut internal = Params::new();
         internal.authenticated = true;
         if params.provider.is_none() {
-            return service
-                .call(JsonCall::new(Method::Get, internal).id(id))
-                .await
-                .map_err(entity_not_found)?
-                .into_json();
+            return get(&service, id, internal).await;
         }
-        let entity = service
-            .call(JsonCall::new(Method::Get, internal).id(id.clone()))
-            .await
-            .map_err(entity_not_found)?
-            .into_json()?;
+        let entity = get(&service, id.clone(), internal).await?;
         // The caller's params with the entity as `params.user` and no query
         // (Feathers' `{ ...params, [entity]: result }`).
         let caller = Params {
@@ -80,11 +72,7 @@ impl StrategyContext {
             fields: params.fields.clone(),
             extensions: params.extensions.clone(),
         };
-        service
-            .call(JsonCall::new(Method::Get, caller).id(id))
-            .await
-            .map_err(entity_not_found)?
-            .into_json()
+        get(&service, id, caller).await
     }
 
     /// The first entity whose `field` equals `value`, found with an
@@ -120,7 +108,7 @@ impl StrategyContext {
     }
 
     /// The entity service; a missing one is the server's error.
-    fn service(&self, app: &App) -> Result<crate::app::JsonService> {
+    fn service(&self, app: &App) -> Result<JsonService> {
         app.json_service(&self.config.service)
             .map_err(|_| Error::general(format!("Can not find service '{}'", self.config.service)))
     }
@@ -129,6 +117,18 @@ impl StrategyContext {
     pub fn entity_id(&self, entity: &Value) -> Option<Id> {
         entity.get(&self.config.entity_id).and_then(Id::from_json)
     }
+}
+
+/// The entity's `get` with `params`, as JSON; a missing entity is
+/// `NotAuthenticated`. The call is made at once, so the future holds the
+/// boxed call rather than the params.
+fn get(
+    service: &JsonService,
+    id: Id,
+    params: Params,
+) -> impl Future<Output = Result<Value>> + Send + '_ {
+    let reply = service.call(JsonCall::new(Method::Get, params).id(id));
+    async move { reply.await.map_err(entity_not_found)?.into_json() }
 }
 
 /// An entity that no longer exists means the credentials are no good.

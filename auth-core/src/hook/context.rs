@@ -80,20 +80,27 @@ impl<T> Output<T> {
 impl<T: serde::de::DeserializeOwned> Output<T> {
     /// Reads a JSON result in the shape `method` returns (`many` for a multi call).
     pub fn from_json(method: &Method, many: bool, value: Value) -> Result<Output<T>> {
-        let output = match method {
-            Method::Custom(_) => Output::Custom(value),
-            Method::Find => Output::from(Found::<T>::deserialize(value)?),
-            _ if many => Output::Many(Vec::<T>::deserialize(value)?),
-            _ => Output::One(T::deserialize(value)?),
-        };
-        Ok(output)
+        Output::read(method, many, value, |value| value)
     }
 
     /// [`Output::from_json`] from borrowed JSON: the records are read
     /// without copying the JSON first.
     fn from_json_ref(method: &Method, many: bool, value: &Value) -> Result<Output<T>> {
+        Output::read(method, many, value, Value::clone)
+    }
+
+    /// Reads owned or borrowed JSON; a custom method's result stays JSON.
+    fn read<'de, J>(
+        method: &Method,
+        many: bool,
+        value: J,
+        custom: impl FnOnce(J) -> Value,
+    ) -> Result<Output<T>>
+    where
+        J: serde::Deserializer<'de, Error = serde_json::Error>,
+    {
         let output = match method {
-            Method::Custom(_) => Output::Custom(value.clone()),
+            Method::Custom(_) => Output::Custom(custom(value)),
             Method::Find => Output::from(Found::<T>::deserialize(value)?),
             _ if many => Output::Many(Vec::<T>::deserialize(value)?),
             _ => Output::One(T::deserialize(value)?),
