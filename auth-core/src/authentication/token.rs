@@ -3,8 +3,9 @@
 //! Tokens are signed by the `jsonwebtoken` crate; signatures are checked
 //! with RustCrypto's `hmac` (constant-time comparison, see `jws`). Only the
 //! configured algorithm is accepted, so `alg: none` and algorithm confusion
-//! are refused; `exp`, `nbf`, `aud` and `iss` are checked with no leeway. Every failure is a `NotAuthenticated` whose
-//! message is the one Feathers (node-jsonwebtoken) gives.
+//! are refused; `exp`, `nbf`, `aud` and `iss` are checked with no leeway.
+//! Every failure is a `NotAuthenticated` whose message is the one Feathers
+//! (node-jsonwebtoken) gives.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -225,20 +226,16 @@ impl Tokens {
                     .with_data(json!({ "name": "NotBeforeError", "date": js_date(seconds) })));
             }
         }
-        if let Claim::Read(names) = iss {
-            if !names.contains(&self.issuer.as_str()) {
-                return Err(invalid(&format!(
-                    "jwt issuer invalid. expected: {}",
-                    self.issuer
-                )));
-            }
-        }
-        if let Claim::Read(names) = aud {
-            if !names.contains(&self.audience.as_str()) {
-                return Err(invalid(&format!(
-                    "jwt audience invalid. expected: {}",
-                    self.audience
-                )));
+        for (claim, what, expected) in [
+            (iss, "issuer", &self.issuer),
+            (aud, "audience", &self.audience),
+        ] {
+            if let Claim::Read(names) = claim {
+                if !names.contains(&expected.as_str()) {
+                    return Err(invalid(&format!(
+                        "jwt {what} invalid. expected: {expected}"
+                    )));
+                }
             }
         }
         Ok(())
