@@ -97,11 +97,9 @@ pub mod __private {
         StrategySetup, config_required, config_with_default, strategy_section,
     };
     pub use crate::error::{Error, Result};
-    pub use crate::hook::chain::{begin_error, call_method, end_error, run_service_hooks};
-    pub use crate::hook::{
-        AroundHook, BeforeHook, BoxFuture, Continue, ContinueWith, Hook, HookContext, HookKind,
-        Next, around_hook, before_hook, continue_with, hook, set_kind,
-    };
+    pub use crate::hook::chain::RuntimeHooks;
+    pub use crate::hook::engine::Level;
+    pub use crate::hook::{HookContext, around_hook, before_hook, hook};
     pub use crate::service::{Method, Service};
     pub use serde_json::Value;
     pub use std::boxed::Box;

@@ -63,7 +63,7 @@ impl<S: Service> Registered<S> {
                 let stage = ServiceStage {
                     service: &self.service,
                 };
-                run_level::<AppContext>(&hooks, &method, &mut *ctx, &stage).await?
+                run_level::<AppContext, _>(&hooks, &method, &mut *ctx, &stage).await?
             }
         }
         let events = ctx.app.events();

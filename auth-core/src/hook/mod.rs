@@ -18,11 +18,12 @@
 pub(crate) mod chain;
 mod compiled;
 mod context;
+pub mod engine;
 mod hooks;
 mod traits;
 
 #[doc(hidden)]
-pub use compiled::{ContinueWith, around_hook, before_hook, continue_with, hook, set_kind};
+pub use compiled::{around_hook, before_hook, hook};
 pub(crate) use context::payload_from_json;
 pub use context::{AnyContext, AppContext, HookContext, Output, Payload};
 pub use hooks::{AppHooks, Hooks, ServiceHooks};

@@ -1,25 +1,16 @@
-//! Writes the service's hook chain as straight-line code.
+//! Writes the service's hook chain.
 //!
-//! For a method with `all` and per-method hooks of every kind the chain is
-//! FeathersJS v5's composition:
-//!
-//! ```text
-//! around.all → around.<m> →                       (each gets a `Next`)
-//!   catch error.all {
-//!     before.all
-//!     catch error.<m> {
-//!       before.<m>
-//!       run-time hooks and the method (`run_service_hooks`)
-//!       after.all
-//!       after.<m>
-//!     }
-//!   }
-//! ```
+//! The chain of each method is one `::auth_core::__private::Level`, the
+//! runtime's hook engine, which alone knows Feathers' order; the expansion
+//! only fills its lists (around, before `all`, before the method, after,
+//! error `all`, error of the method) with the attribute's entries, as
+//! nested pairs `(first, (second, ()))`, and picks the method's level with
+//! one `match`. Before, after and error hooks are then static calls with no
+//! allocation; each around hook boxes the rest of the chain once.
 //!
 //! Every entry is converted through a function whose type parameter is the
 //! service's context, spanned on the entry, so a wrong entry is a type error
-//! pointing at it. Before, after and error hooks run inline with no
-//! allocation; each around hook's `Next` boxes the rest of the chain once.
+//! pointing at it.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -86,138 +77,46 @@ pub fn expand(item: &ItemImpl, spec: &Spec) -> TokenStream {
     quote!(#item)
 }
 
-/// `Ok::<(), Error>(())`, typed so that `?` in async blocks infers.
-fn ok() -> TokenStream {
-    quote!(::auth_core::__private::Ok::<
-        (),
-        ::auth_core::__private::Error,
-    >(()))
-}
-
-fn set_kind(kind: &str) -> TokenStream {
-    let kind = format_ident!("{}", kind);
-    quote!(::auth_core::__private::set_kind(__ctx, ::auth_core::__private::HookKind::#kind);)
-}
-
-/// The whole chain for `method` (`None`: a method no key names), as an
-/// expression of type `Result<()>`.
+/// The chain for `method` (`None`: a method no key names): one `Level` of
+/// the runtime's engine, whose lists are nested pairs of hook values, run
+/// around the service's run-time hooks and the method.
 fn chain(spec: &Spec, method: Option<&MethodKey>) -> TokenStream {
-    let arounds: Vec<&Entry> = spec
-        .around
-        .all
-        .iter()
-        .chain(spec.around.for_method(method))
-        .copied()
-        .collect();
-    nest_arounds(&arounds, regular(spec, method))
-}
-
-/// Each around hook wraps the rest of the chain, passed as its `Next`.
-fn nest_arounds(arounds: &[&Entry], inner: TokenStream) -> TokenStream {
-    let Some((first, rest)) = arounds.split_first() else {
-        return inner;
-    };
-    let rest = nest_arounds(rest, inner);
-    let hook = convert(first, "around_hook");
-    let set_kind = set_kind("Around");
-    quote! {{
-        #set_kind
-        ::auth_core::__private::AroundHook::run(
-            &#hook,
-            __ctx,
-            ::auth_core::__private::Next::new(&::auth_core::__private::continue_with(
-                __svc,
-                |__svc, __ctx| ::auth_core::__private::Box::pin(async move { #rest }),
-            )),
-        )
-        .await
-    }}
-}
-
-/// The before, after and error hooks around the run-time hooks and the method.
-fn regular(spec: &Spec, method: Option<&MethodKey>) -> TokenStream {
-    let before_all = calls(
-        &spec.before.all,
-        "Before",
-        "before_hook",
-        "BeforeHook",
-        "run_before",
+    let around = list(
+        spec.around.all.iter().chain(spec.around.for_method(method)),
+        "around_hook",
     );
-    let before_method = calls(
-        spec.before.for_method(method),
-        "Before",
-        "before_hook",
-        "BeforeHook",
-        "run_before",
-    );
-    let after_all = calls(&spec.after.all, "After", "hook", "Hook", "run");
-    let after_method = calls(
-        spec.after.for_method(method),
-        "After",
+    let before_all = list(spec.before.all.iter(), "before_hook");
+    let before_method = list(spec.before.for_method(method).iter(), "before_hook");
+    let after = list(
+        spec.after.all.iter().chain(spec.after.for_method(method)),
         "hook",
-        "Hook",
-        "run",
     );
-    let around = set_kind("Around");
-    let ok = ok();
-    let method_stage = catch(
-        spec.error.for_method(method),
-        quote! {
-            #before_method
-            #around
-            ::auth_core::__private::run_service_hooks(__svc, __ctx).await?;
-            #after_all
-            #after_method
-            #ok
-        },
-    );
-    let all_stage = catch(&spec.error.all, quote!(#before_all #method_stage));
+    let error_all = list(spec.error.all.iter(), "hook");
+    let error_method = list(spec.error.for_method(method).iter(), "hook");
     quote! {{
-        let __outcome: ::auth_core::__private::Result<()> = #all_stage;
-        #around
-        __outcome
+        let __level = ::auth_core::__private::Level {
+            around: #around,
+            before_all: #before_all,
+            before_method: #before_method,
+            after: #after,
+            error_all: #error_all,
+            error_method: #error_method,
+        };
+        __level
+            .run(__ctx, &::auth_core::__private::RuntimeHooks(__svc))
+            .await
     }}
 }
 
-/// `block` (statements ending in a `Result<()>`), its error caught by
-/// `errors` when there are any.
-fn catch(errors: &[&Entry], block: TokenStream) -> TokenStream {
-    if errors.is_empty() {
-        return quote!({ #block });
-    }
-    let hooks = calls(errors, "Error", "hook", "Hook", "run");
-    let ok = ok();
-    quote! {
-        match async { #block }.await {
-            ::auth_core::__private::Ok(()) => #ok,
-            ::auth_core::__private::Err(__error) => {
-                ::auth_core::__private::begin_error(__ctx, __error);
-                match async { #hooks #ok }.await {
-                    ::auth_core::__private::Ok(()) => ::auth_core::__private::end_error(__ctx),
-                    ::auth_core::__private::Err(__error) => ::auth_core::__private::Err(__error),
-                }
-            }
-        }
-    }
-}
-
-/// Runs `entries` in order; the first error leaves the enclosing block.
-fn calls(entries: &[&Entry], kind: &str, convert_fn: &str, tr: &str, method: &str) -> TokenStream {
-    if entries.is_empty() {
-        return TokenStream::new();
-    }
-    let set_kind = if kind == "Error" {
-        TokenStream::new()
-    } else {
-        set_kind(kind)
-    };
-    let tr = format_ident!("{}", tr);
-    let method = format_ident!("{}", method);
-    let runs = entries.iter().map(|entry| {
+/// The entries as the engine's list: `(first, (second, ()))`.
+fn list<'a>(
+    entries: impl DoubleEndedIterator<Item = &'a &'a Entry>,
+    convert_fn: &str,
+) -> TokenStream {
+    entries.rev().fold(quote!(()), |rest, entry| {
         let hook = convert(entry, convert_fn);
-        quote!(::auth_core::__private::#tr::#method(&#hook, __ctx).await?;)
-    });
-    quote!(#set_kind #(#runs)*)
+        quote!((#hook, #rest))
+    })
 }
 
 /// The entry converted to a hook over this service's context, spanned on

@@ -1,0 +1,331 @@
+//! The hook engine: one level of hooks run in FeathersJS v5's order.
+//!
+//! Both kinds of chain are a [`Level`] of this module: the chain
+//! `#[hooks(..)]` writes at compile time (its lists are nested pairs of hook
+//! values, `(h1, (h2, ()))`, so every hook is a static call and nothing is
+//! allocated per hook), and the hooks registered at run time (their lists are
+//! slices of boxed hooks). The order is written once, in [`Level::run`]:
+//!
+//! ```text
+//! around (all, then the method's) →
+//!   error.all catches {
+//!     before.all
+//!     error.<method> catches {
+//!       before.<method>
+//!       <inner: the next level, or the method>
+//!       after (all, then the method's)
+//!     }
+//!   }
+//! ```
+//!
+//! The app's level wraps the service's compiled level, which wraps the
+//! service's run-time level, which wraps the method. The method is skipped
+//! when a before hook has set a result. An error skips what is left of the
+//! before and after hooks and runs the error hooks around it, innermost
+//! first, as Feathers' `fromErrorHook` does: the error is stored in
+//! `ctx.error` and any result dropped; every error hook runs (a failing one
+//! stops the rest and its error goes on); a result set by any of them ends
+//! the error path, otherwise the (possibly replaced) error goes on.
+
+use std::future::{Future, ready};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::hook::HookKind;
+use crate::hook::context::AnyContext;
+use crate::hook::traits::{
+    AroundHook, BeforeHook, BoxFuture, Continue, DynAroundHook, DynHook, Next,
+};
+
+/// A step of a chain that runs on a context: the method, a level of hooks,
+/// or the rest of a chain an around hook continues with.
+pub trait Stage<C: AnyContext + ?Sized>: Send + Sync {
+    /// Runs the step.
+    fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
+}
+
+/// Any stage is what an around hook's [`Next`] continues with; boxing its
+/// future there is the one allocation an around hook costs.
+impl<C: AnyContext + ?Sized, S: Stage<C>> Continue<C> for S {
+    fn call<'b>(&'b self, ctx: &'b mut C) -> BoxFuture<'b, Result<()>> {
+        Box::pin(self.run(ctx))
+    }
+}
+
+/// Before, after or error hooks, run in order; the first error stops them.
+///
+/// Implemented by `()` (no hook), by `(H, Rest)` (a hook value, then the
+/// rest: the form compile-time chains use), by slices of run-time hooks,
+/// and by [`Then`].
+pub trait HookList<C: AnyContext + ?Sized>: Send + Sync {
+    /// True when the list holds no hook.
+    fn is_empty(&self) -> bool;
+    /// Runs the hooks in order.
+    fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
+}
+
+impl<C: AnyContext + ?Sized> HookList<C> for () {
+    fn is_empty(&self) -> bool {
+        true
+    }
+    fn run<'a>(&'a self, _ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
+        ready(Ok(()))
+    }
+}
+
+impl<C, H, Rest> HookList<C> for (H, Rest)
+where
+    C: AnyContext + ?Sized,
+    H: BeforeHook<C>,
+    Rest: HookList<C>,
+{
+    fn is_empty(&self) -> bool {
+        false
+    }
+    async fn run(&self, ctx: &mut C) -> Result<()> {
+        self.0.run_before(ctx).await?;
+        self.1.run(ctx).await
+    }
+}
+
+impl<C: AnyContext + ?Sized> HookList<C> for &[Arc<dyn DynHook<C>>] {
+    fn is_empty(&self) -> bool {
+        <[_]>::is_empty(self)
+    }
+    async fn run(&self, ctx: &mut C) -> Result<()> {
+        for hook in self.iter() {
+            hook.run_boxed(ctx).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Two lists as one: the first's hooks, then the second's (a run-time
+/// level's `all` hooks, then the method's).
+pub struct Then<A, B>(pub A, pub B);
+
+impl<C: AnyContext + ?Sized, A: HookList<C>, B: HookList<C>> HookList<C> for Then<A, B> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty() && self.1.is_empty()
+    }
+    async fn run(&self, ctx: &mut C) -> Result<()> {
+        self.0.run(ctx).await?;
+        self.1.run(ctx).await
+    }
+}
+
+/// Around hooks: each wraps the rest of the list and then `inner`, which
+/// it reaches through its [`Next`].
+pub trait AroundList<C: AnyContext + ?Sized>: Send + Sync {
+    /// Runs the first hook with the rest as its `next`, or `inner` when
+    /// the list is empty.
+    fn run<'a, I: Stage<C>>(
+        &'a self,
+        ctx: &'a mut C,
+        inner: &'a I,
+    ) -> impl Future<Output = Result<()>> + Send + 'a;
+}
+
+/// The rest of an around list and what it wraps, as one stage.
+struct Rest<'a, L, I> {
+    list: &'a L,
+    inner: &'a I,
+}
+
+impl<C, L, I> Stage<C> for Rest<'_, L, I>
+where
+    C: AnyContext + ?Sized,
+    L: AroundList<C>,
+    I: Stage<C>,
+{
+    fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
+        self.list.run(ctx, self.inner)
+    }
+}
+
+impl<C: AnyContext + ?Sized> AroundList<C> for () {
+    fn run<'a, I: Stage<C>>(
+        &'a self,
+        ctx: &'a mut C,
+        inner: &'a I,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        inner.run(ctx)
+    }
+}
+
+impl<C, H, Tail> AroundList<C> for (H, Tail)
+where
+    C: AnyContext + ?Sized,
+    H: AroundHook<C>,
+    Tail: AroundList<C>,
+{
+    async fn run<I: Stage<C>>(&self, ctx: &mut C, inner: &I) -> Result<()> {
+        let rest = Rest {
+            list: &self.1,
+            inner,
+        };
+        ctx.set_kind(HookKind::Around);
+        self.0.run(ctx, Next::new(&rest)).await
+    }
+}
+
+impl<C: AnyContext + ?Sized> AroundList<C> for &[Arc<dyn DynAroundHook<C>>] {
+    fn run<'a, I: Stage<C>>(
+        &'a self,
+        ctx: &'a mut C,
+        inner: &'a I,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        // Boxed: the rest of a slice is a slice again, and the boxed
+        // future is what keeps that recursion finitely sized.
+        let future: BoxFuture<'a, Result<()>> = match self.split_first() {
+            None => Box::pin(inner.run(ctx)),
+            Some((hook, tail)) => Box::pin(async move {
+                let rest = Rest { list: &tail, inner };
+                ctx.set_kind(HookKind::Around);
+                hook.run_boxed(ctx, Next::new(&rest)).await
+            }),
+        };
+        future
+    }
+}
+
+impl<C: AnyContext + ?Sized, A: AroundList<C>, B: AroundList<C>> AroundList<C> for Then<A, B> {
+    async fn run<I: Stage<C>>(&self, ctx: &mut C, inner: &I) -> Result<()> {
+        let rest = Rest {
+            list: &self.1,
+            inner,
+        };
+        self.0.run(ctx, &rest).await
+    }
+}
+
+/// One level of hooks (the app's, a service's compiled chain, or a
+/// service's run-time hooks) for one method.
+///
+/// `around` and `after` hold the `all` hooks followed by the method's;
+/// `before` and `error` keep them apart, since Feathers catches errors
+/// between `before.all` and `before.<method>`.
+pub struct Level<A, BeforeAll, BeforeMethod, After, ErrorAll, ErrorMethod> {
+    /// Around hooks: `all`, then the method's.
+    pub around: A,
+    /// Before hooks for every method.
+    pub before_all: BeforeAll,
+    /// Before hooks for this method.
+    pub before_method: BeforeMethod,
+    /// After hooks: `all`, then the method's.
+    pub after: After,
+    /// Error hooks for every method (they run last).
+    pub error_all: ErrorAll,
+    /// Error hooks for this method (they run first).
+    pub error_method: ErrorMethod,
+}
+
+impl<A, BeforeAll, BeforeMethod, After, ErrorAll, ErrorMethod>
+    Level<A, BeforeAll, BeforeMethod, After, ErrorAll, ErrorMethod>
+{
+    /// Runs the level around `inner`, in Feathers' order.
+    // Not an `async fn`: the future's `Send` must be stated for the
+    // run-time lists of boxed hooks, whose `dyn` lifetimes an inferred
+    // `Send` can not see through.
+    #[allow(clippy::manual_async_fn)]
+    pub fn run<'a, C, I>(
+        &'a self,
+        ctx: &'a mut C,
+        inner: &'a I,
+    ) -> impl Future<Output = Result<()>> + Send + 'a
+    where
+        C: AnyContext + ?Sized,
+        I: Stage<C>,
+        A: AroundList<C>,
+        BeforeAll: HookList<C>,
+        BeforeMethod: HookList<C>,
+        After: HookList<C>,
+        ErrorAll: HookList<C>,
+        ErrorMethod: HookList<C>,
+    {
+        async move {
+            let regular = Regular { level: self, inner };
+            self.around.run(ctx, &regular).await
+        }
+    }
+}
+
+/// The before, after and error hooks of a level around `inner`.
+struct Regular<'a, L, I> {
+    level: &'a L,
+    inner: &'a I,
+}
+
+impl<C, I, A, BeforeAll, BeforeMethod, After, ErrorAll, ErrorMethod> Stage<C>
+    for Regular<'_, Level<A, BeforeAll, BeforeMethod, After, ErrorAll, ErrorMethod>, I>
+where
+    C: AnyContext + ?Sized,
+    I: Stage<C>,
+    A: Send + Sync,
+    BeforeAll: HookList<C>,
+    BeforeMethod: HookList<C>,
+    After: HookList<C>,
+    ErrorAll: HookList<C>,
+    ErrorMethod: HookList<C>,
+{
+    fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
+        let (level, inner) = (self.level, self.inner);
+        async move {
+            let outcome = async {
+                ctx.set_kind(HookKind::Before);
+                level.before_all.run(ctx).await?;
+                let outcome = async {
+                    ctx.set_kind(HookKind::Before);
+                    level.before_method.run(ctx).await?;
+                    ctx.set_kind(HookKind::Around);
+                    inner.run(ctx).await?;
+                    ctx.set_kind(HookKind::After);
+                    level.after.run(ctx).await
+                }
+                .await;
+                catch(&level.error_method, ctx, outcome).await
+            }
+            .await;
+            let outcome = catch(&level.error_all, ctx, outcome).await;
+            ctx.set_kind(HookKind::Around);
+            outcome
+        }
+    }
+}
+
+/// Runs `errors` as error hooks when `outcome` is an error.
+async fn catch<C, E>(errors: &E, ctx: &mut C, outcome: Result<()>) -> Result<()>
+where
+    C: AnyContext + ?Sized,
+    E: HookList<C>,
+{
+    let Err(error) = outcome else {
+        return Ok(());
+    };
+    if errors.is_empty() {
+        return Err(error);
+    }
+    begin_error(ctx, error);
+    errors.run(ctx).await?;
+    end_error(ctx)
+}
+
+/// Starts the error path: records `error`, drops any result, marks the
+/// context as running error hooks.
+fn begin_error<C: AnyContext + ?Sized>(ctx: &mut C, error: Error) {
+    *ctx.error_mut() = Some(error);
+    ctx.clear_result();
+    ctx.set_kind(HookKind::Error);
+}
+
+/// Ends the error path after the error hooks ran: a result set by a hook
+/// ends it successfully; otherwise the (possibly replaced) error goes on.
+fn end_error<C: AnyContext + ?Sized>(ctx: &mut C) -> Result<()> {
+    if ctx.has_result() {
+        return Ok(());
+    }
+    match ctx.error() {
+        Some(error) => Err(error.clone()),
+        None => Ok(()),
+    }
+}
