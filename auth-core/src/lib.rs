@@ -99,13 +99,14 @@ pub mod __private {
     pub use crate::error::{Error, Result};
     pub use crate::hook::chain::RuntimeHooks;
     pub use crate::hook::engine::Level;
-    pub use crate::hook::{HookContext, around_hook, before_hook, hook};
+    pub use crate::hook::{HookContext, Requirement, around_hook, before_hook, hook};
     pub use crate::service::{Method, Service};
     pub use serde_json::Value;
     pub use std::boxed::Box;
     pub use std::future::Future;
     pub use std::marker::Send;
     pub use std::result::Result::{Err, Ok};
+    pub use std::vec::Vec;
 }
 
 extern crate self as auth_core;

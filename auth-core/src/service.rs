@@ -344,10 +344,13 @@ pub trait Service: Send + Sync + Sized + 'static {
         Ok(())
     }
 
-    /// The authentication strategies the service's compile-time hooks name
-    /// (`authenticate("jwt", ..)`), checked at start-up. `#[hooks]` writes it.
+    /// What the service's compile-time hooks need of the app, checked at
+    /// start-up (see [`Requirement`](crate::hook::Requirement)). `#[hooks]`
+    /// writes it.
     #[doc(hidden)]
-    const __STRATEGIES: &'static [&'static str] = &[];
+    fn __requirements() -> Vec<crate::hook::Requirement> {
+        Vec::new()
+    }
 
     /// The service's own hook chain around the method.
     ///

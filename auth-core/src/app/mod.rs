@@ -37,7 +37,7 @@ use tokio::sync::broadcast;
 
 use crate::error::{Error, Result};
 use crate::events::{DEFAULT_CAPACITY, Events, ServiceEvent};
-use crate::hook::AppHooks;
+use crate::hook::{AppHooks, Requirement};
 use crate::service::Service;
 use crate::sync::{lock, read, write};
 
@@ -221,27 +221,25 @@ impl App {
         }
     }
 
-    /// Every authentication strategy a hook names, with where: a service's
-    /// path, or `"app"` for app-level hooks.
-    pub fn required_strategies(&self) -> Vec<(String, &'static str)> {
-        let mut required: Vec<(String, &'static str)> = Vec::new();
+    /// Every requirement a hook declares (see
+    /// [`Requirement`](crate::hook::Requirement)), with where: a service's
+    /// path, or `"app"` for app-level hooks. Plugins check the kinds they
+    /// know in a setup check.
+    pub fn requirements(&self) -> Vec<(String, Requirement)> {
+        let mut requirements: Vec<(String, Requirement)> = Vec::new();
         if let Some(hooks) = self.app_hooks() {
-            required.extend(
-                hooks
-                    .strategies()
-                    .into_iter()
-                    .map(|name| ("app".to_owned(), name)),
-            );
+            let app_level = hooks.requirements().into_iter();
+            requirements.extend(app_level.map(|requirement| ("app".to_owned(), requirement)));
         }
         let services = read(&self.inner.services);
         let mut paths: Vec<&Arc<str>> = services.keys().collect();
         paths.sort();
         for path in paths {
-            for name in services[path].required_strategies() {
-                required.push((path.to_string(), name));
+            for requirement in services[path].requirements() {
+                requirements.push((path.to_string(), requirement));
             }
         }
-        required
+        requirements
     }
 
     /// A typed handle on the service at `path`, for internal calls that run

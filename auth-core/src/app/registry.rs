@@ -9,7 +9,9 @@ use crate::app::json::{JsonCall, Reply};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
 use crate::hook::chain::{ServiceStage, run_level};
-use crate::hook::{AppContext, BoxFuture, HookContext, Output, Payload, ServiceHooks};
+use crate::hook::{
+    AppContext, BoxFuture, HookContext, Output, Payload, Requirement, ServiceHooks, add_unique,
+};
 use crate::params::Params;
 use crate::service::{Id, Method, Service};
 use crate::sync::read;
@@ -98,7 +100,7 @@ pub(crate) trait ErasedService: Send + Sync + 'static {
     fn call_json(&self, app: App, call: JsonCall) -> BoxFuture<'_, Result<Reply>>;
     fn custom_methods(&self) -> &'static [&'static str];
     fn path(&self) -> Arc<str>;
-    fn required_strategies(&self) -> Vec<&'static str>;
+    fn requirements(&self) -> Vec<Requirement>;
 }
 
 impl<S: Service> ErasedService for Registered<S> {
@@ -139,15 +141,11 @@ impl<S: Service> ErasedService for Registered<S> {
         self.path.clone()
     }
 
-    fn required_strategies(&self) -> Vec<&'static str> {
-        let mut names = S::__STRATEGIES.to_vec();
+    fn requirements(&self) -> Vec<Requirement> {
+        let mut requirements = S::__requirements();
         if let Some(hooks) = read(&self.hooks).as_deref() {
-            for name in hooks.strategies() {
-                if !names.contains(&name) {
-                    names.push(name);
-                }
-            }
+            add_unique(&mut requirements, hooks.requirements());
         }
-        names
+        requirements
     }
 }

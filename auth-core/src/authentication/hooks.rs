@@ -7,11 +7,12 @@
 use serde_json::Value;
 
 use crate::app::App;
+use crate::authentication::STRATEGY;
 use crate::authentication::password;
 use crate::authentication::service::default_authentication;
 use crate::authentication::strategy::AuthResult;
 use crate::error::{Error, Result};
-use crate::hook::{AnyContext, AppContext, BeforeHook, Hook, HookContext};
+use crate::hook::{AnyContext, AppContext, BeforeHook, Hook, HookContext, Requirement};
 use crate::params::{AuthenticationRequest, Params};
 use crate::service::Service;
 
@@ -107,8 +108,10 @@ impl<S: Service, const N: usize> BeforeHook<HookContext<S>> for Authenticate<N> 
         self.run(&app, &ctx.path, &mut ctx.params).await
     }
 
-    fn strategies(&self) -> &[&'static str] {
-        &self.strategies
+    fn requirements(&self) -> Vec<Requirement> {
+        self.strategies
+            .map(|name| Requirement::new(STRATEGY, name))
+            .to_vec()
     }
 }
 
@@ -119,8 +122,10 @@ impl<const N: usize> BeforeHook<AppContext> for Authenticate<N> {
         self.run(&app, &path, ctx.params_mut()).await
     }
 
-    fn strategies(&self) -> &[&'static str] {
-        &self.strategies
+    fn requirements(&self) -> Vec<Requirement> {
+        self.strategies
+            .map(|name| Requirement::new(STRATEGY, name))
+            .to_vec()
     }
 }
 

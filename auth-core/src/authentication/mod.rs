@@ -61,5 +61,10 @@ pub use settings::{AuthConfig, ExpiresIn, JwtHeader, JwtOptions};
 pub use strategy::{AuthResult, DynStrategy, Strategy, StrategySetup};
 pub use token::{TokenOptions, Tokens};
 
+/// The kind of [`Requirement`](crate::hook::Requirement) a hook declares
+/// for each strategy it names: [`Authentication`] checks at start-up that
+/// each one is registered.
+pub const STRATEGY: &str = "authentication strategy";
+
 #[doc(hidden)]
 pub use config::{config_required, config_with_default, strategy_section};

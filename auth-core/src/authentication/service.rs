@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use crate::app::{App, Configure};
+use crate::authentication::STRATEGY;
 use crate::authentication::entity::StrategyContext;
 use crate::authentication::settings::AuthConfig;
 use crate::authentication::strategy::{AuthResult, DynStrategy};
@@ -221,8 +222,6 @@ impl Service for AuthenticationService {
         self.logout(None, params).await.map(|result| vec![result])
     }
 
-    const __STRATEGIES: &'static [&'static str] = &[];
-
     async fn __run_hooks(&self, ctx: &mut HookContext<Self>) -> Result<()> {
         crate::hook::chain::run_service_hooks(self, ctx).await?;
         // `DELETE /authentication` logs out one session: one result, as in
@@ -382,12 +381,17 @@ impl Configure for Authentication {
         app.set_authentication_slot(Arc::new(app.service::<AuthenticationService>(&self.path)));
         let path = self.path;
         app.add_setup_check(move |app| {
-            let missing: Vec<String> = app
-                .required_strategies()
-                .into_iter()
-                .filter(|(_, name)| !registered.contains(name))
-                .map(|(place, name)| format!("'{name}' (named by the hooks of '{place}')"))
-                .collect();
+            let mut missing: Vec<String> = Vec::new();
+            for (place, requirement) in app.requirements() {
+                let name = requirement.name();
+                let text = format!("'{name}' (named by the hooks of '{place}')");
+                if requirement.kind() == STRATEGY
+                    && !registered.contains(&name)
+                    && !missing.contains(&text)
+                {
+                    missing.push(text);
+                }
+            }
             if missing.is_empty() {
                 return Ok(());
             }

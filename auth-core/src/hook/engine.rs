@@ -33,6 +33,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::hook::HookKind;
 use crate::hook::context::AnyContext;
+use crate::hook::requirement::{Requirement, add_unique};
 use crate::hook::traits::{
     AroundHook, BeforeHook, BoxFuture, Continue, DynAroundHook, DynHook, Next,
 };
@@ -62,6 +63,8 @@ pub trait HookList<C: AnyContext + ?Sized>: Send + Sync {
     fn is_empty(&self) -> bool;
     /// Runs the hooks in order.
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
+    /// Adds what the hooks need of the app to `out`.
+    fn requirements(&self, out: &mut Vec<Requirement>);
 }
 
 impl<C: AnyContext + ?Sized> HookList<C> for () {
@@ -71,6 +74,7 @@ impl<C: AnyContext + ?Sized> HookList<C> for () {
     fn run<'a>(&'a self, _ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
         ready(Ok(()))
     }
+    fn requirements(&self, _out: &mut Vec<Requirement>) {}
 }
 
 impl<C, H, Rest> HookList<C> for (H, Rest)
@@ -86,6 +90,10 @@ where
         self.0.run_before(ctx).await?;
         self.1.run(ctx).await
     }
+    fn requirements(&self, out: &mut Vec<Requirement>) {
+        add_unique(out, self.0.requirements());
+        self.1.requirements(out);
+    }
 }
 
 impl<C: AnyContext + ?Sized> HookList<C> for &[Arc<dyn DynHook<C>>] {
@@ -97,6 +105,11 @@ impl<C: AnyContext + ?Sized> HookList<C> for &[Arc<dyn DynHook<C>>] {
             hook.run_boxed(ctx).await?;
         }
         Ok(())
+    }
+    fn requirements(&self, out: &mut Vec<Requirement>) {
+        for hook in self.iter() {
+            add_unique(out, hook.requirements());
+        }
     }
 }
 
@@ -112,6 +125,10 @@ impl<C: AnyContext + ?Sized, A: HookList<C>, B: HookList<C>> HookList<C> for The
         self.0.run(ctx).await?;
         self.1.run(ctx).await
     }
+    fn requirements(&self, out: &mut Vec<Requirement>) {
+        self.0.requirements(out);
+        self.1.requirements(out);
+    }
 }
 
 /// Around hooks: each wraps the rest of the list and then `inner`, which
@@ -124,6 +141,8 @@ pub trait AroundList<C: AnyContext + ?Sized>: Send + Sync {
         ctx: &'a mut C,
         inner: &'a I,
     ) -> impl Future<Output = Result<()>> + Send + 'a;
+    /// Adds what the hooks need of the app to `out`.
+    fn requirements(&self, out: &mut Vec<Requirement>);
 }
 
 /// The rest of an around list and what it wraps, as one stage.
@@ -151,6 +170,7 @@ impl<C: AnyContext + ?Sized> AroundList<C> for () {
     ) -> impl Future<Output = Result<()>> + Send + 'a {
         inner.run(ctx)
     }
+    fn requirements(&self, _out: &mut Vec<Requirement>) {}
 }
 
 impl<C, H, Tail> AroundList<C> for (H, Tail)
@@ -166,6 +186,10 @@ where
         };
         ctx.set_kind(HookKind::Around);
         self.0.run(ctx, Next::new(&rest)).await
+    }
+    fn requirements(&self, out: &mut Vec<Requirement>) {
+        add_unique(out, self.0.requirements());
+        self.1.requirements(out);
     }
 }
 
@@ -187,6 +211,11 @@ impl<C: AnyContext + ?Sized> AroundList<C> for &[Arc<dyn DynAroundHook<C>>] {
         };
         future
     }
+    fn requirements(&self, out: &mut Vec<Requirement>) {
+        for hook in self.iter() {
+            add_unique(out, hook.requirements());
+        }
+    }
 }
 
 impl<C: AnyContext + ?Sized, A: AroundList<C>, B: AroundList<C>> AroundList<C> for Then<A, B> {
@@ -196,6 +225,10 @@ impl<C: AnyContext + ?Sized, A: AroundList<C>, B: AroundList<C>> AroundList<C> f
             inner,
         };
         self.0.run(ctx, &rest).await
+    }
+    fn requirements(&self, out: &mut Vec<Requirement>) {
+        self.0.requirements(out);
+        self.1.requirements(out);
     }
 }
 
@@ -247,6 +280,26 @@ impl<A, BeforeAll, BeforeMethod, After, ErrorAll, ErrorMethod>
             let regular = Regular { level: self, inner };
             self.around.run(ctx, &regular).await
         }
+    }
+
+    /// Adds what the level's hooks need of the app to `out`, for contexts
+    /// of type `C`.
+    pub fn requirements<C>(&self, out: &mut Vec<Requirement>)
+    where
+        C: AnyContext + ?Sized,
+        A: AroundList<C>,
+        BeforeAll: HookList<C>,
+        BeforeMethod: HookList<C>,
+        After: HookList<C>,
+        ErrorAll: HookList<C>,
+        ErrorMethod: HookList<C>,
+    {
+        self.around.requirements(out);
+        self.before_all.requirements(out);
+        self.before_method.requirements(out);
+        self.after.requirements(out);
+        self.error_all.requirements(out);
+        self.error_method.requirements(out);
     }
 }
 

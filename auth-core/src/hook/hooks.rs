@@ -8,6 +8,7 @@
 use std::sync::{Arc, RwLock};
 
 use crate::hook::context::{AppContext, HookContext};
+use crate::hook::requirement::{Requirement, add_unique};
 use crate::hook::traits::{DynAroundHook, DynHook, IntoAroundHook, IntoBeforeHook, IntoHook};
 use crate::service::Method;
 
@@ -48,6 +49,12 @@ impl<H: ?Sized> KindHooks<H> {
 
     fn is_empty(&self) -> bool {
         self.all.is_empty() && self.by_method.is_empty()
+    }
+
+    /// Every hook, for `all` and for each method.
+    fn hooks(&self) -> impl Iterator<Item = &Arc<H>> {
+        let by_method = self.by_method.iter().flat_map(|(_, hooks)| hooks);
+        self.all.iter().chain(by_method)
     }
 }
 
@@ -148,19 +155,19 @@ impl<C: ?Sized + 'static> Hooks<C> {
         self.error("all", hook)
     }
 
-    /// The authentication strategies the before hooks need (see
-    /// [`BeforeHook::strategies`](crate::hook::BeforeHook::strategies)).
-    pub fn strategies(&self) -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = Vec::new();
-        let by_method = self.before.by_method.iter().flat_map(|(_, hooks)| hooks);
-        for hook in self.before.all.iter().chain(by_method) {
-            for name in hook.strategies() {
-                if !names.contains(name) {
-                    names.push(name);
-                }
+    /// What these hooks need of the app, each requirement once (see
+    /// [`Requirement`]).
+    pub fn requirements(&self) -> Vec<Requirement> {
+        let mut requirements = Vec::new();
+        for hook in self.around.hooks() {
+            add_unique(&mut requirements, hook.requirements());
+        }
+        for kind in [&self.before, &self.after, &self.error] {
+            for hook in kind.hooks() {
+                add_unique(&mut requirements, hook.requirements());
             }
         }
-        names
+        requirements
     }
 
     /// True when no hook is registered.

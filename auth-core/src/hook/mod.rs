@@ -20,6 +20,7 @@ mod compiled;
 mod context;
 pub mod engine;
 mod hooks;
+mod requirement;
 mod traits;
 
 #[doc(hidden)]
@@ -27,6 +28,8 @@ pub use compiled::{around_hook, before_hook, hook};
 pub(crate) use context::payload_from_json;
 pub use context::{AnyContext, AppContext, HookContext, Output, Payload};
 pub use hooks::{AppHooks, Hooks, ServiceHooks};
+pub use requirement::Requirement;
+pub(crate) use requirement::add_unique;
 #[doc(hidden)]
 pub use traits::Continue;
 pub use traits::{

@@ -40,6 +40,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::error::Result;
+use crate::hook::requirement::Requirement;
 
 /// A boxed, sendable future: the erased form run-time registered hooks use.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -58,6 +59,12 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Hook<C: ?Sized>: Send + Sync + 'static {
     /// Runs the hook on the context.
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
+
+    /// What the hook needs of the app, checked at start-up (see
+    /// [`Requirement`]). None by default.
+    fn requirements(&self) -> Vec<Requirement> {
+        Vec::new()
+    }
 }
 
 /// The shape of an async hook function, for any one lifetime of its context.
@@ -109,16 +116,20 @@ pub trait BeforeHook<C: ?Sized>: Send + Sync + 'static {
     /// Runs the hook on the context, before the method.
     fn run_before<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
 
-    /// The authentication strategies this hook needs registered, so that
-    /// app start-up can check them (`authenticate(["jwt"])` needs `jwt`).
-    fn strategies(&self) -> &[&'static str] {
-        &[]
+    /// What the hook needs of the app, checked at start-up (see
+    /// [`Requirement`]): `authenticate(["jwt"])` needs a `jwt` strategy.
+    fn requirements(&self) -> Vec<Requirement> {
+        Vec::new()
     }
 }
 
 impl<C: ?Sized, H: Hook<C>> BeforeHook<C> for H {
     fn run_before<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
         self.run(ctx)
+    }
+
+    fn requirements(&self) -> Vec<Requirement> {
+        Hook::requirements(self)
     }
 }
 
@@ -232,6 +243,12 @@ pub trait AroundHook<C: ?Sized>: Send + Sync + 'static {
         ctx: &'a mut C,
         next: Next<'a, C>,
     ) -> impl Future<Output = Result<()>> + Send + 'a;
+
+    /// What the hook needs of the app, checked at start-up (see
+    /// [`Requirement`]). None by default.
+    fn requirements(&self) -> Vec<Requirement> {
+        Vec::new()
+    }
 }
 
 /// The shape of an async around hook function, for one lifetime.
@@ -306,25 +323,29 @@ where
 /// A [`Hook`] behind a pointer, for hooks registered at run time.
 pub(crate) trait DynHook<C: ?Sized>: Send + Sync {
     fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, Result<()>>;
-    fn strategies(&self) -> &[&'static str];
+    fn requirements(&self) -> Vec<Requirement>;
 }
 
 impl<C: ?Sized, H: BeforeHook<C>> DynHook<C> for H {
     fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.run_before(ctx))
     }
-    fn strategies(&self) -> &[&'static str] {
-        BeforeHook::strategies(self)
+    fn requirements(&self) -> Vec<Requirement> {
+        BeforeHook::requirements(self)
     }
 }
 
 /// An [`AroundHook`] behind a pointer, for hooks registered at run time.
 pub(crate) trait DynAroundHook<C: ?Sized>: Send + Sync {
     fn run_boxed<'a>(&'a self, ctx: &'a mut C, next: Next<'a, C>) -> BoxFuture<'a, Result<()>>;
+    fn requirements(&self) -> Vec<Requirement>;
 }
 
 impl<C: ?Sized, H: AroundHook<C>> DynAroundHook<C> for H {
     fn run_boxed<'a>(&'a self, ctx: &'a mut C, next: Next<'a, C>) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.run(ctx, next))
+    }
+    fn requirements(&self) -> Vec<Requirement> {
+        AroundHook::requirements(self)
     }
 }

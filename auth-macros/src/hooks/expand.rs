@@ -66,13 +66,23 @@ pub fn expand(item: &ItemImpl, spec: &Spec) -> TokenStream {
             }
         }
     };
-    let strategies = spec.authenticate_strategies();
-    let strategies = quote! {
+    // Every level's hook values, built once at start-up to ask what they
+    // need of the app (a strategy, a protected field).
+    let levels = methods
+        .iter()
+        .map(Some)
+        .chain([None])
+        .map(|method| level(spec, method));
+    let requirements = quote! {
         #[doc(hidden)]
-        const __STRATEGIES: &'static [&'static str] = &[#(#strategies),*];
+        fn __requirements() -> ::auth_core::__private::Vec<::auth_core::__private::Requirement> {
+            let mut __out = ::auth_core::__private::Vec::new();
+            #(#levels.requirements::<::auth_core::__private::HookContext<Self>>(&mut __out);)*
+            __out
+        }
     };
     let mut item = item.clone();
-    item.items.push(ImplItem::Verbatim(strategies));
+    item.items.push(ImplItem::Verbatim(requirements));
     item.items.push(ImplItem::Verbatim(run_hooks));
     quote!(#item)
 }
@@ -81,6 +91,17 @@ pub fn expand(item: &ItemImpl, spec: &Spec) -> TokenStream {
 /// the runtime's engine, whose lists are nested pairs of hook values, run
 /// around the service's run-time hooks and the method.
 fn chain(spec: &Spec, method: Option<&MethodKey>) -> TokenStream {
+    let level = level(spec, method);
+    quote! {{
+        let __level = #level;
+        __level
+            .run(__ctx, &::auth_core::__private::RuntimeHooks(__svc))
+            .await
+    }}
+}
+
+/// The `Level` value holding the hooks that run for `method`.
+fn level(spec: &Spec, method: Option<&MethodKey>) -> TokenStream {
     let around = list(
         spec.around.all.iter().chain(spec.around.for_method(method)),
         "around_hook",
@@ -93,19 +114,16 @@ fn chain(spec: &Spec, method: Option<&MethodKey>) -> TokenStream {
     );
     let error_all = list(spec.error.all.iter(), "hook");
     let error_method = list(spec.error.for_method(method).iter(), "hook");
-    quote! {{
-        let __level = ::auth_core::__private::Level {
+    quote! {
+        ::auth_core::__private::Level {
             around: #around,
             before_all: #before_all,
             before_method: #before_method,
             after: #after,
             error_all: #error_all,
             error_method: #error_method,
-        };
-        __level
-            .run(__ctx, &::auth_core::__private::RuntimeHooks(__svc))
-            .await
-    }}
+        }
+    }
 }
 
 /// The entries as the engine's list: `(first, (second, ()))`.

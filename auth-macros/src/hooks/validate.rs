@@ -59,35 +59,6 @@ pub struct Spec<'a> {
 }
 
 impl Spec<'_> {
-    /// The strategy names every `authenticate(..)` entry lists, each once,
-    /// for the app's start-up check.
-    pub fn authenticate_strategies(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        for kind in [&self.around, &self.before, &self.after, &self.error] {
-            let by_method = kind.methods.iter().flat_map(|(_, entries)| entries);
-            for entry in kind.all.iter().chain(by_method) {
-                let Entry::Variadic(call) = entry else {
-                    continue;
-                };
-                if call.callee.path.segments[0].ident != "authenticate" {
-                    continue;
-                }
-                for arg in &call.args {
-                    if let Expr::Lit(syn::ExprLit {
-                        lit: Lit::Str(name),
-                        ..
-                    }) = arg
-                    {
-                        if !names.contains(&name.value()) {
-                            names.push(name.value());
-                        }
-                    }
-                }
-            }
-        }
-        names
-    }
-
     /// Every method some key names, in the order first named.
     pub fn methods(&self) -> Vec<MethodKey> {
         let mut methods: Vec<MethodKey> = Vec::new();
