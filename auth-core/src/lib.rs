@@ -42,7 +42,9 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod hook;
+mod id;
 pub mod memory;
+mod method;
 pub mod params;
 pub mod query;
 #[cfg(feature = "rest")]
