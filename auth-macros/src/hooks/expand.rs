@@ -20,8 +20,16 @@ use syn::{ImplItem, ItemImpl};
 use crate::hooks::parse::Entry;
 use crate::hooks::validate::{MethodKey, Spec};
 
-/// The impl block with `__run_hooks` added.
+/// The impl block with the chain's items added.
 pub fn expand(item: &ItemImpl, spec: &Spec) -> TokenStream {
+    let mut item = item.clone();
+    item.items.push(ImplItem::Verbatim(chain_items(spec)));
+    quote!(#item)
+}
+
+/// The two items of `Service` that carry the chain: `__requirements` and
+/// `__run_hooks`.
+pub fn chain_items(spec: &Spec) -> TokenStream {
     let methods = spec.methods();
     let body =
         if methods.is_empty() {
@@ -81,10 +89,7 @@ pub fn expand(item: &ItemImpl, spec: &Spec) -> TokenStream {
             __out
         }
     };
-    let mut item = item.clone();
-    item.items.push(ImplItem::Verbatim(requirements));
-    item.items.push(ImplItem::Verbatim(run_hooks));
-    quote!(#item)
+    quote!(#requirements #run_hooks)
 }
 
 /// The chain for `method` (`None`: a method no key names): one `Level` of

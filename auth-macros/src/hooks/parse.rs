@@ -11,6 +11,7 @@
 //! is `validate`'s job, so that every mistake is reported together.
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprPath, Ident, Token, bracketed, parenthesized};
@@ -88,7 +89,9 @@ impl Parse for KindSection {
 
 impl Parse for KeySection {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let key: Ident = input.parse()?;
+        // Any identifier, keywords included, so that a misspelt `crate`
+        // gets a "did you mean" rather than a parse error.
+        let key = input.call(Ident::parse_any)?;
         if !input.peek(Token![=]) {
             return Err(syn::Error::new(
                 key.span(),

@@ -4,7 +4,6 @@
 use auth_core::memory::MemoryService;
 use auth_core::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::User;
 
@@ -23,11 +22,6 @@ pub struct Message {
     /// True when an anonymous caller wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymous: Option<bool>,
-}
-
-/// The messages service.
-pub struct Messages {
-    pub(crate) store: MemoryService<Message>,
 }
 
 /// Before `create`: the text must be a non-empty string; the message
@@ -49,31 +43,9 @@ async fn prepare_message(ctx: &mut HookContext<Messages>) -> Result<()> {
     Ok(())
 }
 
+/// The messages service: messages kept in memory, behind these hooks.
 #[hooks(before(
     all = [allow_anonymous, authenticate("jwt", "anonymous")],
     create = [prepare_message],
 ))]
-impl Service for Messages {
-    type Item = Message;
-    type Data = Message;
-    type Patch = Value;
-
-    async fn find(&self, params: &Params) -> Result<Found<Message>> {
-        self.store.find(params).await
-    }
-    async fn get(&self, id: &Id, params: &Params) -> Result<Message> {
-        self.store.get(id, params).await
-    }
-    async fn create(&self, data: Message, params: &Params) -> Result<Message> {
-        self.store.create(data, params).await
-    }
-    async fn update(&self, id: &Id, data: Message, params: &Params) -> Result<Message> {
-        self.store.update(id, data, params).await
-    }
-    async fn patch(&self, id: &Id, data: Value, params: &Params) -> Result<Message> {
-        self.store.patch(id, data, params).await
-    }
-    async fn remove(&self, id: &Id, params: &Params) -> Result<Message> {
-        self.store.remove(id, params).await
-    }
-}
+pub struct Messages(pub MemoryService<Message>);

@@ -17,20 +17,15 @@ pub use users::{User, Users};
 /// The chat app, its JWTs signed with `secret`.
 pub fn app(secret: &str) -> Result<App> {
     let app = App::new()
-        .register(
-            "users",
-            Users {
-                store: MemoryService::new(),
-            },
-        )
+        .register("users", Users(MemoryService::new()))
         .register(
             "messages",
-            Messages {
-                store: MemoryService::with_options(MemoryOptions::new().paginate(Paginate {
+            Messages(MemoryService::with_options(MemoryOptions::new().paginate(
+                Paginate {
                     default: 10,
                     max: 50,
-                })),
-            },
+                },
+            ))),
         )
         .register("secrets", Secrets)
         .configure(

@@ -4,7 +4,6 @@
 use auth_core::memory::MemoryService;
 use auth_core::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// A user. The password is only ever a hash, and never leaves the server.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -19,45 +18,24 @@ pub struct User {
     pub password: Option<String>,
 }
 
-/// The users service.
-pub struct Users {
-    pub(crate) store: MemoryService<User>,
+/// Before `create`: ids are the store's to assign, never the client's.
+async fn new_user(ctx: &mut HookContext<Users>) -> Result<()> {
+    if let Some(Payload::One(user)) = &mut ctx.data {
+        user.id = None;
+    }
+    Ok(())
 }
 
+/// The users service: users kept in memory, behind these hooks.
 #[hooks(
     before(
         find = [authenticate("jwt")],
         get = [authenticate("jwt")],
-        create = [hash_password("password")],
+        create = [new_user, hash_password("password")],
         update = [authenticate("jwt"), hash_password("password")],
         patch = [authenticate("jwt"), hash_password("password")],
         remove = [authenticate("jwt")],
     ),
     after(all = [protect("password")]),
 )]
-impl Service for Users {
-    type Item = User;
-    type Data = User;
-    type Patch = Value;
-
-    async fn find(&self, params: &Params) -> Result<Found<User>> {
-        self.store.find(params).await
-    }
-    async fn get(&self, id: &Id, params: &Params) -> Result<User> {
-        self.store.get(id, params).await
-    }
-    async fn create(&self, data: User, params: &Params) -> Result<User> {
-        let mut user = data;
-        user.id = None;
-        self.store.create(user, params).await
-    }
-    async fn update(&self, id: &Id, data: User, params: &Params) -> Result<User> {
-        self.store.update(id, data, params).await
-    }
-    async fn patch(&self, id: &Id, data: Value, params: &Params) -> Result<User> {
-        self.store.patch(id, data, params).await
-    }
-    async fn remove(&self, id: &Id, params: &Params) -> Result<User> {
-        self.store.remove(id, params).await
-    }
-}
+pub struct Users(pub MemoryService<User>);

@@ -1,6 +1,6 @@
 use auth_core::prelude::*;
 
 #[hooks(before(all = []))]
-struct Messages;
+fn messages() {}
 
 fn main() {}
