@@ -1,5 +1,6 @@
-//! `/users`: anyone may sign up; everything else needs a valid JWT.
-//! Passwords are hashed on the way in and never sent out.
+//! `/users`: anyone may sign up; everything else needs a valid JWT, and a
+//! user changes or removes only their own record. Passwords are hashed on
+//! the way in, never sent out, and never usable in a query.
 
 use auth_core::memory::MemoryService;
 use auth_core::prelude::*;
@@ -26,12 +27,13 @@ pub struct Users {
 
 #[hooks(
     before(
+        all = [forbid_query_fields(["password"])],
         find = [authenticate("jwt")],
         get = [authenticate("jwt")],
         create = [hash_password("password")],
-        update = [authenticate("jwt"), hash_password("password")],
-        patch = [authenticate("jwt"), hash_password("password")],
-        remove = [authenticate("jwt")],
+        update = [authenticate("jwt"), restrict_to_owner("id"), hash_password("password")],
+        patch = [authenticate("jwt"), restrict_to_owner("id"), hash_password("password")],
+        remove = [authenticate("jwt"), restrict_to_owner("id")],
     ),
     after(all = [protect("password")]),
 )]
