@@ -14,6 +14,7 @@
 //! | Services: `/secrets` find, jwt only, `[{"secret":"ok"}]` | `secrets_need_a_jwt_and_answer_ok` |
 //! | Services: `/users` update/patch/remove only on one's own record (403) | `users_change_and_remove_only_their_own_record`, `users_all_six_methods_with_a_jwt_hash_and_protect_the_password` |
 //! | Services: `/messages` update/patch/remove only by the author (403; anonymous callers 403; anonymous messages by nobody outside); no external multi | `messages_change_only_by_their_author`, `a_message_keeps_its_author`, `multi_patch_and_remove_are_refused_where_the_service_does_not_allow_them`, `internal_calls_pass_access_control` |
+//! | Auth: emails trimmed, case-folded, unique (409, concurrent sign-ups too); empty email or password refused | `emails_are_trimmed_case_folded_and_unique`, `concurrent_sign_ups_with_one_email_make_one_account` |
 //! | Services: a protected field is never an oracle (query, `$sort`, `$or`/`$and`, `$select`: 400) | `the_password_is_never_a_query_oracle` |
 //! | Services: `/messages` paginated (10, max 50), `/users` not | `paginated_find_shape_and_limit_cap`, `users_all_six_methods_with_a_jwt_hash_and_protect_the_password` |
 //! | Wire: GET/GET id/POST 201/PUT/PATCH/DELETE; multi PATCH/DELETE | `messages_all_six_methods_over_http`, `users_all_six_methods_with_a_jwt_hash_and_protect_the_password`, `multi_patch_and_remove_are_refused_where_the_service_does_not_allow_them` |
@@ -1084,6 +1085,115 @@ async fn internal_calls_pass_access_control() {
     assert_eq!(found.len(), 1);
     messages.remove(0, Params::new()).await.unwrap();
     assert_eq!(chat.message_count().await, 0);
+}
+
+// "Emails are stored trimmed and case-folded and must be unique (`409
+// Conflict`, so `Ada@Example.com` cannot squat `ada@example.com`); an empty
+// email or password is refused": on sign-up, update and patch, and login
+// finds the folded email whatever its case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_are_trimmed_case_folded_and_unique() {
+    let chat = Chat::start().await;
+    let ada = chat.signup("  Ada@Example.COM ", PASSWORD).await;
+    assert_eq!(ada, json!({ "id": 0, "email": "ada@example.com" }));
+    for email in ["ada@example.com", "ADA@example.com", " ada@EXAMPLE.com\t"] {
+        let res = chat
+            .post(
+                "/users",
+                None,
+                json!({ "email": email, "password": "squat" }),
+            )
+            .await;
+        let error = assert_error(&res, 409);
+        assert_eq!(
+            error["errors"],
+            json!({ "email": "already exists" }),
+            "{email}"
+        );
+    }
+    for body in [
+        json!({ "email": "", "password": PASSWORD }),
+        json!({ "email": "   ", "password": PASSWORD }),
+        json!({ "email": "cy@example.com", "password": "" }),
+    ] {
+        let res = chat.post("/users", None, body.clone()).await;
+        let error = assert_error(&res, 400);
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("must not be empty"),
+            "{body}"
+        );
+    }
+    // Login folds too, and only Ada's password logs in as Ada.
+    assert_eq!(chat.login("Ada@Example.com ", PASSWORD).await.status, 201);
+    assert_eq!(chat.login("ada@example.com", "squat").await.status, 401);
+    // Bob can not take Ada's email by update or patch, nor empty his own.
+    let (bob, bob_token) = chat.user("bob@example.com").await;
+    let b = Some(bob_token.as_str());
+    let path = format!("/users/{bob}");
+    for (method, body) in [
+        (Method::PATCH, json!({ "email": "ADA@example.com" })),
+        (
+            Method::PUT,
+            json!({ "email": "ada@example.com", "password": "x" }),
+        ),
+    ] {
+        let res = chat.send(method, &path, b, Some(body)).await;
+        assert_error(&res, 409);
+    }
+    for body in [json!({ "email": " " }), json!({ "password": "" })] {
+        let res = chat.send(Method::PATCH, &path, b, Some(body)).await;
+        assert_error(&res, 400);
+    }
+    let res = chat
+        .send(
+            Method::PATCH,
+            &path,
+            b,
+            Some(json!({ "email": " Robert@Example.com" })),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        res.json(),
+        json!({ "id": bob, "email": "robert@example.com" })
+    );
+    assert_eq!(chat.login("robert@example.com", PASSWORD).await.status, 201);
+    assert_eq!(chat.login("ada@example.com", PASSWORD).await.status, 201);
+}
+
+// Concurrent sign-ups with one email (in any case): exactly one account.
+// The store checks uniqueness under the lock that stores the record; a
+// check in a hook, before the method, would let several through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_sign_ups_with_one_email_make_one_account() {
+    let chat = Chat::start().await;
+    let emails = [
+        "cy@example.com",
+        "Cy@example.com",
+        "CY@EXAMPLE.COM",
+        " cy@example.com",
+    ];
+    // Few: each sign-up hashes a password, and timing tests run beside this one.
+    let sign_ups: Vec<_> = (0..6)
+        .map(|i| {
+            let chat = Chat::at(chat.base.clone());
+            let body = json!({ "email": emails[i % emails.len()], "password": format!("pw-{i}") });
+            tokio::spawn(async move { chat.post("/users", None, body).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for sign_up in sign_ups {
+        answers.push(sign_up.await.unwrap());
+    }
+    let created = answers.iter().filter(|res| res.status == 201).count();
+    let conflicts = answers.iter().filter(|res| res.status == 409).count();
+    assert_eq!((created, conflicts), (1, 5));
+    let (_, token) = chat.user("dee@example.com").await;
+    let users = chat.get("/users?email=cy@example.com", Some(&token)).await;
+    assert_eq!(users.json().as_array().map(Vec::len), Some(1));
 }
 
 // ---------------------------------------------------------------------------
@@ -2450,12 +2560,15 @@ async fn local_login_refuses_non_string_credentials() {
         json!({ "strategy": "local", "email": { "$gt": "" }, "password": { "$ne": "" } }),
         json!({ "strategy": "local", "email": ["ada@example.com"], "password": PASSWORD }),
         json!({ "strategy": "local", "email": "ada@example.com", "password": [PASSWORD] }),
-        json!({ "strategy": "local", "email": "ADA@example.com", "password": PASSWORD }),
     ] {
         let res = chat.post("/authentication", None, body.clone()).await;
         assert_eq!(res.status, 401, "{body}: {}", res.text());
         assert_eq!(res.text(), INVALID_LOGIN, "{body}");
     }
+    // Emails are stored and looked up case-folded: the case of a string
+    // email is no credential (see `emails_are_trimmed_case_folded_and_unique`).
+    let body = json!({ "strategy": "local", "email": "ADA@example.com", "password": PASSWORD });
+    assert_eq!(chat.post("/authentication", None, body).await.status, 201);
 }
 
 // "`POST /authentication {"strategy":"jwt","accessToken"}` re-authenticates:

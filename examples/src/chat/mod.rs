@@ -20,7 +20,8 @@ pub fn app(secret: &str) -> Result<App> {
         .register(
             "users",
             Users {
-                store: MemoryService::new(),
+                // Emails are unique; `users.rs` folds them before they are stored.
+                store: MemoryService::with_options(MemoryOptions::new().unique(["email"])),
             },
         )
         .register(

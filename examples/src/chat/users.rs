@@ -25,14 +25,76 @@ pub struct Users {
     pub(crate) store: MemoryService<User>,
 }
 
+/// An email as it is stored and looked up: trimmed and lowercased, so that
+/// `Ada@Example.com ` can not sign up beside `ada@example.com`.
+fn fold_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn empty(field: &str) -> Error {
+    Error::bad_request(format!("'{field}' must not be empty"))
+        .with_errors(serde_json::json!({ field: "must not be empty" }))
+}
+
+/// Before `create`, `update` and `patch` (before the password is hashed):
+/// the email is folded, and an empty email or password is refused.
+/// Uniqueness is the store's (`MemoryOptions::unique`), checked under the
+/// lock that stores the record, so two concurrent sign-ups can not both
+/// pass a check made here.
+async fn prepare_user(ctx: &mut HookContext<Users>) -> Result<()> {
+    match &mut ctx.data {
+        Some(Payload::One(user)) => {
+            user.email = fold_email(&user.email);
+            if user.email.is_empty() {
+                return Err(empty("email"));
+            }
+            if user.password.as_deref().is_some_and(str::is_empty) {
+                return Err(empty("password"));
+            }
+        }
+        Some(Payload::Patch(Value::Object(patch))) => {
+            if let Some(Value::String(email)) = patch.get_mut("email") {
+                *email = fold_email(email);
+                if email.is_empty() {
+                    return Err(empty("email"));
+                }
+            }
+            if patch.get("password").and_then(Value::as_str) == Some("") {
+                return Err(empty("password"));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Before `find`: an email looked up (`?email=`, and the `local` strategy's
+/// login) is folded as stored ones are, so `Ada@Example.com` logs in.
+async fn fold_email_query(ctx: &mut HookContext<Users>) -> Result<()> {
+    if let Some(Value::String(email)) = ctx.params.query.get_mut("email") {
+        *email = fold_email(email);
+    }
+    Ok(())
+}
+
 #[hooks(
     before(
         all = [forbid_query_fields(["password"])],
-        find = [authenticate("jwt")],
+        find = [authenticate("jwt"), fold_email_query],
         get = [authenticate("jwt")],
-        create = [hash_password("password")],
-        update = [authenticate("jwt"), restrict_to_owner("id"), hash_password("password")],
-        patch = [authenticate("jwt"), restrict_to_owner("id"), hash_password("password")],
+        create = [prepare_user, hash_password("password")],
+        update = [
+            authenticate("jwt"),
+            restrict_to_owner("id"),
+            prepare_user,
+            hash_password("password"),
+        ],
+        patch = [
+            authenticate("jwt"),
+            restrict_to_owner("id"),
+            prepare_user,
+            hash_password("password"),
+        ],
         remove = [authenticate("jwt"), restrict_to_owner("id")],
     ),
     after(all = [protect("password")]),
