@@ -151,11 +151,11 @@ impl<S: Service> BeforeHook<HookContext<S>> for RestrictToOwner {
             return Ok(());
         }
         let owner = self.owner(&ctx.params)?;
-        let single = matches!(
+        let one_record = matches!(
             ctx.method,
             Method::Get | Method::Update | Method::Patch | Method::Remove
         );
-        if let (true, Some(id)) = (single, &ctx.id) {
+        if let Some(id) = ctx.id.as_ref().filter(|_| one_record) {
             self.check_record(ctx, id, &owner).await?;
         }
         ctx.params.query.insert(self.field.to_owned(), owner);
