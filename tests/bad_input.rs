@@ -219,8 +219,11 @@ fn cases(token: &str, sub: &str) -> Vec<Case> {
         case("id: traversal, raw segments", raw_get(b"/messages/../../etc/passwd", &[]), NOT_FOUND).message("Path /messages/../../etc/passwd not found"),
         case("id: traversal above the root", raw_get(b"/../../etc/passwd", &[]), NOT_FOUND),
         case("id: two segments", get("/messages/0/1"), NOT_FOUND),
-        case("id: update a missing record", put("/messages/abc", r#"{"text":"x"}"#), NOT_FOUND),
-        case("id: remove a missing record", delete("/messages/abc"), NOT_FOUND),
+        // Changes are the author's: a user learns the record is missing;
+        // an anonymous caller, who can change no message, learns nothing.
+        case("id: update a missing record", put("/messages/abc", r#"{"text":"x"}"#).bearer(token), NOT_FOUND),
+        case("id: remove a missing record", delete("/messages/abc").bearer(token), NOT_FOUND),
+        case("id: remove, anonymous", delete("/messages/abc"), Expect::Error(403, "Forbidden")),
         case("id: on /users without a token", get("/users/abc"), NOT_AUTHENTICATED),
         case("path: unknown service", get("/nope"), NOT_FOUND).message("Path /nope not found"),
         case("path: POST with an id", post("/messages/0", r#"{"text":"x"}"#), METHOD_NOT_ALLOWED),

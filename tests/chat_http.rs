@@ -12,6 +12,10 @@
 //! | Services: `/users` (create open; jwt elsewhere; `hash_password`; `protect`) | `users_create_is_open_and_never_returns_the_password`, `users_other_methods_need_a_jwt`, `users_all_six_methods_with_a_jwt_hash_and_protect_the_password` |
 //! | Services: `/messages` (anonymous or jwt; non-empty text; `userId` or `anonymous: true`) | `messages_all_six_methods_over_http`, `message_create_requires_non_empty_text`, `message_create_records_the_author_or_anonymous`, `anonymous_recipe_over_http` |
 //! | Services: `/secrets` find, jwt only, `[{"secret":"ok"}]` | `secrets_need_a_jwt_and_answer_ok` |
+//! | Services: `/users` update/patch/remove only on one's own record (403) | `users_change_and_remove_only_their_own_record`, `users_all_six_methods_with_a_jwt_hash_and_protect_the_password` |
+//! | Services: `/messages` update/patch/remove only by the author (403; anonymous callers 403; anonymous messages by nobody outside); no external multi | `messages_change_only_by_their_author`, `a_message_keeps_its_author`, `multi_patch_and_remove_are_refused_where_the_service_does_not_allow_them`, `internal_calls_pass_access_control` |
+//! | Auth: emails trimmed, case-folded, unique (409, concurrent sign-ups too); empty email or password refused | `emails_are_trimmed_case_folded_and_unique`, `concurrent_sign_ups_with_one_email_make_one_account` |
+//! | Services: a protected field is never an oracle (query, `$sort`, `$or`/`$and`, `$select`: 400) | `the_password_is_never_a_query_oracle` |
 //! | Services: `/messages` paginated (10, max 50), `/users` not | `paginated_find_shape_and_limit_cap`, `users_all_six_methods_with_a_jwt_hash_and_protect_the_password` |
 //! | Wire: GET/GET id/POST 201/PUT/PATCH/DELETE; multi PATCH/DELETE | `messages_all_six_methods_over_http`, `users_all_six_methods_with_a_jwt_hash_and_protect_the_password`, `multi_patch_and_remove_are_refused_where_the_service_does_not_allow_them` |
 //! | Wire: nested `qs` query, all operators, numeric fields compare as numbers | `query_equality_on_typed_fields`, `query_in_and_nin`, `query_ranges_compare_numbers`, `query_ne_and_or`, `query_limit_skip_sort_select`; ignored (BUG): `select_on_typed_records_is_never_a_500` |
@@ -514,8 +518,10 @@ async fn users_other_methods_need_a_jwt() {
 async fn users_all_six_methods_with_a_jwt_hash_and_protect_the_password() {
     let chat = Chat::start().await;
     let (ada, token) = chat.user("ada@example.com").await;
-    let (bob, _) = chat.user("bob@example.com").await;
+    let (bob, bob_token) = chat.user("bob@example.com").await;
     let t = Some(token.as_str());
+    // Update, patch and remove are Bob's own, on his own record.
+    let b = Some(bob_token.as_str());
 
     // find: a plain list (not paginated), no passwords, with queries.
     let res = chat.get("/users", t).await;
@@ -545,7 +551,7 @@ async fn users_all_six_methods_with_a_jwt_hash_and_protect_the_password() {
         .send(
             Method::PUT,
             &format!("/users/{bob}"),
-            t,
+            b,
             Some(json!({ "email": "robert@example.com", "password": "updated-pw" })),
         )
         .await;
@@ -565,7 +571,7 @@ async fn users_all_six_methods_with_a_jwt_hash_and_protect_the_password() {
         .send(
             Method::PATCH,
             &format!("/users/{bob}"),
-            t,
+            b,
             Some(json!({ "password": "patched-pw" })),
         )
         .await;
@@ -585,7 +591,7 @@ async fn users_all_six_methods_with_a_jwt_hash_and_protect_the_password() {
 
     // remove: the removed user, protected; then gone.
     let res = chat
-        .send(Method::DELETE, &format!("/users/{bob}"), t, None)
+        .send(Method::DELETE, &format!("/users/{bob}"), b, None)
         .await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(
@@ -649,16 +655,21 @@ async fn messages_all_six_methods_over_http() {
         json!({ "id": 1, "text": "second", "userId": ada })
     );
 
+    // Update, patch and remove: by the author only (see
+    // `messages_change_only_by_their_author`).
     let res = chat
         .send(
             Method::PUT,
-            "/messages/0",
-            None,
+            "/messages/1",
+            Some(&token),
             Some(json!({ "text": "replaced" })),
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.text());
-    assert_eq!(res.json(), json!({ "id": 0, "text": "replaced" }));
+    assert_eq!(
+        res.json(),
+        json!({ "id": 1, "text": "replaced", "userId": ada })
+    );
 
     let res = chat
         .send(
@@ -674,21 +685,26 @@ async fn messages_all_six_methods_over_http() {
         json!({ "id": 1, "text": "patched", "userId": ada })
     );
 
-    let res = chat.send(Method::DELETE, "/messages/0", None, None).await;
+    let res = chat
+        .send(Method::DELETE, "/messages/1", Some(&token), None)
+        .await;
     assert_eq!(res.status, 200, "{}", res.text());
-    assert_eq!(res.json(), json!({ "id": 0, "text": "replaced" }));
-    let res = chat.get("/messages/0", None).await;
+    assert_eq!(
+        res.json(),
+        json!({ "id": 1, "text": "patched", "userId": ada })
+    );
+    let res = chat.get("/messages/1", None).await;
     let error = assert_error(&res, 404);
-    assert_eq!(error["message"], "No record found for id '0'");
+    assert_eq!(error["message"], "No record found for id '1'");
     for (method, body) in [
         (Method::PUT, Some(json!({ "text": "x" }))),
         (Method::PATCH, Some(json!({ "text": "x" }))),
         (Method::DELETE, None),
     ] {
-        let res = chat.send(method, "/messages/0", None, body).await;
+        let res = chat.send(method, "/messages/1", Some(&token), body).await;
         assert_error(&res, 404);
     }
-    assert_eq!(chat.message_ids("").await, [1]);
+    assert_eq!(chat.message_ids("").await, [0]);
 }
 
 // "before create: text must be a non-empty string" (and `errors` appears
@@ -782,12 +798,414 @@ async fn secrets_need_a_jwt_and_answer_ok() {
 }
 
 // ---------------------------------------------------------------------------
+// Access control
+// ---------------------------------------------------------------------------
+
+const FORBIDDEN: &str = r#"{"name":"Forbidden","message":"You do not have the permissions to access this.","code":403,"className":"forbidden"}"#;
+
+/// A user as Ada's own token shows it: `{id, email}`.
+async fn user_record(chat: &Chat, id: u64, token: &str) -> Value {
+    let res = chat.get(&format!("/users/{id}"), Some(token)).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    res.json()
+}
+
+// "`/users` | ... update/patch/remove only on the caller's own record
+// (`403 Forbidden` otherwise)": Bob can not take over Ada's account, by
+// email or by password, nor remove it, whatever query he adds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_change_and_remove_only_their_own_record() {
+    let chat = Chat::start().await;
+    let (ada, ada_token) = chat.user("ada@example.com").await;
+    let (bob, bob_token) = chat.user("bob@example.com").await;
+    let b = Some(bob_token.as_str());
+    let takeover = json!({ "email": "bob+ada@example.com", "password": "bobs-now" });
+    for (method, path, body) in [
+        (
+            Method::PATCH,
+            format!("/users/{ada}"),
+            Some(takeover.clone()),
+        ),
+        (
+            Method::PATCH,
+            format!("/users/{ada}"),
+            Some(json!({ "password": "bobs-now" })),
+        ),
+        (
+            Method::PATCH,
+            format!("/users/{ada}?id={bob}"),
+            Some(takeover.clone()),
+        ),
+        (Method::PUT, format!("/users/{ada}"), Some(takeover.clone())),
+        (Method::DELETE, format!("/users/{ada}"), None),
+        (Method::DELETE, format!("/users/{ada}?id={bob}"), None),
+    ] {
+        let res = chat.send(method.clone(), &path, b, body).await;
+        assert_error(&res, 403);
+        assert_eq!(res.text(), FORBIDDEN, "{method} {path}");
+    }
+    // Ada's record and password are as they were.
+    assert_eq!(
+        user_record(&chat, ada, &ada_token).await,
+        json!({ "id": ada, "email": "ada@example.com" })
+    );
+    assert_eq!(chat.login("ada@example.com", PASSWORD).await.status, 201);
+    assert_eq!(chat.login("ada@example.com", "bobs-now").await.status, 401);
+    assert_eq!(
+        chat.login("bob+ada@example.com", "bobs-now").await.status,
+        401
+    );
+    // A missing user is still a 404, and Bob's own record is his to change.
+    let res = chat
+        .send(
+            Method::PATCH,
+            "/users/99",
+            b,
+            Some(json!({ "email": "x@example.com" })),
+        )
+        .await;
+    assert_error(&res, 404);
+    let res = chat
+        .send(
+            Method::PATCH,
+            &format!("/users/{bob}"),
+            b,
+            Some(json!({ "email": "robert@example.com" })),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        res.json(),
+        json!({ "id": bob, "email": "robert@example.com" })
+    );
+}
+
+// "A protected field (`password`) is never an oracle: an external query,
+// `$sort` or `$or` naming it is `400 BadRequest`" (and `$select`): before,
+// `password[$gt]=...` matched on Ada's hash one character at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_password_is_never_a_query_oracle() {
+    let chat = Chat::start().await;
+    chat.user("ada@example.com").await;
+    let (bob, bob_token) = chat.user("bob@example.com").await;
+    let b = Some(bob_token.as_str());
+    for query in [
+        "email=ada@example.com&password[$gt]=$",
+        "email=ada@example.com&password[$gt]=$argon2id$v=19$m=19456",
+        "email=ada@example.com&password[$lt]=~",
+        "password=x",
+        "password[$ne]=x",
+        "password[$in][]=x",
+        "$sort[password]=1",
+        "$or[0][password][$gt]=$",
+        "$or[0][email]=ada@example.com&$or[1][password]=x",
+        "$and[0][password][$gt]=$",
+        "$or[0][$and][0][password][$gt]=$",
+        "$select[]=password",
+        "$select[]=email&$select[]=password",
+        "password.length=97",
+    ] {
+        let res = chat.get(&format!("/users?{query}"), b).await;
+        let error = assert_error(&res, 400);
+        assert_eq!(
+            error["message"], "Field 'password' can not be used in a query",
+            "?{query}"
+        );
+        assert_eq!(
+            error["errors"],
+            json!({ "password": "can not be used in a query" })
+        );
+    }
+    // Every method's query, not only find's.
+    for (method, path) in [
+        (Method::GET, format!("/users/{bob}?password[$gt]=$")),
+        (Method::PATCH, format!("/users/{bob}?password[$gt]=$")),
+        (Method::DELETE, format!("/users/{bob}?$or[0][password]=x")),
+    ] {
+        let res = chat.send(method, &path, b, Some(json!({}))).await;
+        assert_error(&res, 400);
+    }
+    // Queries on other fields still work, and nothing was changed.
+    let res = chat
+        .get("/users?email=ada@example.com&$select[]=email", b)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json().as_array().map(Vec::len), Some(1));
+    assert_eq!(chat.login("ada@example.com", PASSWORD).await.status, 201);
+    assert_eq!(chat.login("bob@example.com", PASSWORD).await.status, 201);
+}
+
+// "`/messages` | ... update/patch/remove only by the message's author
+// (`403 Forbidden` for other users, `401` or `403` for anonymous callers;
+// anonymous messages cannot be changed by external callers)". Anonymous
+// callers get 403: the anonymous strategy authenticated them, without a user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_change_only_by_their_author() {
+    let chat = Chat::start().await;
+    let (ada, ada_token) = chat.user("ada@example.com").await;
+    let (_, bob_token) = chat.user("bob@example.com").await;
+    let a = Some(ada_token.as_str());
+    let b = Some(bob_token.as_str());
+    chat.post("/messages", a, json!({ "text": "by ada" })).await;
+    chat.post("/messages", None, json!({ "text": "by nobody" }))
+        .await;
+    let before = chat.get("/messages", None).await.json();
+    let attempts = |id: u64| {
+        [
+            (
+                Method::PATCH,
+                format!("/messages/{id}"),
+                Some(json!({ "text": "hijacked" })),
+            ),
+            (
+                Method::PATCH,
+                format!("/messages/{id}?userId={ada}"),
+                Some(json!({ "text": "hijacked" })),
+            ),
+            (
+                Method::PUT,
+                format!("/messages/{id}"),
+                Some(json!({ "text": "hijacked" })),
+            ),
+            (Method::DELETE, format!("/messages/{id}"), None),
+        ]
+    };
+    // Bob and anonymous callers on Ada's message; everyone on the anonymous one.
+    for (id, token) in [(0, b), (0, None), (1, a), (1, b), (1, None)] {
+        for (method, path, body) in attempts(id) {
+            let res = chat.send(method.clone(), &path, token, body).await;
+            assert_error(&res, 403);
+            assert_eq!(res.text(), FORBIDDEN, "{method} {path}");
+        }
+    }
+    assert_eq!(chat.get("/messages", None).await.json(), before);
+    // The author may, one message at a time; the message stays hers.
+    let res = chat
+        .send(
+            Method::PATCH,
+            "/messages/0",
+            a,
+            Some(json!({ "text": "patched" })),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        res.json(),
+        json!({ "id": 0, "text": "patched", "userId": ada })
+    );
+    let res = chat
+        .send(
+            Method::PUT,
+            "/messages/0",
+            a,
+            Some(json!({ "text": "updated" })),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        res.json(),
+        json!({ "id": 0, "text": "updated", "userId": ada })
+    );
+    let res = chat.send(Method::DELETE, "/messages/0", a, None).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_error(
+        &chat.send(Method::DELETE, "/messages/0", a, None).await,
+        404,
+    );
+    assert_eq!(chat.message_ids("").await, [1]);
+}
+
+// The author can not hand a message to someone else or disown it: a patch
+// naming `userId` or `anonymous` is a 400, and an update keeps the author
+// whatever its body says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_keeps_its_author() {
+    let chat = Chat::start().await;
+    let (ada, ada_token) = chat.user("ada@example.com").await;
+    let (bob, bob_token) = chat.user("bob@example.com").await;
+    let a = Some(ada_token.as_str());
+    chat.post("/messages", a, json!({ "text": "by ada" })).await;
+    for patch in [
+        json!({ "userId": bob }),
+        json!({ "text": "x", "userId": null }),
+        json!({ "anonymous": true }),
+    ] {
+        let res = chat
+            .send(Method::PATCH, "/messages/0", a, Some(patch.clone()))
+            .await;
+        let error = assert_error(&res, 400);
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("can not be patched"),
+            "{patch}"
+        );
+    }
+    let res = chat
+        .send(
+            Method::PUT,
+            "/messages/0",
+            a,
+            Some(json!({ "text": "given away", "userId": bob, "anonymous": true })),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        res.json(),
+        json!({ "id": 0, "text": "given away", "userId": ada })
+    );
+    // Bob still can not touch it.
+    let res = chat
+        .send(Method::DELETE, "/messages/0", Some(&bob_token), None)
+        .await;
+    assert_error(&res, 403);
+}
+
+// The server's own (internal) calls are not restricted: they may change
+// any message and query the password, as Feathers' hooks let them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_calls_pass_access_control() {
+    let (base, app) = start_with_app().await;
+    let chat = Chat::at(base);
+    chat.user("ada@example.com").await;
+    chat.post("/messages", None, json!({ "text": "by nobody" }))
+        .await;
+    let messages = app.service::<Messages>("messages");
+    let patched = messages
+        .patch(0, json!({ "text": "moderated" }), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(patched.text, "moderated");
+    let users = app.service::<Users>("users");
+    let query = Params::new().with_query(json!({ "password": { "$gt": "$" } }));
+    let auth_core::Found::All(found) = users.find(query).await.unwrap() else {
+        panic!("/users is not paginated")
+    };
+    assert_eq!(found.len(), 1);
+    messages.remove(0, Params::new()).await.unwrap();
+    assert_eq!(chat.message_count().await, 0);
+}
+
+// "Emails are stored trimmed and case-folded and must be unique (`409
+// Conflict`, so `Ada@Example.com` cannot squat `ada@example.com`); an empty
+// email or password is refused": on sign-up, update and patch, and login
+// finds the folded email whatever its case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_are_trimmed_case_folded_and_unique() {
+    let chat = Chat::start().await;
+    let ada = chat.signup("  Ada@Example.COM ", PASSWORD).await;
+    assert_eq!(ada, json!({ "id": 0, "email": "ada@example.com" }));
+    for email in ["ada@example.com", "ADA@example.com", " ada@EXAMPLE.com\t"] {
+        let res = chat
+            .post(
+                "/users",
+                None,
+                json!({ "email": email, "password": "squat" }),
+            )
+            .await;
+        let error = assert_error(&res, 409);
+        assert_eq!(
+            error["errors"],
+            json!({ "email": "already exists" }),
+            "{email}"
+        );
+    }
+    for body in [
+        json!({ "email": "", "password": PASSWORD }),
+        json!({ "email": "   ", "password": PASSWORD }),
+        json!({ "email": "cy@example.com", "password": "" }),
+    ] {
+        let res = chat.post("/users", None, body.clone()).await;
+        let error = assert_error(&res, 400);
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("must not be empty"),
+            "{body}"
+        );
+    }
+    // Login folds too, and only Ada's password logs in as Ada.
+    assert_eq!(chat.login("Ada@Example.com ", PASSWORD).await.status, 201);
+    assert_eq!(chat.login("ada@example.com", "squat").await.status, 401);
+    // Bob can not take Ada's email by update or patch, nor empty his own.
+    let (bob, bob_token) = chat.user("bob@example.com").await;
+    let b = Some(bob_token.as_str());
+    let path = format!("/users/{bob}");
+    for (method, body) in [
+        (Method::PATCH, json!({ "email": "ADA@example.com" })),
+        (
+            Method::PUT,
+            json!({ "email": "ada@example.com", "password": "x" }),
+        ),
+    ] {
+        let res = chat.send(method, &path, b, Some(body)).await;
+        assert_error(&res, 409);
+    }
+    for body in [json!({ "email": " " }), json!({ "password": "" })] {
+        let res = chat.send(Method::PATCH, &path, b, Some(body)).await;
+        assert_error(&res, 400);
+    }
+    let res = chat
+        .send(
+            Method::PATCH,
+            &path,
+            b,
+            Some(json!({ "email": " Robert@Example.com" })),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        res.json(),
+        json!({ "id": bob, "email": "robert@example.com" })
+    );
+    assert_eq!(chat.login("robert@example.com", PASSWORD).await.status, 201);
+    assert_eq!(chat.login("ada@example.com", PASSWORD).await.status, 201);
+}
+
+// Concurrent sign-ups with one email (in any case): exactly one account.
+// The store checks uniqueness under the lock that stores the record; a
+// check in a hook, before the method, would let several through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_sign_ups_with_one_email_make_one_account() {
+    let chat = Chat::start().await;
+    let emails = [
+        "cy@example.com",
+        "Cy@example.com",
+        "CY@EXAMPLE.COM",
+        " cy@example.com",
+    ];
+    // Few: each sign-up hashes a password, and timing tests run beside this one.
+    let sign_ups: Vec<_> = (0..6)
+        .map(|i| {
+            let chat = Chat::at(chat.base.clone());
+            let body = json!({ "email": emails[i % emails.len()], "password": format!("pw-{i}") });
+            tokio::spawn(async move { chat.post("/users", None, body).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for sign_up in sign_ups {
+        answers.push(sign_up.await.unwrap());
+    }
+    let created = answers.iter().filter(|res| res.status == 201).count();
+    let conflicts = answers.iter().filter(|res| res.status == 409).count();
+    assert_eq!((created, conflicts), (1, 5));
+    let (_, token) = chat.user("dee@example.com").await;
+    let users = chat.get("/users?email=cy@example.com", Some(&token)).await;
+    assert_eq!(users.json().as_array().map(Vec::len), Some(1));
+}
+
+// ---------------------------------------------------------------------------
 // Wire protocol
 // ---------------------------------------------------------------------------
 
 // "also `PATCH /svc` and `DELETE /svc` (multi, id null) where the service
 // allows it": the chat app's services do not (memory `multi` is off), so
-// they are `405 MethodNotAllowed` and change nothing.
+// they are `405 MethodNotAllowed` and change nothing. For `/messages` ("no
+// multi patch/remove from external callers") `disallow_external_multi`
+// answers that 405 before the author check, whatever the adapter allows,
+// so anonymous callers and users get the same answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn multi_patch_and_remove_are_refused_where_the_service_does_not_allow_them() {
     let chat = Chat::start().await;
@@ -1291,17 +1709,22 @@ async fn responses_are_json() {
     let t = Some(token.as_str());
     let cases = [
         (
-            chat.post("/messages", None, json!({ "text": "hi" })).await,
+            chat.post("/messages", t, json!({ "text": "hi" })).await,
             201,
         ),
         (chat.get("/messages", None).await, 200),
         (chat.get("/messages/0", None).await, 200),
         (
+            chat.send(Method::PUT, "/messages/0", t, Some(json!({ "text": "x" })))
+                .await,
+            200,
+        ),
+        (
             chat.send(
-                Method::PUT,
+                Method::PATCH,
                 "/messages/0",
-                None,
-                Some(json!({ "text": "x" })),
+                t,
+                Some(json!({ "text": "y" })),
             )
             .await,
             200,
@@ -1311,15 +1734,12 @@ async fn responses_are_json() {
                 Method::PATCH,
                 "/messages/0",
                 None,
-                Some(json!({ "text": "y" })),
+                Some(json!({ "text": "z" })),
             )
             .await,
-            200,
+            403,
         ),
-        (
-            chat.send(Method::DELETE, "/messages/0", None, None).await,
-            200,
-        ),
+        (chat.send(Method::DELETE, "/messages/0", t, None).await, 200),
         (chat.get("/users", t).await, 200),
         (chat.get("/secrets", t).await, 200),
         (chat.login("ada@example.com", PASSWORD).await, 201),
@@ -1807,7 +2227,7 @@ async fn patch_with_wrongly_typed_fields_never_breaks_a_record() {
     let chat = Chat::start().await;
     let (ada, token) = chat.user("ada@example.com").await;
     let res = chat
-        .post("/messages", None, json!({ "text": "victim" }))
+        .post("/messages", Some(&token), json!({ "text": "victim" }))
         .await;
     assert_eq!(res.status, 201, "{}", res.text());
     let mut problems = Vec::new();
@@ -1820,9 +2240,14 @@ async fn patch_with_wrongly_typed_fields_never_breaks_a_record() {
         json!({ "anonymous": "yes" }),
         json!({ "id": "x" }),
     ] {
-        // Anonymous callers may patch messages: no token needed.
+        // The author patches her own message.
         let res = chat
-            .send(Method::PATCH, "/messages/0", None, Some(body.clone()))
+            .send(
+                Method::PATCH,
+                "/messages/0",
+                Some(&token),
+                Some(body.clone()),
+            )
             .await;
         if res.status >= 500 {
             problems.push(format!("PATCH /messages/0 {body} -> {}", res.text()));
@@ -1873,6 +2298,10 @@ async fn select_on_typed_records_is_never_a_500() {
         .unwrap()
         .to_owned();
     let t = Some(token.as_str());
+    let bob = chat.login("bob@example.com", PASSWORD).await.json()["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut problems = Vec::new();
     let mut expect = |what: &str, res: Res, status: u16, expected: Value| {
         if res.status != status
@@ -1908,7 +2337,7 @@ async fn select_on_typed_records_is_never_a_500() {
         chat.send(
             Method::PATCH,
             "/messages/4?$select[]=id",
-            None,
+            Some(&bob),
             Some(json!({ "text": "p" })),
         )
         .await,
@@ -2131,12 +2560,15 @@ async fn local_login_refuses_non_string_credentials() {
         json!({ "strategy": "local", "email": { "$gt": "" }, "password": { "$ne": "" } }),
         json!({ "strategy": "local", "email": ["ada@example.com"], "password": PASSWORD }),
         json!({ "strategy": "local", "email": "ada@example.com", "password": [PASSWORD] }),
-        json!({ "strategy": "local", "email": "ADA@example.com", "password": PASSWORD }),
     ] {
         let res = chat.post("/authentication", None, body.clone()).await;
         assert_eq!(res.status, 401, "{body}: {}", res.text());
         assert_eq!(res.text(), INVALID_LOGIN, "{body}");
     }
+    // Emails are stored and looked up case-folded: the case of a string
+    // email is no credential (see `emails_are_trimmed_case_folded_and_unique`).
+    let body = json!({ "strategy": "local", "email": "ADA@example.com", "password": PASSWORD });
+    assert_eq!(chat.post("/authentication", None, body).await.status, 201);
 }
 
 // "`POST /authentication {"strategy":"jwt","accessToken"}` re-authenticates:

@@ -77,7 +77,8 @@ pub mod prelude {
     pub use crate::authentication::rate_limit::RateLimit;
     pub use crate::authentication::{
         Anonymous, AuthConfig, AuthResult, Authentication, AuthenticationService, Jwt, Local,
-        Strategy, StrategySetup, allow_anonymous, authenticate, hash_password, protect,
+        Strategy, StrategySetup, allow_anonymous, authenticate, disallow_external_multi,
+        forbid_query_fields, hash_password, protect, restrict_to_owner,
     };
     pub use crate::config::Configuration;
     pub use crate::error::{Error, ErrorKind, Result};

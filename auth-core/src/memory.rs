@@ -9,6 +9,10 @@
 //!   `multi` option, as in Feathers.
 //! * A missing record, or one the query excludes, is
 //!   `NotFound: No record found for id '<id>'`.
+//! * Fields named by [`MemoryOptions::unique`] hold a value at most once
+//!   across records, as a SQL unique index does: a create, update or patch
+//!   that would repeat one is `409 Conflict`. The check and the write happen
+//!   under one lock, so concurrent calls can not both get through.
 //!
 //! ```
 //! use auth_core::prelude::*;
@@ -81,6 +85,8 @@ pub struct MemoryOptions {
     pub multi: Multi,
     /// The first id assigned (0).
     pub start_id: i64,
+    /// The fields whose values must be unique across records.
+    pub unique: Vec<String>,
 }
 
 impl Default for MemoryOptions {
@@ -90,6 +96,7 @@ impl Default for MemoryOptions {
             paginate: None,
             multi: Multi::None,
             start_id: 0,
+            unique: Vec::new(),
         }
     }
 }
@@ -130,6 +137,33 @@ impl MemoryOptions {
     /// Assigns ids from `start` upward.
     pub fn start_id(mut self, start: i64) -> MemoryOptions {
         self.start_id = start;
+        self
+    }
+
+    /// Makes each of `fields` unique, as a SQL unique index: two records
+    /// never hold the same value there (a missing or `null` value holds
+    /// none). A write that would repeat one is `409 Conflict` naming the
+    /// field. Values compare exactly: normalise them (an email trimmed and
+    /// lowercased) in a hook before they are stored.
+    ///
+    /// ```
+    /// use auth_core::prelude::*;
+    /// use auth_core::memory::{MemoryOptions, MemoryService};
+    /// use serde_json::{json, Value};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let users = MemoryService::<Value>::with_options(MemoryOptions::new().unique(["email"]));
+    /// let app = App::new().register("users", users);
+    /// let users = app.service::<MemoryService>("users");
+    /// users.create(json!({ "email": "ada@example.com" }), Params::new()).await?;
+    /// let error = users.create(json!({ "email": "ada@example.com" }), Params::new()).await.unwrap_err();
+    /// assert_eq!(error.code(), 409);
+    /// assert_eq!(error.message(), "email: value already exists");
+    /// # Ok::<_, Error>(()) }).unwrap();
+    /// ```
+    #[must_use]
+    pub fn unique<'a>(mut self, fields: impl IntoIterator<Item = &'a str>) -> MemoryOptions {
+        self.unique = fields.into_iter().map(str::to_owned).collect();
         self
     }
 }
@@ -210,6 +244,11 @@ fn select_only(params: &Params) -> Result<Query> {
         query.insert("$select".to_owned(), select.clone());
     }
     Query::parse(&query)
+}
+
+/// The value a record holds in a unique field; `null` counts as none.
+fn unique_value<'r>(record: &'r Value, field: &str) -> Option<&'r Value> {
+    record.get(field).filter(|value| !value.is_null())
 }
 
 fn to_object<D: Serialize>(data: &D) -> Result<Map<String, Value>> {
@@ -331,6 +370,31 @@ impl<T: DeserializeOwned> MemoryService<T> {
     fn check_fits(&self, record: &Value) -> Result<()> {
         read_as::<T>(record).map(drop)
     }
+
+    /// Refuses `pending` writes (key and new record) that would store a
+    /// value of a unique field twice: against the records they do not
+    /// replace, and against each other.
+    fn check_unique(&self, store: &Store, pending: &[(Key, Value)]) -> Result<()> {
+        for field in &self.options.unique {
+            for (index, (key, record)) in pending.iter().enumerate() {
+                let Some(value) = unique_value(record, field) else {
+                    continue;
+                };
+                let replaced = |other: &Key| pending.iter().any(|(key, _)| key == other);
+                let stored = store.records.iter().any(|(other, record)| {
+                    other != key && !replaced(other) && unique_value(record, field) == Some(value)
+                });
+                let written = pending[..index]
+                    .iter()
+                    .any(|(_, record)| unique_value(record, field) == Some(value));
+                if stored || written {
+                    return Err(Error::conflict(format!("{field}: value already exists"))
+                        .with_errors(serde_json::json!({ field.as_str(): "already exists" })));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl<T> Service for MemoryService<T>
@@ -384,7 +448,9 @@ where
         let mut store = write(&self.store);
         let (key, record) = self.new_record(&mut store, data);
         let answer = self.answer(&record, &query)?;
-        store.records.insert(key, record);
+        let pending = [(key, record)];
+        self.check_unique(&store, &pending)?;
+        store.records.extend(pending);
         Ok(answer)
     }
 
@@ -400,6 +466,7 @@ where
             answers.push(self.answer(&record, &query)?);
             records.push((key, record));
         }
+        self.check_unique(&store, &records)?;
         store.records.extend(records);
         Ok(answers)
     }
@@ -416,7 +483,9 @@ where
         data.insert(self.options.id.clone(), old_id);
         let record = Value::Object(data);
         let answer = self.answer(&record, &query)?;
-        store.records.insert(Key::of(id), record);
+        let pending = [(Key::of(id), record)];
+        self.check_unique(&store, &pending)?;
+        store.records.extend(pending);
         Ok(answer)
     }
 
@@ -427,7 +496,9 @@ where
         let record = self.merged(self.find_one(&store, id, &query)?, &patch);
         self.check_fits(&record)?;
         let answer = self.answer(&record, &query)?;
-        store.records.insert(Key::of(id), record);
+        let pending = [(Key::of(id), record)];
+        self.check_unique(&store, &pending)?;
+        store.records.extend(pending);
         Ok(answer)
     }
 
@@ -446,6 +517,7 @@ where
                 records.push((key, record));
             }
         }
+        self.check_unique(&store, &records)?;
         store.records.extend(records);
         Ok(answers)
     }

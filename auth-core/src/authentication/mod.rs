@@ -2,7 +2,9 @@
 //! (`POST /authentication` to log in, `DELETE` to log out), strategies
 //! (`jwt`, `local`, `anonymous`, or your own), and hooks that authenticate
 //! calls (`authenticate(..)`, `allow_anonymous`) or shape users
-//! (`hash_password(..)`, `protect(..)`).
+//! (`hash_password(..)`, `protect(..)`), and hooks that control access
+//! (`restrict_to_owner(..)`, `forbid_query_fields(..)`,
+//! `disallow_external_multi`).
 //!
 //! ```
 //! use auth_core::prelude::*;
@@ -41,6 +43,7 @@ mod jwt;
 mod local;
 pub mod password;
 pub mod rate_limit;
+mod restrict;
 mod service;
 mod settings;
 mod strategy;
@@ -54,6 +57,10 @@ pub use hooks::{
 };
 pub use jwt::Jwt;
 pub use local::Local;
+pub use restrict::{
+    DisallowExternalMulti, ForbidQueryFields, RestrictToOwner, disallow_external_multi,
+    forbid_query_fields, restrict_to_owner,
+};
 pub use service::{
     Authentication, AuthenticationService, DEFAULT_AUTHENTICATION, default_authentication,
 };

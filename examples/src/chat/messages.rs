@@ -1,9 +1,11 @@
 //! `/messages`: open to anonymous callers and users alike, as in Feathers'
-//! anonymous-authentication recipe; each message records who wrote it.
+//! anonymous-authentication recipe; each message records who wrote it, and
+//! only its author changes or removes it, one message at a time.
 
 use auth_core::memory::MemoryService;
 use auth_core::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::User;
 
@@ -43,9 +45,42 @@ async fn prepare_message(ctx: &mut HookContext<Messages>) -> Result<()> {
     Ok(())
 }
 
+/// Before `update` and `patch` from outside: a message keeps its author.
+/// `restrict_to_owner` lets only the author through, so an update records
+/// the caller again (a `PUT` body carries no `userId`, and would leave the
+/// message without an author), and a patch may not name the author fields.
+async fn keep_author(ctx: &mut HookContext<Messages>) -> Result<()> {
+    if !ctx.params.is_external() {
+        return Ok(());
+    }
+    let author = ctx.params.user::<User>()?.and_then(|user| user.id);
+    match &mut ctx.data {
+        Some(Payload::One(message)) => {
+            message.user_id = author;
+            message.anonymous = None;
+        }
+        Some(Payload::Patch(Value::Object(patch))) => {
+            if let Some(field) = ["userId", "anonymous"]
+                .into_iter()
+                .find(|field| patch.contains_key(*field))
+            {
+                return Err(
+                    Error::bad_request(format!("Field '{field}' can not be patched"))
+                        .with_errors(serde_json::json!({ field: "can not be patched" })),
+                );
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The messages service: messages kept in memory, behind these hooks.
 #[hooks(before(
     all = [allow_anonymous, authenticate("jwt", "anonymous")],
     create = [prepare_message],
+    update = [restrict_to_owner("userId"), keep_author],
+    patch = [disallow_external_multi, restrict_to_owner("userId"), keep_author],
+    remove = [disallow_external_multi, restrict_to_owner("userId")],
 ))]
 pub struct Messages(pub MemoryService<Message>);

@@ -17,7 +17,13 @@ pub use users::{User, Users};
 /// The chat app, its JWTs signed with `secret`.
 pub fn app(secret: &str) -> Result<App> {
     let app = App::new()
-        .register("users", Users(MemoryService::new()))
+        .register(
+            "users",
+            // Emails are unique; `users.rs` folds them before they are stored.
+            Users(MemoryService::with_options(
+                MemoryOptions::new().unique(["email"]),
+            )),
+        )
         .register(
             "messages",
             Messages(MemoryService::with_options(MemoryOptions::new().paginate(

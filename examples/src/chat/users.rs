@@ -1,9 +1,11 @@
-//! `/users`: anyone may sign up; everything else needs a valid JWT.
-//! Passwords are hashed on the way in and never sent out.
+//! `/users`: anyone may sign up; everything else needs a valid JWT, and a
+//! user changes or removes only their own record. Passwords are hashed on
+//! the way in, never sent out, and never usable in a query.
 
 use auth_core::memory::MemoryService;
 use auth_core::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// A user. The password is only ever a hash, and never leaves the server.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -18,10 +20,56 @@ pub struct User {
     pub password: Option<String>,
 }
 
-/// Before `create`: ids are the store's to assign, never the client's.
-async fn new_user(ctx: &mut HookContext<Users>) -> Result<()> {
-    if let Some(Payload::One(user)) = &mut ctx.data {
-        user.id = None;
+/// An email as it is stored and looked up: trimmed and lowercased, so that
+/// `Ada@Example.com ` can not sign up beside `ada@example.com`.
+fn fold_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn empty(field: &str) -> Error {
+    Error::bad_request(format!("'{field}' must not be empty"))
+        .with_errors(serde_json::json!({ field: "must not be empty" }))
+}
+
+/// Before `create`, `update` and `patch` (before the password is hashed):
+/// the email is folded, an empty email or password is refused, and an id
+/// in the body is dropped (ids are the store's to assign).
+/// Uniqueness is the store's (`MemoryOptions::unique`), checked under the
+/// lock that stores the record, so two concurrent sign-ups can not both
+/// pass a check made here.
+async fn prepare_user(ctx: &mut HookContext<Users>) -> Result<()> {
+    match &mut ctx.data {
+        Some(Payload::One(user)) => {
+            user.id = None;
+            user.email = fold_email(&user.email);
+            if user.email.is_empty() {
+                return Err(empty("email"));
+            }
+            if user.password.as_deref().is_some_and(str::is_empty) {
+                return Err(empty("password"));
+            }
+        }
+        Some(Payload::Patch(Value::Object(patch))) => {
+            if let Some(Value::String(email)) = patch.get_mut("email") {
+                *email = fold_email(email);
+                if email.is_empty() {
+                    return Err(empty("email"));
+                }
+            }
+            if patch.get("password").and_then(Value::as_str) == Some("") {
+                return Err(empty("password"));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Before `find`: an email looked up (`?email=`, and the `local` strategy's
+/// login) is folded as stored ones are, so `Ada@Example.com` logs in.
+async fn fold_email_query(ctx: &mut HookContext<Users>) -> Result<()> {
+    if let Some(Value::String(email)) = ctx.params.query.get_mut("email") {
+        *email = fold_email(email);
     }
     Ok(())
 }
@@ -29,12 +77,23 @@ async fn new_user(ctx: &mut HookContext<Users>) -> Result<()> {
 /// The users service: users kept in memory, behind these hooks.
 #[hooks(
     before(
-        find = [authenticate("jwt")],
+        all = [forbid_query_fields(["password"])],
+        find = [authenticate("jwt"), fold_email_query],
         get = [authenticate("jwt")],
-        create = [new_user, hash_password("password")],
-        update = [authenticate("jwt"), hash_password("password")],
-        patch = [authenticate("jwt"), hash_password("password")],
-        remove = [authenticate("jwt")],
+        create = [prepare_user, hash_password("password")],
+        update = [
+            authenticate("jwt"),
+            restrict_to_owner("id"),
+            prepare_user,
+            hash_password("password"),
+        ],
+        patch = [
+            authenticate("jwt"),
+            restrict_to_owner("id"),
+            prepare_user,
+            hash_password("password"),
+        ],
+        remove = [authenticate("jwt"), restrict_to_owner("id")],
     ),
     after(all = [protect("password")]),
 )]
