@@ -277,3 +277,40 @@ async fn external_multi_calls_are_405_and_internal_ones_pass() {
     notes.remove_many(Params::new()).await.unwrap();
     assert!(all_texts(&notes).await.is_empty());
 }
+
+/// `protect(..)` declares its fields unqueryable: an external query naming
+/// one is refused before any hook runs, whether `protect` was written by
+/// `#[hooks]` or registered at run time, and internal calls still may.
+#[tokio::test]
+async fn protected_fields_are_never_queried_by_external_callers() {
+    #[hooks(after(all = [protect("secret")]))]
+    struct Vault(MemoryService<Value>);
+
+    let app = App::new()
+        .register("vault", Vault(MemoryService::new()))
+        .register("notes", MemoryService::<Value>::new());
+    let vault = app.service::<Vault>("vault");
+    vault
+        .create(json!({ "name": "a", "secret": "s3" }), Params::new())
+        .await
+        .unwrap();
+    let notes = app.service::<MemoryService>("notes");
+    notes
+        .create(json!({ "text": "a0", "userId": ADA }), Params::new())
+        .await
+        .unwrap();
+    notes
+        .hooks(ServiceHooks::new().after_all(protect(["userId"])))
+        .unwrap();
+
+    let oracle = json!({ "secret": { "$gt": "s" } });
+    let params = Params::external(Provider::Rest).with_query(oracle.clone());
+    let error = vault.find(params).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::BadRequest);
+    assert_eq!(error.message(), "Field 'secret' can not be used in a query");
+    assert!(vault.find(Params::new().with_query(oracle)).await.is_ok());
+
+    let params = Params::external(Provider::Rest).with_query(json!({ "$sort": { "userId": 1 } }));
+    let error = notes.find(params).await.unwrap_err();
+    assert_eq!(error.message(), "Field 'userId' can not be used in a query");
+}

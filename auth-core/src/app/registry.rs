@@ -13,6 +13,7 @@ use crate::hook::{
     AppContext, BoxFuture, HookContext, Output, Payload, Requirement, ServiceHooks, add_unique,
 };
 use crate::params::Params;
+use crate::query::{UNQUERYABLE, refuse_named_fields};
 use crate::service::{Id, Method, Service};
 use crate::sync::read;
 
@@ -21,6 +22,9 @@ pub(crate) struct Registered<S: Service> {
     pub(crate) service: S,
     pub(crate) path: Arc<str>,
     hooks: RwLock<Option<Arc<ServiceHooks<S>>>>,
+    /// The fields the service's hooks (`protect(..)`) declare no external
+    /// query may name; kept up to date as hooks are added.
+    unqueryable: RwLock<Arc<[&'static str]>>,
 }
 
 impl<S: Service> Registered<S> {
@@ -29,12 +33,14 @@ impl<S: Service> Registered<S> {
             service,
             path,
             hooks: RwLock::new(None),
+            unqueryable: RwLock::new(unqueryable(&S::__requirements())),
         }
     }
 
     /// Appends run-time hooks after those already registered.
     pub(crate) fn add_hooks(&self, hooks: ServiceHooks<S>) {
         hooks.append_to(&self.hooks);
+        *crate::sync::write(&self.unqueryable) = unqueryable(&self.requirements());
     }
 
     /// The context of a new call. Boxed: it is the call's one allocation,
@@ -57,6 +63,14 @@ impl<S: Service> Registered<S> {
     /// Runs a call through the app's hooks, the service's hooks and the
     /// method, publishes its events, and returns the finished context.
     pub(crate) async fn run(&self, mut ctx: Box<HookContext<S>>) -> Result<Box<HookContext<S>>> {
+        if ctx.params.provider.is_some() {
+            // Before any hook, as a malformed body is: a filter on a
+            // protected field would answer whether it matches.
+            let unqueryable = read(&self.unqueryable).clone();
+            if !unqueryable.is_empty() {
+                refuse_named_fields(&ctx.params.query, &unqueryable)?;
+            }
+        }
         let app_hooks = ctx.app.app_hooks();
         match app_hooks {
             None => self.service.__run_hooks(&mut ctx).await?,
@@ -82,6 +96,15 @@ impl<S: Service> Registered<S> {
         }
         Ok(ctx)
     }
+}
+
+/// The names of the fields `requirements` declares unqueryable.
+fn unqueryable(requirements: &[Requirement]) -> Arc<[&'static str]> {
+    requirements
+        .iter()
+        .filter(|requirement| requirement.kind() == UNQUERYABLE)
+        .map(Requirement::name)
+        .collect()
 }
 
 /// The result of a finished call, or an error when no hook or method set one.

@@ -14,6 +14,7 @@ use crate::authentication::strategy::AuthResult;
 use crate::error::{Error, Result};
 use crate::hook::{AnyContext, AppContext, BeforeHook, Hook, HookContext, Requirement};
 use crate::params::{AuthenticationRequest, Params};
+use crate::query::UNQUERYABLE;
 use crate::service::Service;
 
 /// The `authenticate(..)` hook: see [`authenticate`].
@@ -256,6 +257,14 @@ pub fn protect<const N: usize>(fields: [&'static str; N]) -> Protect<N> {
 }
 
 impl<const N: usize> Protect<N> {
+    /// A protected field is never an oracle: no external query may name
+    /// it (checked by the app before any hook runs).
+    fn unqueryable(&self) -> Vec<Requirement> {
+        self.fields
+            .map(|field| Requirement::new(UNQUERYABLE, field))
+            .to_vec()
+    }
+
     fn strip(&self, record: &mut Value) {
         if record.is_object() {
             for field in self.fields {
@@ -298,10 +307,18 @@ impl<S: Service, const N: usize> Hook<HookContext<S>> for Protect<N> {
     async fn run(&self, ctx: &mut HookContext<S>) -> Result<()> {
         self.apply(ctx)
     }
+
+    fn requirements(&self) -> Vec<Requirement> {
+        self.unqueryable()
+    }
 }
 
 impl<const N: usize> Hook<AppContext> for Protect<N> {
     async fn run(&self, ctx: &mut AppContext) -> Result<()> {
         self.apply(ctx)
+    }
+
+    fn requirements(&self) -> Vec<Requirement> {
+        self.unqueryable()
     }
 }

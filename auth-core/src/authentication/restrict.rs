@@ -8,13 +8,13 @@
 //! passes untouched. They run before the method, after `authenticate(..)`
 //! has set `params.user`; as after or error hooks they do not compile.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::authentication::hooks::value_at;
 use crate::error::{Error, Result};
 use crate::hook::{AppContext, BeforeHook, BoxFuture, HookContext};
 use crate::params::Params;
-use crate::query::first_named_field;
+use crate::query::refuse_named_fields;
 use crate::{Id, Method, Service};
 
 /// The message of a refused record, Feathers' own for this case.
@@ -171,7 +171,7 @@ pub struct ForbidQueryFields<const N: usize> {
 
 /// Refuses an external call whose query names one of `fields` anywhere a
 /// field can appear (a condition, `$or`/`$and` at any depth, `$sort`,
-/// `$select`; see [`first_named_field`]) with `400 BadRequest` naming the
+/// `$select`; see [`first_named_field`](crate::query::first_named_field)) with `400 BadRequest` naming the
 /// field. Internal calls pass.
 ///
 /// `protect(..)` strips a field from answers, but a filter still runs on
@@ -206,13 +206,7 @@ impl<const N: usize> ForbidQueryFields<N> {
         if !params.is_external() {
             return Ok(());
         }
-        match first_named_field(&params.query, &self.fields) {
-            None => Ok(()),
-            Some(field) => Err(Error::bad_request(format!(
-                "Field '{field}' can not be used in a query"
-            ))
-            .with_errors(json!({ field: "can not be used in a query" }))),
-        }
+        refuse_named_fields(&params.query, &self.fields)
     }
 }
 

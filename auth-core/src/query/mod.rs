@@ -97,7 +97,7 @@ use crate::error::{Error, Result};
 pub use compare::compare;
 pub use condition::{Condition, Operator};
 pub use filter::{Filters, SortOrder};
-pub use names::first_named_field;
+pub use names::{UNQUERYABLE, first_named_field, refuse_named_fields};
 pub use paginate::{Found, Page, Paginate, find};
 pub use select::select;
 pub use sort::sort;

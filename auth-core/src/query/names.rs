@@ -9,7 +9,14 @@
 //! depth. Lists may come as JSON arrays or as the index-keyed objects `qs`
 //! makes of long lists (`$or[30][password]=x`).
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
+
+use crate::error::{Error, Result};
+
+/// The kind of [`Requirement`](crate::hook::Requirement) a hook declares
+/// for a field no external query may name (`protect(["password"])` does):
+/// the app refuses such a query with `400 BadRequest` before any hook runs.
+pub const UNQUERYABLE: &str = "field no external query may name";
 
 /// The first of `fields` that `query` names anywhere a field can appear, or
 /// `None`.
@@ -178,5 +185,21 @@ mod tests {
     #[test]
     fn other_filters_name_no_field() {
         assert_eq!(named(json!({ "$limit": "password", "$skip": 1 })), None);
+    }
+}
+
+/// Refuses a query that names one of `fields` (see [`first_named_field`])
+/// with `400 BadRequest`, the field named in the message and in `errors`.
+///
+/// # Errors
+///
+/// The `BadRequest` above, when the query names one of `fields`.
+pub fn refuse_named_fields(query: &Map<String, Value>, fields: &[&str]) -> Result<()> {
+    match first_named_field(query, fields) {
+        None => Ok(()),
+        Some(field) => Err(Error::bad_request(format!(
+            "Field '{field}' can not be used in a query"
+        ))
+        .with_errors(json!({ field: "can not be used in a query" }))),
     }
 }

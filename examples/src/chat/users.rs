@@ -77,7 +77,6 @@ async fn fold_email_query(ctx: &mut HookContext<Users>) -> Result<()> {
 /// The users service: users kept in memory, behind these hooks.
 #[hooks(
     before(
-        all = [forbid_query_fields(["password"])],
         find = [authenticate("jwt"), fold_email_query],
         get = [authenticate("jwt")],
         create = [prepare_user, hash_password("password")],
