@@ -82,6 +82,22 @@ fn is_same_or_below(path: &str, ancestor: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
+/// Refuses a query that names one of `fields` (see [`first_named_field`])
+/// with `400 BadRequest`, the field named in the message and in `errors`.
+///
+/// # Errors
+///
+/// The `BadRequest` above, when the query names one of `fields`.
+pub fn refuse_named_fields(query: &Map<String, Value>, fields: &[&str]) -> Result<()> {
+    match first_named_field(query, fields) {
+        None => Ok(()),
+        Some(field) => Err(Error::bad_request(format!(
+            "Field '{field}' can not be used in a query"
+        ))
+        .with_errors(json!({ field: "can not be used in a query" }))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,21 +201,5 @@ mod tests {
     #[test]
     fn other_filters_name_no_field() {
         assert_eq!(named(json!({ "$limit": "password", "$skip": 1 })), None);
-    }
-}
-
-/// Refuses a query that names one of `fields` (see [`first_named_field`])
-/// with `400 BadRequest`, the field named in the message and in `errors`.
-///
-/// # Errors
-///
-/// The `BadRequest` above, when the query names one of `fields`.
-pub fn refuse_named_fields(query: &Map<String, Value>, fields: &[&str]) -> Result<()> {
-    match first_named_field(query, fields) {
-        None => Ok(()),
-        Some(field) => Err(Error::bad_request(format!(
-            "Field '{field}' can not be used in a query"
-        ))
-        .with_errors(json!({ field: "can not be used in a query" }))),
     }
 }
