@@ -45,6 +45,7 @@ pub mod hook;
 pub mod memory;
 pub mod params;
 pub mod query;
+mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod service;

@@ -13,6 +13,7 @@ use crate::hook::HookKind;
 use crate::hook::hooks::Hooks;
 use crate::params::Params;
 use crate::query::Page;
+use crate::redact;
 use crate::service::{Found, Id, Method, Service};
 
 /// The data of a call, typed for the service.
@@ -352,19 +353,23 @@ pub(crate) fn payload_from_json<S: Service>(
     Ok(payload)
 }
 
+/// Prints the call with credentials hidden (see [`Params`]' `Debug`):
+/// `data`, `result` and `dispatch` are shown as redacted JSON.
 impl<S: Service> std::fmt::Debug for HookContext<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let data = self.data_json().ok().flatten();
+        let result = self.result_json().ok().flatten();
         f.debug_struct("HookContext")
             .field("path", &self.path)
             .field("method", &self.method)
             .field("kind", &self.kind)
             .field("params", &self.params)
             .field("id", &self.id)
-            .field("data", &self.data_json().ok().flatten())
-            .field("result", &self.result_json().ok().flatten())
+            .field("data", &redact::OptionJson(data.as_ref()))
+            .field("result", &redact::OptionJson(result.as_ref()))
             .field("error", &self.error)
             .field("status", &self.status)
-            .field("dispatch", &self.dispatch)
+            .field("dispatch", &redact::OptionJson(self.dispatch.as_ref()))
             .finish_non_exhaustive()
     }
 }
