@@ -50,6 +50,7 @@ mod redact;
 pub mod rest;
 pub mod service;
 mod sync;
+mod typed;
 
 pub use app::{App, Configure, JsonCall, JsonService, Reply, ServiceHandle, WeakApp};
 pub use config::Configuration;

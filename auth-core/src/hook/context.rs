@@ -15,6 +15,7 @@ use crate::params::Params;
 use crate::query::Page;
 use crate::redact;
 use crate::service::{Found, Id, Method, Service};
+use crate::typed;
 
 /// The data of a call, typed for the service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -336,19 +337,17 @@ impl<S: Service> AnyContext for HookContext<S> {
 /// Reads JSON data in the shape `method` takes: a list for a multi `create`,
 /// the patch type for `patch`, raw JSON for a custom method.
 ///
-/// A body that does not fit is a `BadRequest` naming the cause.
+/// A body that does not fit is a `BadRequest` naming the field at fault
+/// (`errors: {"text": ".."}`).
 pub(crate) fn payload_from_json<S: Service>(
     method: &Method,
     value: Value,
 ) -> Result<Payload<S::Data, S::Patch>> {
-    let invalid = |error: serde_json::Error| Error::bad_request(format!("Invalid data: {error}"));
     let payload = match method {
         Method::Custom(_) => Payload::Custom(value),
-        Method::Patch => Payload::Patch(S::Patch::deserialize(value).map_err(invalid)?),
-        Method::Create if value.is_array() => {
-            Payload::Many(Vec::<S::Data>::deserialize(value).map_err(invalid)?)
-        }
-        _ => Payload::One(S::Data::deserialize(value).map_err(invalid)?),
+        Method::Patch => Payload::Patch(typed::read(&value)?),
+        Method::Create if value.is_array() => Payload::Many(typed::read(&value)?),
+        _ => Payload::One(typed::read(&value)?),
     };
     Ok(payload)
 }
