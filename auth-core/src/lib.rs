@@ -77,7 +77,8 @@ pub mod prelude {
     pub use crate::authentication::rate_limit::RateLimit;
     pub use crate::authentication::{
         Anonymous, AuthConfig, AuthResult, Authentication, AuthenticationService, Jwt, Local,
-        Strategy, StrategySetup, allow_anonymous, authenticate, hash_password, protect,
+        RequestParts, Strategy, StrategySetup, allow_anonymous, authenticate, hash_password,
+        protect,
     };
     pub use crate::config::Configuration;
     pub use crate::error::{Error, ErrorKind, Result};
@@ -96,7 +97,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::authentication::{
-        StrategySetup, config_required, config_with_default, strategy_section,
+        StrategySetup, config_required, config_unset, config_with_default, strategy_section,
     };
     pub use crate::error::{Error, Result};
     pub use crate::hook::chain::{begin_error, call_method, end_error, run_service_hooks};

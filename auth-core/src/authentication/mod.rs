@@ -58,8 +58,10 @@ pub use service::{
     Authentication, AuthenticationService, DEFAULT_AUTHENTICATION, default_authentication,
 };
 pub use settings::{AuthConfig, ExpiresIn, JwtHeader, JwtOptions};
-pub use strategy::{AuthResult, DynStrategy, Strategy, StrategySetup};
+pub use strategy::{AuthResult, DynStrategy, RequestParts, Strategy, StrategySetup};
 pub use token::{TokenOptions, Tokens};
 
 #[doc(hidden)]
-pub use config::{config_required, config_with_default, strategy_section};
+pub use config::{
+    Unconfigured, config_required, config_unset, config_with_default, strategy_section,
+};
