@@ -605,6 +605,45 @@ fn the_debug_of_params_hides_tokens_and_passwords() {
     assert_redacted(&format!("{params:#?}"));
 }
 
+#[test]
+fn the_debug_of_strategy_results_and_settings_hides_tokens_and_secrets() {
+    let result = AuthResult::new().with("accessToken", "secret-jwt").with(
+        "user",
+        json!({ "email": "ada@example.com", "password": "secret-hash" }),
+    );
+    let printed = format!("{result:?}");
+    assert!(!printed.contains("secret-"), "{printed}");
+    assert!(printed.contains("ada@example.com"), "{printed}");
+
+    let config = AuthConfig::new("secret-signing-key").strategy_section(
+        "api-key",
+        json!({ "header": "x-key", "apiKey": "secret-key" }),
+    );
+    let printed = format!("{config:?}");
+    assert!(!printed.contains("secret-"), "{printed}");
+    assert!(
+        printed.contains("x-key") && printed.contains("users"),
+        "{printed}"
+    );
+}
+
+#[tokio::test]
+async fn the_debug_of_a_json_reply_hides_passwords() {
+    let app = App::new().register("users", MemoryService::<Value>::new());
+    let reply = app
+        .json_service("users")
+        .unwrap()
+        .call(
+            JsonCall::new(Method::Create, Params::new())
+                .data(json!({ "email": "ada@example.com", "password": "secret-password" })),
+        )
+        .await
+        .unwrap();
+    let printed = format!("{reply:?}");
+    assert!(!printed.contains("secret-password"), "{printed}");
+    assert!(printed.contains("ada@example.com"), "{printed}");
+}
+
 /// An after hook that keeps the `Debug` of each context it sees.
 #[derive(Clone, Default)]
 struct PrintContext(std::sync::Arc<std::sync::Mutex<Vec<String>>>);

@@ -71,6 +71,19 @@ impl fmt::Debug for JsonMap<'_> {
     }
 }
 
+/// A JSON object keyed by names that are not fields (the strategies'
+/// sections, keyed by strategy: `api-key` is a name, not a credential),
+/// with its values redacted.
+pub(crate) struct JsonSections<'a>(pub &'a Map<String, Value>);
+
+impl fmt::Debug for JsonSections<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(name, section)| (name, Json(section))))
+            .finish()
+    }
+}
+
 /// An optional JSON value, redacted.
 pub(crate) struct OptionJson<'a>(pub Option<&'a Value>);
 

@@ -26,6 +26,7 @@ use crate::authentication::entity::StrategyContext;
 use crate::error::Result;
 use crate::hook::BoxFuture;
 use crate::params::{AuthenticationRequest, Params};
+use crate::redact;
 
 /// The HTTP request a strategy reads credentials from in
 /// [`Strategy::parse`]: method, URI, headers and extensions, without the
@@ -35,9 +36,20 @@ pub use http::request::Parts as RequestParts;
 
 /// What a successful authentication yields, merged into the call's params
 /// as Feathers merges it (`anonymous: true`, `user`, `authentication`, ...).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Its `Debug` hides credentials (`accessToken`, a user's `password`) by
+/// the rule [`Params`] states.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AuthResult(pub Map<String, Value>);
+
+impl std::fmt::Debug for AuthResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuthResult")
+            .field(&redact::JsonMap(&self.0))
+            .finish()
+    }
+}
 
 impl AuthResult {
     /// An empty result.
