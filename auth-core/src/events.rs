@@ -95,7 +95,9 @@ pub struct ServiceEvent {
     pub method: Method,
     /// The id the call named, if any.
     pub id: Option<Id>,
-    /// The record, as JSON.
+    /// The record as callers receive it, as JSON: from the call's
+    /// `dispatch` when a hook set one (`protect(..)` does, so an event
+    /// never carries a protected field), else from its result.
     pub data: Value,
     /// The call's parameters.
     pub params: Params,

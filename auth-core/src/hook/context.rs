@@ -142,7 +142,8 @@ pub struct HookContext<S: Service> {
     /// The HTTP status a transport should answer with, if a hook sets one.
     pub status: Option<u16>,
     /// What external callers receive instead of `result`, when a hook sets
-    /// it (Feathers' `context.dispatch`, as `protect(..)` does).
+    /// it (Feathers' `context.dispatch`, as `protect(..)` does); the call's
+    /// events carry it too.
     pub dispatch: Option<Value>,
     pub(crate) service_hooks: Option<Arc<Hooks<HookContext<S>>>>,
 }
