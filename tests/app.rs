@@ -535,3 +535,149 @@ fn setup_reports_every_configuration_error() {
         "a service whose setup failed is not registered"
     );
 }
+
+/// Params of a REST call carrying a bearer token, a cookie, an API key
+/// and a password in the authentication request and the query.
+fn params_with_credentials() -> Params {
+    let mut params = Params::external(Provider::Rest);
+    params.headers.insert(
+        http::header::AUTHORIZATION,
+        http::HeaderValue::from_static("Bearer secret-token"),
+    );
+    params.headers.insert(
+        http::header::COOKIE,
+        http::HeaderValue::from_static("session=secret-cookie"),
+    );
+    params.headers.insert(
+        "x-api-key",
+        http::HeaderValue::from_static("secret-api-key"),
+    );
+    params
+        .headers
+        .insert("accept", http::HeaderValue::from_static("application/json"));
+    params.authentication = Some(
+        AuthenticationRequest::new("local")
+            .with("email", "ada@example.com")
+            .with("password", "secret-password"),
+    );
+    params
+        .query
+        .insert("email".into(), json!("ada@example.com"));
+    params
+        .query
+        .insert("password".into(), json!({ "$gt": "secret-prefix" }));
+    params.user = Some(json!({ "id": 0, "email": "ada@example.com", "password": "secret-hash" }));
+    params.set_field("authentication", json!({ "accessToken": "secret-jwt" }));
+    params
+}
+
+const SECRETS: [&str; 7] = [
+    "secret-token",
+    "secret-cookie",
+    "secret-api-key",
+    "secret-password",
+    "secret-prefix",
+    "secret-hash",
+    "secret-jwt",
+];
+
+/// Asserts `printed` holds no credential of [`params_with_credentials`]
+/// and still shows what is not one.
+fn assert_redacted(printed: &str) {
+    for secret in SECRETS {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+    for kept in [
+        "ada@example.com",
+        "application/json",
+        "local",
+        "authorization",
+        "[redacted]",
+    ] {
+        assert!(printed.contains(kept), "{kept} missing from {printed}");
+    }
+}
+
+#[test]
+fn the_debug_of_params_hides_tokens_and_passwords() {
+    let params = params_with_credentials();
+    assert_redacted(&format!("{params:?}"));
+    assert_redacted(&format!("{params:#?}"));
+}
+
+#[test]
+fn the_debug_of_strategy_results_and_settings_hides_tokens_and_secrets() {
+    let result = AuthResult::new().with("accessToken", "secret-jwt").with(
+        "user",
+        json!({ "email": "ada@example.com", "password": "secret-hash" }),
+    );
+    let printed = format!("{result:?}");
+    assert!(!printed.contains("secret-"), "{printed}");
+    assert!(printed.contains("ada@example.com"), "{printed}");
+
+    let config = AuthConfig::new("secret-signing-key").strategy_section(
+        "api-key",
+        json!({ "header": "x-key", "apiKey": "secret-key" }),
+    );
+    let printed = format!("{config:?}");
+    assert!(!printed.contains("secret-"), "{printed}");
+    assert!(
+        printed.contains("x-key") && printed.contains("users"),
+        "{printed}"
+    );
+}
+
+#[tokio::test]
+async fn the_debug_of_a_json_reply_hides_passwords() {
+    let app = App::new().register("users", MemoryService::<Value>::new());
+    let reply = app
+        .json_service("users")
+        .unwrap()
+        .call(
+            JsonCall::new(Method::Create, Params::new())
+                .data(json!({ "email": "ada@example.com", "password": "secret-password" })),
+        )
+        .await
+        .unwrap();
+    let printed = format!("{reply:?}");
+    assert!(!printed.contains("secret-password"), "{printed}");
+    assert!(printed.contains("ada@example.com"), "{printed}");
+}
+
+/// An after hook that keeps the `Debug` of each context it sees.
+#[derive(Clone, Default)]
+struct PrintContext(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Hook<HookContext<MemoryService<Value>>> for PrintContext {
+    async fn run(&self, ctx: &mut HookContext<MemoryService<Value>>) -> Result<()> {
+        self.0.lock().unwrap().push(format!("{ctx:?}"));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_debug_of_contexts_and_events_hides_tokens_and_passwords() {
+    let printed = PrintContext::default();
+    let app = App::new().register("users", MemoryService::<Value>::new());
+    let users = app.service::<MemoryService<Value>>("users");
+    users
+        .hooks(ServiceHooks::new().after_all(printed.clone()))
+        .unwrap();
+    let mut events = app.subscribe();
+
+    users
+        .create(
+            json!({ "email": "ada@example.com", "password": "secret-password" }),
+            params_with_credentials(),
+        )
+        .await
+        .unwrap();
+
+    let contexts = printed.0.lock().unwrap().clone();
+    assert_eq!(contexts.len(), 1);
+    assert!(contexts[0].contains("result"), "{}", contexts[0]);
+    assert_redacted(&contexts[0]);
+    let event = events.try_recv().unwrap();
+    assert_eq!(event.data["password"], "secret-password");
+    assert_redacted(&format!("{event:?}"));
+}

@@ -2300,3 +2300,148 @@ mod contract {
         assert!(result["user"].get("password").is_none(), "{result}");
     }
 }
+
+// ===========================================================================
+// Not Feathers tests: `protect` on a record type that requires the field.
+mod protect_required_field {
+    use super::*;
+
+    /// A user whose record type requires its password: the stripped record
+    /// can not be read back as one.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct UserWithRequiredPassword {
+        #[serde(default)]
+        id: Option<u64>,
+        email: String,
+        password: String,
+    }
+
+    type StrictUsers = MemoryService<UserWithRequiredPassword>;
+
+    fn app() -> App {
+        let app = App::new().register("users", StrictUsers::new()).configure(
+            Authentication::new(local_config())
+                .strategy(Jwt::default())
+                .strategy(Local::default()),
+        );
+        app.setup().unwrap();
+        app.service::<StrictUsers>("users")
+            .hooks(
+                ServiceHooks::new()
+                    .before("create", hash_password("password"))
+                    .after_all(protect(["password"])),
+            )
+            .unwrap();
+        app
+    }
+
+    async fn external(app: &App, call: JsonCall) -> Result<Value> {
+        app.json_service("users")
+            .unwrap()
+            .call(call)
+            .await?
+            .into_json()
+    }
+
+    fn rest() -> Params {
+        Params::external(Provider::Rest)
+    }
+
+    #[tokio::test]
+    async fn sign_up_find_and_login_work_and_never_show_the_password() {
+        let app = app();
+        let mut events = app.subscribe();
+        let created = external(
+            &app,
+            JsonCall::new(Method::Create, rest())
+                .data(json!({ "email": EMAIL, "password": PASSWORD })),
+        )
+        .await
+        .unwrap();
+        assert_eq!(created, json!({ "id": 0, "email": EMAIL }));
+        let event = events.try_recv().unwrap();
+        assert_eq!(event.data, json!({ "id": 0, "email": EMAIL }));
+
+        // Stored once, with its hash, for the server's own code.
+        let users = app.service::<StrictUsers>("users");
+        let stored = users.get(0, Params::new()).await.unwrap();
+        assert!(stored.password.starts_with("$argon2id$"), "{stored:?}");
+        assert_eq!(users.find(Params::new()).await.unwrap().data().len(), 1);
+
+        let found = external(&app, JsonCall::new(Method::Find, rest())).await;
+        assert_eq!(found.unwrap(), json!([{ "id": 0, "email": EMAIL }]));
+        let got = external(&app, JsonCall::new(Method::Get, rest()).id(0)).await;
+        assert_eq!(got.unwrap(), json!({ "id": 0, "email": EMAIL }));
+
+        // A login shows the user without the password, and so does the
+        // `params.user` of a call made with its token.
+        let login = app
+            .json_service("authentication")
+            .unwrap()
+            .call(
+                JsonCall::new(Method::Create, rest())
+                    .data(json!({ "strategy": "local", "email": EMAIL, "password": PASSWORD })),
+            )
+            .await
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(login["user"], json!({ "id": 0, "email": EMAIL }));
+        let with_token = app
+            .json_service("authentication")
+            .unwrap()
+            .call(
+                JsonCall::new(Method::Create, rest())
+                    .data(json!({ "strategy": "jwt", "accessToken": login["accessToken"] })),
+            )
+            .await
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(with_token["user"], json!({ "id": 0, "email": EMAIL }));
+    }
+
+    #[tokio::test]
+    async fn a_typed_external_call_keeps_the_field_its_type_requires() {
+        let app = app();
+        let users = app.service::<StrictUsers>("users");
+        let mut events = app.subscribe();
+        let created = users
+            .create(
+                UserWithRequiredPassword {
+                    id: None,
+                    email: EMAIL.to_owned(),
+                    password: PASSWORD.to_owned(),
+                },
+                rest(),
+            )
+            .await
+            .unwrap();
+        // Server code holds a `UserWithRequiredPassword`, which can not be
+        // without its password; no transport sends it (see above).
+        assert!(created.password.starts_with("$argon2id$"));
+        assert_eq!(users.find(rest()).await.unwrap().data().len(), 1);
+        // Events go to clients: never the password, whoever called.
+        users
+            .create(
+                UserWithRequiredPassword {
+                    id: None,
+                    email: "internal@example.com".to_owned(),
+                    password: PASSWORD.to_owned(),
+                },
+                Params::new(),
+            )
+            .await
+            .unwrap();
+        let published: Vec<Value> = std::iter::from_fn(|| events.try_recv().ok())
+            .map(|event| event.data.clone())
+            .collect();
+        assert_eq!(
+            published,
+            [
+                json!({ "id": 0, "email": EMAIL }),
+                json!({ "id": 1, "email": "internal@example.com" })
+            ]
+        );
+    }
+}

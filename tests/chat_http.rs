@@ -737,6 +737,64 @@ async fn message_create_requires_non_empty_text() {
     assert_eq!(chat.message_count().await, 0);
 }
 
+// A body that does not fit the service's types is a 400 whose `errors`
+// names the field, as Feathers' validation errors do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_that_do_not_fit_name_the_field() {
+    let chat = Chat::start().await;
+    let (_, token) = chat.user("ada@example.com").await;
+    let wrong_type = "invalid type: integer `5`, expected a string";
+    let res = chat.post("/messages", None, json!({ "text": 5 })).await;
+    assert_eq!(
+        assert_error(&res, 400),
+        json!({
+            "name": "BadRequest",
+            "message": format!("Invalid data: text: {wrong_type}"),
+            "code": 400,
+            "className": "bad-request",
+            "errors": { "text": wrong_type },
+        })
+    );
+    let res = chat
+        .post(
+            "/messages",
+            Some(&token),
+            json!({ "words": "no text field" }),
+        )
+        .await;
+    let error = assert_error(&res, 400);
+    assert_eq!(error["message"], "Invalid data: missing field `text`");
+    assert_eq!(error["errors"], json!({ "text": "missing field `text`" }));
+    let res = chat
+        .post("/messages", None, json!({ "text": "hi", "userId": "ada" }))
+        .await;
+    assert_eq!(
+        assert_error(&res, 400)["errors"],
+        json!({ "userId": "invalid type: string \"ada\", expected u64" })
+    );
+
+    // A patch whose record would no longer fit names the field too, and
+    // changes nothing.
+    let res = chat
+        .post("/messages", Some(&token), json!({ "text": "kept" }))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let id = res.json()["id"].clone();
+    let res = chat
+        .send(
+            Method::PATCH,
+            &format!("/messages/{id}"),
+            Some(&token),
+            Some(json!({ "text": 5 })),
+        )
+        .await;
+    assert_eq!(
+        assert_error(&res, 400)["errors"],
+        json!({ "text": wrong_type })
+    );
+    assert_eq!(chat.message_count().await, 1);
+}
+
 // "before create: ... sets `userId` (authenticated) or `anonymous: true`
 // (anonymous)": whatever the client sends in those fields.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

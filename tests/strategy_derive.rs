@@ -1,9 +1,11 @@
 //! `#[derive(Strategy)]`: names, typed configuration read once with
-//! defaults, errors naming the bad key, and the erased form.
+//! defaults, errors naming the bad key, the `new()` that needs no
+//! placeholder for it, the erased form, and a strategy of the app's own
+//! reading its credentials from a request over HTTP.
 
 use auth_core::authentication::DynStrategy;
 use auth_core::prelude::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// The seed's anonymous strategy: no more lines than in FeathersJS.
 #[derive(Strategy)]
@@ -38,7 +40,7 @@ impl Strategy for Local {
         }
     }
 
-    async fn parse(&self, request: &http::request::Parts) -> Result<Option<AuthenticationRequest>> {
+    async fn parse(&self, request: &RequestParts) -> Result<Option<AuthenticationRequest>> {
         Ok(request
             .headers
             .get("x-user")
@@ -154,4 +156,116 @@ async fn the_erased_form_runs_authenticate_and_parse() {
         .await
         .unwrap();
     assert_eq!(result.get("user"), Some(&json!("ada")));
+}
+
+/// Feathers' cookbook API key strategy: the header and the keys come from
+/// the configuration, so building it takes nothing (`ApiKey::new()`), and
+/// it reads its credentials with names the prelude gives (`RequestParts`).
+#[derive(Strategy)]
+struct ApiKey {
+    #[strategy(config, default = "x-api-key".to_owned())]
+    header: String,
+    #[strategy(config)]
+    keys: Vec<String>,
+}
+
+impl Strategy for ApiKey {
+    async fn authenticate(&self, auth: &AuthenticationRequest, _: &Params) -> Result<AuthResult> {
+        match auth.get_str("key") {
+            Some(key) if self.keys.iter().any(|known| known == key) => {
+                Ok(AuthResult::new().with("client", key))
+            }
+            _ => Err(Error::not_authenticated("Invalid API key")),
+        }
+    }
+
+    async fn parse(&self, request: &RequestParts) -> Result<Option<AuthenticationRequest>> {
+        let key = request
+            .headers
+            .get(&self.header)
+            .and_then(|key| key.to_str().ok());
+        Ok(key.map(|key| AuthenticationRequest::new("api-key").with("key", key)))
+    }
+}
+
+/// A strategy with a field that is not configuration: `new` takes it.
+#[derive(Strategy)]
+struct Counted<C: Send + Sync + 'static> {
+    #[strategy(config, default = 3)]
+    attempts: u32,
+    #[strategy(config)]
+    realm: String,
+    counter: C,
+}
+
+impl<C: Send + Sync + 'static> Strategy for Counted<C> {
+    async fn authenticate(&self, _: &AuthenticationRequest, _: &Params) -> Result<AuthResult> {
+        Ok(AuthResult::new())
+    }
+}
+
+#[test]
+fn new_starts_configuration_fields_at_their_defaults_and_takes_the_others() {
+    let api_key = ApiKey::new();
+    assert_eq!(api_key.header, "x-api-key");
+    assert!(api_key.keys.is_empty());
+
+    let mut counted = Counted::new(7_u8);
+    assert_eq!(
+        (counted.attempts, counted.realm.as_str(), counted.counter),
+        (3, "", 7)
+    );
+    StrategySetup::configure(&mut counted, &json!({ "realm": "api", "attempts": 5 })).unwrap();
+    assert_eq!((counted.attempts, counted.realm.as_str()), (5, "api"));
+    // A required key is still required: `new`'s empty value never runs.
+    let error = StrategySetup::configure(&mut Counted::new(()), &json!({})).unwrap_err();
+    assert_eq!(
+        error.message(),
+        "Missing configuration authentication.counted.realm"
+    );
+}
+
+/// Answers to callers the `api-key` strategy let in.
+struct Reports;
+
+#[hooks(before(all = [authenticate("api-key")]))]
+impl Service for Reports {
+    type Item = Value;
+    type Data = Value;
+    type Patch = Value;
+
+    async fn find(&self, params: &Params) -> Result<Found<Value>> {
+        Ok(Found::All(vec![
+            json!({ "client": params.field("client") }),
+        ]))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strategy_of_the_app_reads_its_api_key_header_over_http() {
+    let mut config = AuthConfig::new("api key secret")
+        .auth_strategies(["api-key"])
+        .strategy_section("api-key", json!({ "header": "x-key", "keys": ["k1"] }));
+    // API clients are no users: no entity to look up.
+    config.entity = None;
+    let app = App::new()
+        .register("reports", Reports)
+        .configure(Authentication::new(config).strategy(ApiKey::new()));
+    app.setup().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/reports", listener.local_addr().unwrap());
+    tokio::spawn(app.serve(listener, std::future::pending()));
+
+    let client = reqwest::Client::new();
+    let get = |header: &str, key: &str| client.get(&base).header(header, key).send();
+    let res = get("x-key", "k1").await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!([{ "client": "k1" }])
+    );
+    for (header, key) in [("x-key", "nope"), ("x-api-key", "k1"), ("accept", "*/*")] {
+        let res = get(header, key).await.unwrap();
+        assert_eq!(res.status(), 401, "{header}: {key}");
+    }
 }

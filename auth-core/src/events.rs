@@ -34,6 +34,7 @@ use serde_json::Value;
 use tokio::sync::broadcast;
 
 use crate::params::Params;
+use crate::redact;
 use crate::service::{Id, Method};
 
 /// Which event a call published.
@@ -81,7 +82,10 @@ impl fmt::Display for EventKind {
 /// One published event: a record a call created, updated, patched or
 /// removed, with the call's context. A multi call publishes one event per
 /// record, as Feathers does.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` hides credentials in `data` and `params` by the rule
+/// [`Params`] states, so `tracing::info!(?event)` logs no token.
+#[derive(Clone)]
 pub struct ServiceEvent {
     /// The service's path.
     pub path: Arc<str>,
@@ -91,10 +95,25 @@ pub struct ServiceEvent {
     pub method: Method,
     /// The id the call named, if any.
     pub id: Option<Id>,
-    /// The record, as JSON.
+    /// The record as callers receive it, as JSON: from the call's
+    /// `dispatch` when a hook set one (`protect(..)` does, so an event
+    /// never carries a protected field), else from its result.
     pub data: Value,
     /// The call's parameters.
     pub params: Params,
+}
+
+impl fmt::Debug for ServiceEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceEvent")
+            .field("path", &self.path)
+            .field("event", &self.event)
+            .field("method", &self.method)
+            .field("id", &self.id)
+            .field("data", &redact::Json(&self.data))
+            .field("params", &self.params)
+            .finish()
+    }
 }
 
 /// The app's event channel.

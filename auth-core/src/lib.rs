@@ -47,10 +47,12 @@ pub mod memory;
 mod method;
 pub mod params;
 pub mod query;
+mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod service;
 mod sync;
+mod typed;
 
 pub use app::{App, Configure, JsonCall, JsonService, Reply, ServiceHandle, WeakApp};
 pub use config::Configuration;
@@ -77,8 +79,8 @@ pub mod prelude {
     pub use crate::authentication::rate_limit::RateLimit;
     pub use crate::authentication::{
         Anonymous, AuthConfig, AuthResult, Authentication, AuthenticationService, Jwt, Local,
-        Strategy, StrategySetup, allow_anonymous, authenticate, disallow_external_multi,
-        forbid_query_fields, hash_password, protect, restrict_to_owner,
+        RequestParts, Strategy, StrategySetup, allow_anonymous, authenticate,
+        disallow_external_multi, forbid_query_fields, hash_password, protect, restrict_to_owner,
     };
     pub use crate::config::Configuration;
     pub use crate::error::{Error, ErrorKind, Result};
@@ -98,7 +100,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::app::App;
     pub use crate::authentication::{
-        StrategySetup, config_required, config_with_default, strategy_section,
+        StrategySetup, config_required, config_unset, config_with_default, strategy_section,
     };
     pub use crate::error::{Error, Result};
     pub use crate::hook::chain::RuntimeHooks;

@@ -51,6 +51,7 @@ use crate::params::Params;
 use crate::query::{self, Paginate, Query};
 use crate::service::{Found, Id, Method, Service};
 use crate::sync::{read, write};
+use crate::typed;
 
 /// Which multi calls a memory service allows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -229,8 +230,10 @@ fn not_found(id: &Id) -> Error {
     Error::not_found(format!("No record found for id '{id}'"))
 }
 
-/// A record read as `T`. A record `$select` trimmed may lack a field `T`
-/// needs: that is the caller's query, a 400, never a 500.
+/// A record read as `T`, owned or borrowed. A record `$select` trimmed may
+/// lack a field `T` needs: that is the caller's query, a 400, never a 500.
+/// Records are checked against `T` before they are stored
+/// ([`crate::typed::read`] names the field there), so this error names none.
 fn read_as<'de, T: DeserializeOwned>(
     record: impl serde::Deserializer<'de, Error = serde_json::Error>,
 ) -> Result<T> {
@@ -305,12 +308,12 @@ impl<T: DeserializeOwned> MemoryService<T> {
     fn answer(&self, record: &Value, query: &Query) -> Result<T> {
         let Some(fields) = &query.filters.select else {
             // No copy of the record: read `T` straight from the stored JSON.
-            return read_as(record);
+            return typed::read(record);
         };
         let selected = query::select(record.clone(), fields, &self.options.id);
         // A typed record can not lose a field `T` requires: answer it whole
         // (transports project `$select` on what they send).
-        read_as(selected).or_else(|_| read_as(record))
+        read_as(selected).or_else(|_| typed::read(record))
     }
 
     /// The record at `id`, if it matches the query.
@@ -366,9 +369,10 @@ impl<T: DeserializeOwned> MemoryService<T> {
         merged
     }
 
-    /// Checks that a changed record still fits `T` before it is stored.
+    /// Checks that a changed record still fits `T` before it is stored; a
+    /// record that does not is a 400 naming the field (`errors`).
     fn check_fits(&self, record: &Value) -> Result<()> {
-        read_as::<T>(record).map(drop)
+        typed::read::<T>(record).map(drop)
     }
 
     /// Refuses `pending` writes (key and new record) that would store a

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::redact;
 
 /// A Feathers query: the JSON object behind `params.query`.
 pub type Query = Map<String, Value>;
@@ -56,7 +57,10 @@ impl fmt::Display for Provider {
 /// assert_eq!(request.strategy, "jwt");
 /// assert_eq!(request.get_str("accessToken"), Some("abc"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Its `Debug` hides credentials (`accessToken`, `password`, ...), by the
+/// rule [`Params`] states.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthenticationRequest {
     /// The name of the strategy to authenticate with (empty when the
     /// caller named none, which authentication refuses with a 401).
@@ -94,6 +98,12 @@ impl AuthenticationRequest {
 
 /// The parameters of a service call.
 ///
+/// Its `Debug` never prints a credential, so `tracing::info!(?params)` is
+/// safe: a header or JSON key (of the query, the route, the
+/// authentication request, the user or the fields) whose name, lower-cased
+/// with `-` and `_` removed, contains `password`, `token`, `secret`,
+/// `authorization`, `cookie` or `apikey` prints as `"[redacted]"`.
+///
 /// ```
 /// use auth_core::{Params, Provider};
 /// use serde_json::json;
@@ -106,7 +116,7 @@ impl AuthenticationRequest {
 /// params.set_field("anonymous", true);
 /// assert!(params.anonymous());
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Params {
     /// The transport of an external call; `None` for an internal call.
     pub provider: Option<Provider>,
@@ -185,6 +195,31 @@ impl Params {
     /// Sets a free-form field.
     pub fn set_field(&mut self, key: impl Into<String>, value: impl Into<Value>) {
         self.fields.insert(key.into(), value.into());
+    }
+}
+
+impl fmt::Debug for AuthenticationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthenticationRequest")
+            .field("strategy", &self.strategy)
+            .field("fields", &redact::JsonMap(&self.fields))
+            .finish()
+    }
+}
+
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Params")
+            .field("provider", &self.provider)
+            .field("query", &redact::JsonMap(&self.query))
+            .field("route", &redact::JsonMap(&self.route))
+            .field("headers", &redact::Headers(&self.headers))
+            .field("authentication", &self.authentication)
+            .field("authenticated", &self.authenticated)
+            .field("user", &redact::OptionJson(self.user.as_ref()))
+            .field("fields", &redact::JsonMap(&self.fields))
+            .field("extensions", &self.extensions)
+            .finish()
     }
 }
 

@@ -125,6 +125,12 @@ pub fn hooks(args: TokenStream, item: TokenStream) -> TokenStream {
 /// section of the authentication configuration; a missing key without a
 /// `default`, or a value of the wrong type, fails start-up with an error
 /// naming the key (`Missing configuration authentication.local.pepper`).
+///
+/// A strategy with configuration fields gets `new(<its other fields, in
+/// order>)` (`Local::new(hasher)`): configuration fields start at their
+/// `default`, required ones at their type's `Default` (a type without one
+/// is refused on the field), until start-up reads them. So the derive
+/// clashes with a hand-written `new`; name yours otherwise.
 #[proc_macro_derive(Strategy, attributes(strategy))]
 pub fn derive_strategy(input: TokenStream) -> TokenStream {
     strategy::expand_derive(input.into()).into()

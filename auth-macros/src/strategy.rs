@@ -13,12 +13,14 @@
 //! ```
 //!
 //! Parsed into a small AST, validated (every mistake collected), expanded
-//! into `impl StrategySetup`.
+//! into `impl StrategySetup` and, when there are configuration fields, a
+//! `new(<the other fields>)` that needs no placeholder for them
+//! (`Local::new(hasher)`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Expr, Fields, Ident, LitStr};
+use syn::{Data, DeriveInput, Expr, Field, Fields, Ident, LitStr};
 
 use crate::ctxt::Ctxt;
 
@@ -27,10 +29,13 @@ struct StrategyInput<'a> {
     input: &'a DeriveInput,
     name: String,
     config_fields: Vec<ConfigField<'a>>,
+    /// The fields that are not configuration, in order: `new`'s arguments.
+    plain_fields: Vec<&'a Field>,
 }
 
 /// A field filled from the configuration section.
 struct ConfigField<'a> {
+    field: &'a Field,
     ident: &'a Ident,
     key: String,
     default: Option<Expr>,
@@ -73,26 +78,29 @@ fn parse<'a>(input: &'a DeriveInput, cx: &mut Ctxt) -> StrategyInput<'a> {
             cx.syn_error(error);
         }
     }
-    let config_fields = match &input.data {
-        Data::Struct(data) => config_fields(&data.fields, cx),
+    let (config_fields, plain_fields) = match &input.data {
+        Data::Struct(data) => split_fields(&data.fields, cx),
         Data::Enum(data) => {
             cx.error_spanned_by(data.enum_token, "#[derive(Strategy)] goes on a struct");
-            Vec::new()
+            (Vec::new(), Vec::new())
         }
         Data::Union(data) => {
             cx.error_spanned_by(data.union_token, "#[derive(Strategy)] goes on a struct");
-            Vec::new()
+            (Vec::new(), Vec::new())
         }
     };
     StrategyInput {
         input,
         name: name.unwrap_or_else(|| kebab_case(&input.ident.to_string())),
         config_fields,
+        plain_fields,
     }
 }
 
-fn config_fields<'a>(fields: &'a Fields, cx: &mut Ctxt) -> Vec<ConfigField<'a>> {
+/// The configuration fields, and the others.
+fn split_fields<'a>(fields: &'a Fields, cx: &mut Ctxt) -> (Vec<ConfigField<'a>>, Vec<&'a Field>) {
     let mut config = Vec::new();
+    let mut plain = Vec::new();
     for field in fields {
         let mut is_config = false;
         let mut key = None;
@@ -127,10 +135,12 @@ fn config_fields<'a>(fields: &'a Fields, cx: &mut Ctxt) -> Vec<ConfigField<'a>> 
                     "`default` is for configuration fields: write #[strategy(config, default = ..)]",
                 );
             }
+            plain.push(field);
             continue;
         }
         match &field.ident {
             Some(ident) => config.push(ConfigField {
+                field,
                 ident,
                 key: key.unwrap_or_else(|| ident.to_string()),
                 default,
@@ -141,7 +151,7 @@ fn config_fields<'a>(fields: &'a Fields, cx: &mut Ctxt) -> Vec<ConfigField<'a>> 
             ),
         }
     }
-    config
+    (config, plain)
 }
 
 fn expand(parsed: &StrategyInput) -> TokenStream {
@@ -168,7 +178,10 @@ fn expand(parsed: &StrategyInput) -> TokenStream {
     } else {
         quote!(::auth_core::__private::strategy_section(Self::NAME, __config)?;)
     };
+    let constructor = constructor(parsed);
     quote! {
+        #constructor
+
         #[allow(clippy::redundant_closure)]
         impl #impl_generics ::auth_core::__private::StrategySetup for #ident #type_generics #where_clause {
             const NAME: &'static str = #name;
@@ -180,6 +193,58 @@ fn expand(parsed: &StrategyInput) -> TokenStream {
                 #section_binding
                 #(#reads)*
                 ::auth_core::__private::Ok(())
+            }
+        }
+    }
+}
+
+/// `new(<the other fields>)` for a strategy with configuration fields, so
+/// that building one needs no placeholder for what start-up reads: each
+/// configuration field starts at its `default = ..`, or, when required, at
+/// its type's `Default` (the value a strategy never runs with, since
+/// start-up fails without the key). A strategy without configuration is
+/// built as it is written, and gets none.
+fn constructor(parsed: &StrategyInput) -> TokenStream {
+    if parsed.config_fields.is_empty() {
+        return TokenStream::new();
+    }
+    let input = parsed.input;
+    let ident = &input.ident;
+    let vis = &input.vis;
+    let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
+    // Only named structs have configuration fields (`split_fields`).
+    let arguments = parsed.plain_fields.iter().filter_map(|field| {
+        let name = field.ident.as_ref()?;
+        let ty = &field.ty;
+        Some(quote!(#name: #ty))
+    });
+    let plain = parsed.plain_fields.iter().map(|field| &field.ident);
+    let configured = parsed.config_fields.iter().map(|config| {
+        let member = config.ident;
+        let value = match &config.default {
+            Some(default) => quote_spanned!(default.span()=> #default),
+            None => {
+                let ty = &config.field.ty;
+                quote_spanned!(ty.span()=> ::auth_core::__private::config_unset::<#ty>())
+            }
+        };
+        quote!(#member: #value)
+    });
+    let doc = format!(
+        "A `{ident}` to register; its configuration fields start at their \
+         defaults and are read from `authentication.{}` at start-up.",
+        parsed.name
+    );
+    quote! {
+        impl #impl_generics #ident #type_generics #where_clause {
+            #[doc = #doc]
+            #[must_use]
+            #[allow(clippy::new_without_default, clippy::redundant_clone)]
+            #vis fn new(#(#arguments),*) -> Self {
+                #ident {
+                    #(#plain,)*
+                    #(#configured,)*
+                }
             }
         }
     }

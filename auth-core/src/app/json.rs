@@ -11,6 +11,7 @@ use crate::app::registry::ErasedService;
 use crate::error::{Error, Result};
 use crate::hook::Output;
 use crate::params::Params;
+use crate::redact;
 use crate::service::{Id, Method};
 
 /// One call as a transport receives it.
@@ -126,8 +127,10 @@ impl Reply {
 
 impl std::fmt::Debug for Reply {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Credentials hidden, as in `Params`' `Debug`.
+        let output = self.output.to_value().ok();
         f.debug_struct("Reply")
-            .field("output", &self.output.to_value().ok())
+            .field("output", &redact::OptionJson(output.as_ref()))
             .field("status", &self.status)
             .finish()
     }

@@ -16,6 +16,7 @@ use crate::params::Params;
 use crate::query::{UNQUERYABLE, refuse_named_fields};
 use crate::service::{Id, Method, Service};
 use crate::sync::read;
+use serde_json::Value;
 
 /// A service registered on an app at a path.
 pub(crate) struct Registered<S: Service> {
@@ -84,7 +85,17 @@ impl<S: Service> Registered<S> {
         }
         let events = ctx.app.events();
         if EventKind::for_method(&ctx.method).is_some() && events.has_subscribers() {
-            if let Some(result) = &ctx.result {
+            // Events carry a record as callers receive it: `dispatch`
+            // when a hook set one (`protect`), else the result.
+            if let Some(dispatch) = &ctx.dispatch {
+                events.publish(
+                    &ctx.path,
+                    &ctx.method,
+                    ctx.id.as_ref(),
+                    &ctx.params,
+                    dispatched_records(dispatch),
+                );
+            } else if let Some(result) = &ctx.result {
                 events.publish(
                     &ctx.path,
                     &ctx.method,
@@ -105,6 +116,15 @@ fn unqueryable(requirements: &[Requirement]) -> Arc<[&'static str]> {
         .filter(|requirement| requirement.kind() == UNQUERYABLE)
         .map(Requirement::name)
         .collect()
+}
+
+/// The records of a `dispatch`: a list's items, else the one record (a
+/// mutating call never answers a page).
+fn dispatched_records(dispatch: &Value) -> &[Value] {
+    match dispatch {
+        Value::Array(records) => records,
+        record => std::slice::from_ref(record),
+    }
 }
 
 /// The result of a finished call, or an error when no hook or method set one.

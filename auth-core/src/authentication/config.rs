@@ -54,3 +54,27 @@ pub fn config_with_default<T: DeserializeOwned>(
         None => Ok(default()),
     }
 }
+
+/// What a required configuration field holds from the derived `new()`
+/// until start-up reads its key: its type's `Default`. A strategy never
+/// runs with it, since start-up fails when the key is missing.
+pub fn config_unset<T: Unconfigured>() -> T {
+    T::unconfigured()
+}
+
+/// A type a required configuration field can start with: any `Default`.
+#[diagnostic::on_unimplemented(
+    message = "the required configuration field's type `{Self}` has no `Default`",
+    label = "`new()` needs a value for this field until start-up reads its key",
+    note = "give the field a `default = ..` in `#[strategy(config, ..)]`, or use a type with `Default`"
+)]
+pub trait Unconfigured {
+    /// The value before configuration.
+    fn unconfigured() -> Self;
+}
+
+impl<T: Default> Unconfigured for T {
+    fn unconfigured() -> T {
+        T::default()
+    }
+}

@@ -247,10 +247,17 @@ pub struct Protect<const N: usize> {
 }
 
 /// Removes `fields` from what external callers receive, as Feathers'
-/// `protect('password')`: the result sent out (`dispatch`) never carries
-/// them, and for an external call the result itself loses them too, so
-/// later hooks and `params.user` never see them. Internal calls keep the
-/// full result. Protected fields must be optional in the record type.
+/// `protect('password')`: what goes out (`dispatch`: the transports' answer,
+/// a JSON call's reply and so an external call's `params.user`, and the
+/// service's events) never carries them. Internal calls keep the full
+/// result.
+///
+/// For an external call the typed result loses them too, as in Feathers,
+/// when the record type lets them go (an `Option` or `#[serde(default)]`
+/// field). A field the type requires (`password: String`) stays in the
+/// typed result, which server code alone reads (a typed call through
+/// `app.service::<S>(..)`, later hooks): a `User` can not be without it,
+/// and the call must not fail after its write is stored.
 pub fn protect<const N: usize>(fields: [&'static str; N]) -> Protect<N> {
     const { assert!(N > 0, "protect(..) needs at least one field") };
     Protect { fields }
@@ -296,7 +303,10 @@ impl<const N: usize> Protect<N> {
         };
         let protected = self.protected(current);
         if ctx.params().is_external() {
-            ctx.set_result_json_ref(&protected)?;
+            // Fails only when the record type requires a protected field:
+            // the typed result then keeps it (see `protect`), and what
+            // goes out is `dispatch`, set below.
+            let _ = ctx.set_result_json_ref(&protected);
         }
         ctx.set_dispatch(Some(protected));
         Ok(())

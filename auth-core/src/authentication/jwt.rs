@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use crate::authentication::entity::StrategyContext;
-use crate::authentication::strategy::{AuthResult, Strategy};
+use crate::authentication::strategy::{AuthResult, RequestParts, Strategy};
 use crate::error::{Error, Result};
 use crate::params::{AuthenticationRequest, Params};
 use crate::service::Id;
@@ -104,7 +104,7 @@ impl Strategy for Jwt {
         Ok(result)
     }
 
-    async fn parse(&self, request: &http::request::Parts) -> Result<Option<AuthenticationRequest>> {
+    async fn parse(&self, request: &RequestParts) -> Result<Option<AuthenticationRequest>> {
         let Some(value) = request.headers.get(self.header.as_str()) else {
             return Ok(None);
         };

@@ -65,7 +65,7 @@ pub use service::{
     Authentication, AuthenticationService, DEFAULT_AUTHENTICATION, default_authentication,
 };
 pub use settings::{AuthConfig, ExpiresIn, JwtHeader, JwtOptions};
-pub use strategy::{AuthResult, DynStrategy, Strategy, StrategySetup};
+pub use strategy::{AuthResult, DynStrategy, RequestParts, Strategy, StrategySetup};
 pub use token::{TokenOptions, Tokens};
 
 /// The kind of [`Requirement`](crate::hook::Requirement) a hook declares
@@ -74,4 +74,6 @@ pub use token::{TokenOptions, Tokens};
 pub const STRATEGY: &str = "authentication strategy";
 
 #[doc(hidden)]
-pub use config::{config_required, config_with_default, strategy_section};
+pub use config::{
+    Unconfigured, config_required, config_unset, config_with_default, strategy_section,
+};

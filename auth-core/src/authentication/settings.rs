@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::redact;
 
 /// The authentication configuration, with FeathersJS's defaults.
 ///
@@ -28,7 +29,10 @@ use crate::error::{Error, Result};
 /// [authentication.local]               # each strategy's own section
 /// username_field = "email"
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Its `Debug` hides the secret, and credentials in the strategies'
+/// sections by the rule [`Params`](crate::Params) states.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AuthConfig {
     /// The secret JWTs are signed with. Required: start-up fails without it.
@@ -47,6 +51,20 @@ pub struct AuthConfig {
     /// Every other key: the strategies' own sections (`local`, `jwt`, ...).
     #[serde(flatten)]
     pub strategies: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("secret", &self.secret.as_ref().map(|_| redact::REDACTED))
+            .field("entity", &self.entity)
+            .field("service", &self.service)
+            .field("entity_id", &self.entity_id)
+            .field("auth_strategies", &self.auth_strategies)
+            .field("jwt_options", &self.jwt_options)
+            .field("strategies", &redact::JsonSections(&self.strategies))
+            .finish()
+    }
 }
 
 impl Default for AuthConfig {

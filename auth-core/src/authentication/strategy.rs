@@ -26,12 +26,30 @@ use crate::authentication::entity::StrategyContext;
 use crate::error::Result;
 use crate::hook::BoxFuture;
 use crate::params::{AuthenticationRequest, Params};
+use crate::redact;
+
+/// The HTTP request a strategy reads credentials from in
+/// [`Strategy::parse`]: method, URI, headers and extensions, without the
+/// body (the `http` crate's `request::Parts`, re-exported so a strategy
+/// needs no dependency of its own).
+pub use http::request::Parts as RequestParts;
 
 /// What a successful authentication yields, merged into the call's params
 /// as Feathers merges it (`anonymous: true`, `user`, `authentication`, ...).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Its `Debug` hides credentials (`accessToken`, a user's `password`) by
+/// the rule [`Params`] states.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AuthResult(pub Map<String, Value>);
+
+impl std::fmt::Debug for AuthResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuthResult")
+            .field(&redact::JsonMap(&self.0))
+            .finish()
+    }
+}
 
 impl AuthResult {
     /// An empty result.
@@ -73,10 +91,58 @@ pub trait Strategy: Send + Sync + 'static {
         params: &Params,
     ) -> impl Future<Output = Result<AuthResult>> + Send;
 
-    /// Reads credentials from an HTTP request, if this strategy finds any there.
+    /// Reads credentials from an HTTP request, if this strategy finds any
+    /// there, as `jwt` reads the `Authorization` header.
+    ///
+    /// The REST transport asks every registered strategy, in registration
+    /// order, and the first that finds credentials sets the call's
+    /// `params.authentication`; the `authenticate(..)` hook then checks
+    /// them with [`Strategy::authenticate`]. Answer `Ok(None)` when the
+    /// request carries none of this strategy's credentials, and keep
+    /// errors for requests that carry malformed ones.
+    ///
+    /// A strategy reading an API key from a header named in its
+    /// configuration (`authentication.api-key.header`):
+    ///
+    /// ```
+    /// use auth_core::prelude::*;
+    ///
+    /// #[derive(Strategy)]
+    /// struct ApiKey {
+    ///     #[strategy(config, default = "x-api-key".to_owned())]
+    ///     header: String,
+    ///     #[strategy(config)]
+    ///     keys: Vec<String>,
+    /// }
+    ///
+    /// impl Strategy for ApiKey {
+    ///     async fn authenticate(&self, auth: &AuthenticationRequest, _: &Params) -> Result<AuthResult> {
+    ///         match auth.get_str("key") {
+    ///             Some(key) if self.keys.iter().any(|known| known == key) => {
+    ///                 Ok(AuthResult::new().with("apiKey", true))
+    ///             }
+    ///             _ => Err(Error::not_authenticated("Invalid API key")),
+    ///         }
+    ///     }
+    ///
+    ///     async fn parse(&self, request: &RequestParts) -> Result<Option<AuthenticationRequest>> {
+    ///         let key = request.headers.get(&self.header).and_then(|key| key.to_str().ok());
+    ///         Ok(key.map(|key| AuthenticationRequest::new("api-key").with("key", key)))
+    ///     }
+    /// }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let mut api_key = ApiKey::new();
+    /// StrategySetup::configure(&mut api_key, &serde_json::json!({ "keys": ["k1"] }))?;
+    /// # let (request, ()) = http::Request::builder().header("x-api-key", "k1").body(()).unwrap().into_parts();
+    /// let found = api_key.parse(&request).await?.unwrap();
+    /// assert_eq!(found.get_str("key"), Some("k1"));
+    /// api_key.authenticate(&found, &Params::new()).await?;
+    /// # Ok::<_, Error>(()) }).unwrap();
+    /// ```
     fn parse(
         &self,
-        request: &http::request::Parts,
+        request: &RequestParts,
     ) -> impl Future<Output = Result<Option<AuthenticationRequest>>> + Send {
         let _ = request;
         async { Ok(None) }
@@ -113,7 +179,7 @@ pub trait DynStrategy: Send + Sync + 'static {
     /// See [`Strategy::parse`].
     fn parse<'a>(
         &'a self,
-        request: &'a http::request::Parts,
+        request: &'a RequestParts,
     ) -> BoxFuture<'a, Result<Option<AuthenticationRequest>>>;
 }
 
@@ -136,7 +202,7 @@ impl<T: Strategy + StrategySetup> DynStrategy for T {
     }
     fn parse<'a>(
         &'a self,
-        request: &'a http::request::Parts,
+        request: &'a RequestParts,
     ) -> BoxFuture<'a, Result<Option<AuthenticationRequest>>> {
         Box::pin(Strategy::parse(self, request))
     }

@@ -13,7 +13,9 @@ use crate::hook::HookKind;
 use crate::hook::hooks::Hooks;
 use crate::params::Params;
 use crate::query::Page;
+use crate::redact;
 use crate::service::{Found, Id, Method, Service};
+use crate::typed;
 
 /// The data of a call, typed for the service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,7 +142,8 @@ pub struct HookContext<S: Service> {
     /// The HTTP status a transport should answer with, if a hook sets one.
     pub status: Option<u16>,
     /// What external callers receive instead of `result`, when a hook sets
-    /// it (Feathers' `context.dispatch`, as `protect(..)` does).
+    /// it (Feathers' `context.dispatch`, as `protect(..)` does); the call's
+    /// events carry it too.
     pub dispatch: Option<Value>,
     pub(crate) service_hooks: Option<Arc<Hooks<HookContext<S>>>>,
 }
@@ -335,36 +338,38 @@ impl<S: Service> AnyContext for HookContext<S> {
 /// Reads JSON data in the shape `method` takes: a list for a multi `create`,
 /// the patch type for `patch`, raw JSON for a custom method.
 ///
-/// A body that does not fit is a `BadRequest` naming the cause.
+/// A body that does not fit is a `BadRequest` naming the field at fault
+/// (`errors: {"text": ".."}`).
 pub(crate) fn payload_from_json<S: Service>(
     method: &Method,
     value: Value,
 ) -> Result<Payload<S::Data, S::Patch>> {
-    let invalid = |error: serde_json::Error| Error::bad_request(format!("Invalid data: {error}"));
     let payload = match method {
         Method::Custom(_) => Payload::Custom(value),
-        Method::Patch => Payload::Patch(S::Patch::deserialize(value).map_err(invalid)?),
-        Method::Create if value.is_array() => {
-            Payload::Many(Vec::<S::Data>::deserialize(value).map_err(invalid)?)
-        }
-        _ => Payload::One(S::Data::deserialize(value).map_err(invalid)?),
+        Method::Patch => Payload::Patch(typed::read(&value)?),
+        Method::Create if value.is_array() => Payload::Many(typed::read(&value)?),
+        _ => Payload::One(typed::read(&value)?),
     };
     Ok(payload)
 }
 
+/// Prints the call with credentials hidden (see [`Params`]' `Debug`):
+/// `data`, `result` and `dispatch` are shown as redacted JSON.
 impl<S: Service> std::fmt::Debug for HookContext<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let data = self.data_json().ok().flatten();
+        let result = self.result_json().ok().flatten();
         f.debug_struct("HookContext")
             .field("path", &self.path)
             .field("method", &self.method)
             .field("kind", &self.kind)
             .field("params", &self.params)
             .field("id", &self.id)
-            .field("data", &self.data_json().ok().flatten())
-            .field("result", &self.result_json().ok().flatten())
+            .field("data", &redact::OptionJson(data.as_ref()))
+            .field("result", &redact::OptionJson(result.as_ref()))
             .field("error", &self.error)
             .field("status", &self.status)
-            .field("dispatch", &self.dispatch)
+            .field("dispatch", &redact::OptionJson(self.dispatch.as_ref()))
             .finish_non_exhaustive()
     }
 }

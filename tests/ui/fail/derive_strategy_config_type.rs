@@ -1,5 +1,6 @@
 use auth_core::prelude::*;
 
+#[derive(Default)]
 struct NotReadable;
 
 #[derive(Strategy)]

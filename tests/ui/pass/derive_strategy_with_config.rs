@@ -23,7 +23,8 @@ impl<H: Send + Sync + 'static> Strategy for ApiKey<H> {
 }
 
 fn main() {
-    let mut strategy = ApiKey { header: String::new(), keys: Vec::new(), hasher: () };
+    let mut strategy = ApiKey::new(());
+    assert_eq!(strategy.header, "x-api-key");
     StrategySetup::configure(&mut strategy, &json!({ "keys": ["k1"] })).unwrap();
     assert_eq!(strategy.header, "x-api-key");
     assert_eq!(strategy.keys, ["k1"]);
