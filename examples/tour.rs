@@ -1,6 +1,9 @@
-//! A tour of services and hooks: a service whose hook chain `#[hooks(..)]`
-//! writes at compile time, app-level hooks registered at run time, and
-//! internal calls, with every hook logging what it does.
+//! A tour of services, hooks and strategies: a service backed by a memory
+//! adapter whose hook chain `#[hooks(..)]` writes at compile time, a
+//! hand-written service guarded by an authentication strategy of the app's
+//! own (an API key read from a header, with typed configuration),
+//! app-level hooks registered at run time, internal calls, and two HTTP
+//! requests, with every hook logging what it does.
 //!
 //! Run it with `cargo run --example tour` (`RUST_LOG=debug` for more).
 
@@ -21,32 +24,60 @@ struct Message {
     text: String,
 }
 
-/// The messages service: plain business logic, delegating storage to a
-/// memory adapter; its hooks are written at compile time.
-struct Messages {
-    store: MemoryService<Message>,
+/// The messages service: records kept by a memory adapter, behind hooks
+/// written at compile time. Every method (multi forms included) goes to the
+/// adapter; nothing is forwarded by hand.
+#[hooks(before(create = [validate_text]), after(find = [count_results]))]
+struct Messages(MemoryService<Message>);
+
+/// A strategy of the app's own: callers that send a known key in a header
+/// are authenticated as `{"apiKey": true}`. Its configuration is typed and
+/// read from `authentication.api-key` once, at start-up.
+#[derive(Strategy)]
+struct ApiKey {
+    /// The header the key comes in.
+    #[strategy(config, default = "x-api-key".to_owned())]
+    header: String,
+    /// The keys that are accepted (required).
+    #[strategy(config)]
+    keys: Vec<String>,
 }
 
-#[hooks(before(create = [validate_text]), after(find = [count_results]))]
-impl Service for Messages {
-    type Item = Message;
-    type Data = Message;
+impl Strategy for ApiKey {
+    async fn authenticate(&self, auth: &AuthenticationRequest, _: &Params) -> Result<AuthResult> {
+        match auth.get_str("key") {
+            Some(key) if self.keys.iter().any(|known| known == key) => {
+                Ok(AuthResult::new().with("apiKey", true))
+            }
+            _ => Err(Error::not_authenticated("Invalid API key")),
+        }
+    }
+
+    /// Reads the key from the request's header, for every external call.
+    async fn parse(&self, request: &RequestParts) -> Result<Option<AuthenticationRequest>> {
+        let key = request
+            .headers
+            .get(&self.header)
+            .and_then(|key| key.to_str().ok());
+        Ok(key.map(|key| AuthenticationRequest::new("api-key").with("key", key)))
+    }
+}
+
+/// A hand-written service: it reads the messages service, and only
+/// callers with an API key may.
+struct Stats;
+
+#[hooks(before(all = [authenticate("api-key")]))]
+impl Service for Stats {
+    type Item = serde_json::Value;
+    type Data = serde_json::Value;
     type Patch = serde_json::Value;
 
-    async fn find(&self, params: &Params) -> Result<Found<Message>> {
-        self.store.find(params).await
-    }
-    async fn get(&self, id: &Id, params: &Params) -> Result<Message> {
-        self.store.get(id, params).await
-    }
-    async fn create(&self, data: Message, params: &Params) -> Result<Message> {
-        self.store.create(data, params).await
-    }
-    async fn patch(&self, id: &Id, data: serde_json::Value, params: &Params) -> Result<Message> {
-        self.store.patch(id, data, params).await
-    }
-    async fn remove(&self, id: &Id, params: &Params) -> Result<Message> {
-        self.store.remove(id, params).await
+    async fn find(&self, params: &Params) -> Result<Found<serde_json::Value>> {
+        info!(api_key = ?params.field("apiKey"), "stats find");
+        Ok(Found::All(vec![
+            json!({ "service": "messages", "calls": "counted by the app hooks" }),
+        ]))
     }
 }
 
@@ -104,6 +135,20 @@ async fn count_results(ctx: &mut HookContext<Messages>) -> Result<()> {
     Ok(())
 }
 
+/// A bare HTTP/1.1 `GET` with an `x-api-key` header; the whole answer.
+async fn get(address: std::net::SocketAddr, path: &str, key: &str) -> Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let io = |error: std::io::Error| Error::general(error.to_string());
+    let mut stream = tokio::net::TcpStream::connect(address).await.map_err(io)?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nhost: tour\r\nx-api-key: {key}\r\nconnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.map_err(io)?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.map_err(io)?;
+    Ok(answer)
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
@@ -127,9 +172,19 @@ async fn main() -> Result<()> {
         )
         .register(
             "messages",
-            Messages {
-                store: MemoryService::with_options(MemoryOptions::new().paginate(paginate)),
-            },
+            Messages(MemoryService::with_options(
+                MemoryOptions::new().paginate(paginate),
+            )),
+        )
+        .register("stats", Stats)
+        .configure(
+            Authentication::new(AuthConfig {
+                // API keys name no user: no entity service to look one up in.
+                entity: None,
+                ..AuthConfig::new("a tour's secret, never a real one")
+                    .strategy_section("api-key", json!({ "keys": ["tour-key"] }))
+            })
+            .strategy(ApiKey::new()),
         );
     app.setup()?;
 
@@ -171,6 +226,20 @@ async fn main() -> Result<()> {
 
     let removed = messages.remove(0, Params::new()).await?;
     info!(?removed, "removed");
+
+    // Over HTTP: the strategy's `parse` finds the key in the header.
+    let socket = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|error| Error::general(error.to_string()))?;
+    let address = socket
+        .local_addr()
+        .map_err(|error| Error::general(error.to_string()))?;
+    let server = tokio::spawn(app.clone().serve(socket, std::future::pending()));
+    for key in ["tour-key", "a wrong key"] {
+        let answer = get(address, "/stats", key).await?;
+        info!(key, answer = %answer.lines().next().unwrap_or_default(), "GET /stats");
+    }
+    server.abort();
 
     drop(app);
     drop(messages);

@@ -2,6 +2,7 @@
 //! writers welcome), secrets (users only), and authentication with the
 //! `jwt`, `local` and `anonymous` strategies.
 
+mod anonymous;
 mod messages;
 mod secrets;
 mod users;
@@ -10,6 +11,7 @@ use auth_core::memory::{MemoryOptions, MemoryService};
 use auth_core::prelude::*;
 use auth_core::query::Paginate;
 
+pub use anonymous::Anonymous;
 pub use messages::{Message, Messages};
 pub use secrets::Secrets;
 pub use users::{User, Users};
