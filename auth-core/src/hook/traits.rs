@@ -146,7 +146,8 @@ pub enum IsHookFn {}
     message = "`{Self}` is not a hook that can run here (over `{C}`)",
     label = "not a hook for this place",
     note = "after and error hooks are `async fn(&mut {C}) -> Result<()>` or values implementing `Hook<{C}>`",
-    note = "hooks such as `authenticate(..)` implement only `BeforeHook` and run only before the method"
+    note = "hooks such as `authenticate(..)` implement only `BeforeHook` and run only before the method",
+    note = "a hook's future must be `Send` (a call may move between threads): a hook function may not hold an `Rc`, a `RefCell` borrow or a `std::sync::MutexGuard` across an `.await`"
 )]
 pub trait IntoHook<C: ?Sized, M>: Sized {
     /// The hook this becomes.
@@ -177,7 +178,8 @@ where
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a before hook over `{C}`",
     label = "not a before hook for this service",
-    note = "before hooks are `async fn(&mut {C}) -> Result<()>` or values implementing `Hook<{C}>` or `BeforeHook<{C}>`"
+    note = "before hooks are `async fn(&mut {C}) -> Result<()>` or values implementing `Hook<{C}>` or `BeforeHook<{C}>`",
+    note = "a hook's future must be `Send` (a call may move between threads): a hook function may not hold an `Rc`, a `RefCell` borrow or a `std::sync::MutexGuard` across an `.await`"
 )]
 pub trait IntoBeforeHook<C: ?Sized, M>: Sized {
     /// The hook this becomes.
@@ -294,7 +296,8 @@ where
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an around hook over `{C}`",
     label = "not an around hook for this service",
-    note = "around hooks are `async fn(&mut {C}, Next<'_, {C}>) -> Result<()>` or values implementing `AroundHook<{C}>`"
+    note = "around hooks are `async fn(&mut {C}, Next<'_, {C}>) -> Result<()>` or values implementing `AroundHook<{C}>`",
+    note = "a hook's future must be `Send` (a call may move between threads): a hook function may not hold an `Rc`, a `RefCell` borrow or a `std::sync::MutexGuard` across an `.await`"
 )]
 pub trait IntoAroundHook<C: ?Sized, M>: Sized {
     /// The hook this becomes.
