@@ -74,8 +74,10 @@ impl fmt::Debug for JsonMap<'_> {
 /// A JSON object keyed by names that are not fields (the strategies'
 /// sections, keyed by strategy: `api-key` is a name, not a credential),
 /// with its values redacted.
+#[cfg(feature = "auth")]
 pub(crate) struct JsonSections<'a>(pub &'a Map<String, Value>);
 
+#[cfg(feature = "auth")]
 impl fmt::Debug for JsonSections<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()

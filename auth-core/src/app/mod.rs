@@ -66,6 +66,7 @@ struct AppInner {
     /// The authentication service hooks and transports use, set once by the
     /// authentication plugin (a per-request lookup by name costs a lock, a
     /// hash and a downcast).
+    #[cfg(feature = "auth")]
     authentication: std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>,
     setup_checks: Mutex<Vec<SetupCheck>>,
     hooks: RwLock<Option<Arc<AppHooks>>>,
@@ -115,6 +116,7 @@ impl App {
         App {
             inner: Arc::new(AppInner {
                 services: RwLock::new(HashMap::new()),
+                #[cfg(feature = "auth")]
                 authentication: std::sync::OnceLock::new(),
                 setup_checks: Mutex::new(Vec::new()),
                 hooks: RwLock::new(None),
@@ -289,12 +291,14 @@ impl App {
     /// Remembers the app's authentication service (the authentication
     /// plugin calls it once); the first one set stays.
     #[doc(hidden)]
+    #[cfg(feature = "auth")]
     pub fn set_authentication_slot(&self, value: Arc<dyn std::any::Any + Send + Sync>) {
         let _ = self.inner.authentication.set(value);
     }
 
     /// What [`App::set_authentication_slot`] stored.
     #[doc(hidden)]
+    #[cfg(feature = "auth")]
     pub fn authentication_slot(&self) -> Option<&Arc<dyn std::any::Any + Send + Sync>> {
         self.inner.authentication.get()
     }

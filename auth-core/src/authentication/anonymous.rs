@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::params::{AuthenticationRequest, Params};
 
 /// The `anonymous` strategy: `{ "anonymous": true }`.
-#[derive(crate::Strategy, Debug, Default, Clone, Copy)]
+#[derive(auth_macros::Strategy, Debug, Default, Clone, Copy)]
 pub struct Anonymous;
 
 impl Strategy for Anonymous {

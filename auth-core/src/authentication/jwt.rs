@@ -13,7 +13,7 @@ use crate::service::Id;
 
 /// The `jwt` strategy, with Feathers' header settings: `Authorization`,
 /// schemes `Bearer` and `JWT` (or a bare token).
-#[derive(crate::Strategy, Debug, Default)]
+#[derive(auth_macros::Strategy, Debug, Default)]
 #[strategy(name = "jwt")]
 pub struct Jwt {
     #[strategy(config, default = "Authorization".to_owned())]

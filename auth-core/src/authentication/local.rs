@@ -17,7 +17,7 @@ use crate::params::{AuthenticationRequest, Params};
 /// (`email`), `password_field` (`password`), the fields of the entity they
 /// are compared with (the same by default), and `error_message`
 /// (`Invalid login`).
-#[derive(crate::Strategy, Debug, Default)]
+#[derive(auth_macros::Strategy, Debug, Default)]
 #[strategy(name = "local")]
 pub struct Local {
     #[strategy(config, default = "email".to_owned())]

@@ -8,13 +8,11 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
 use http::StatusCode;
-use http::request::Parts;
 use serde_json::{Map, Value};
 
-use crate::app::{App, JsonCall};
-use crate::authentication::default_authentication;
+use crate::app::JsonCall;
 use crate::error::{Error, Result};
-use crate::params::{AuthenticationRequest, Params, PeerAddr, Provider};
+use crate::params::{Params, PeerAddr, Provider};
 use crate::rest::{RestState, qs, reply, route};
 use crate::service::Method;
 
@@ -37,7 +35,13 @@ async fn call(state: &RestState, request: Request) -> Result<Response> {
     if let Some(query) = parts.uri.query() {
         params.query = qs::parse(query, state.options.query_limits)?;
     }
-    params.authentication = parse_authentication(&state.app, &parts).await?;
+    // Without the `auth` feature there are no strategies to read
+    // credentials with: `params.authentication` stays `None`, and the
+    // `Authorization` header reaches hooks in `params.headers`.
+    #[cfg(feature = "auth")]
+    {
+        params.authentication = parse_authentication(&state.app, &parts).await?;
+    }
     let data = match route.method {
         Method::Find | Method::Get | Method::Remove => None,
         _ => Some(read_json(body, state.options.body_limit).await?),
@@ -115,8 +119,14 @@ fn project(reply: Value, fields: &[String]) -> Value {
 }
 
 /// The credentials the first registered strategy finds in the request.
-async fn parse_authentication(app: &App, parts: &Parts) -> Result<Option<AuthenticationRequest>> {
-    let Ok(service) = default_authentication(app) else {
+/// (Paths in full: with the `auth` feature off, this function and what it
+/// names are not there.)
+#[cfg(feature = "auth")]
+async fn parse_authentication(
+    app: &crate::app::App,
+    parts: &http::request::Parts,
+) -> Result<Option<crate::params::AuthenticationRequest>> {
+    let Ok(service) = crate::authentication::default_authentication(app) else {
         return Ok(None);
     };
     for strategy in service.strategies() {
@@ -149,4 +159,53 @@ async fn read_json(body: Body, limit: usize) -> Result<Value> {
     }
     serde_json::from_slice(bytes)
         .map_err(|error| Error::bad_request(format!("Invalid JSON in the request body: {error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use http::{Request, StatusCode};
+    use serde_json::Value;
+    use tower::ServiceExt;
+
+    use crate::memory::MemoryService;
+    use crate::prelude::*;
+
+    /// Answers what the call's params hold about credentials, as an error
+    /// the test reads back.
+    async fn report_credentials(ctx: &mut HookContext<MemoryService>) -> Result<()> {
+        let header = ctx
+            .params
+            .headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("none");
+        let parsed = ctx.params.authentication.is_some();
+        Err(Error::bad_request(format!(
+            "parsed: {parsed}, header: {header}"
+        )))
+    }
+
+    /// With no authentication service (and with no `auth` feature, where
+    /// there can be none), an `Authorization` header is not parsed: it
+    /// reaches hooks as a header, `params.authentication` stays `None`.
+    #[tokio::test]
+    async fn without_authentication_the_authorization_header_reaches_hooks_unparsed() {
+        let app = App::new().register("notes", MemoryService::<Value>::new());
+        app.service::<MemoryService>("notes")
+            .hooks(ServiceHooks::new().before("find", report_credentials))
+            .expect("the notes service is registered");
+        let router = app.into_router().expect("the app serves");
+        let request = Request::get("/notes")
+            .header("authorization", "Bearer a.b.c")
+            .body(Body::empty())
+            .expect("a valid request");
+        let response = router.oneshot(request).await.expect("the router answers");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("a readable body");
+        let body: Value = serde_json::from_slice(&body).expect("a JSON error");
+        assert_eq!(body["message"], "parsed: false, header: Bearer a.b.c");
+    }
 }

@@ -14,6 +14,8 @@
 //! Every call is external (`params.provider == Some(Provider::Rest)`), with
 //! the request's headers and, when a registered strategy finds credentials
 //! in the request (`Authorization: Bearer <jwt>`), `params.authentication`.
+//! Without the `auth` feature there are no strategies: the header is only
+//! in `params.headers` and `params.authentication` stays `None`.
 //! Bodies are JSON, at most [`RestOptions::body_limit`] bytes (1 MiB):
 //! malformed is `400`, oversized `413`. Every error is Feathers' JSON with
 //! the status equal to its `code`; an unknown path is `404`.
