@@ -117,9 +117,11 @@ pub mod __private {
         StrategySetup, config_required, config_unset, config_with_default, strategy_section,
     };
     pub use crate::error::{Error, Result};
-    pub use crate::hook::chain::RuntimeHooks;
-    pub use crate::hook::engine::Level;
-    pub use crate::hook::{HookContext, Requirement, around_hook, before_hook, hook};
+    pub use crate::hook::chain::run_service_hooks;
+    pub use crate::hook::engine::{AroundList, Level};
+    pub use crate::hook::{
+        BeforeHook, BoxFuture, HookContext, Requirement, around_hook, before_hook, hook, stage_fn,
+    };
     pub use crate::params::Params;
     pub use crate::service::{Found, Id, Method, Service};
     pub use serde_json::Value;

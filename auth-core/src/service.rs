@@ -194,7 +194,10 @@ pub trait Service: Send + Sync + Sized + 'static {
     /// registered at run time, then the method. Not meant to be called
     /// directly: call the service through [`App::service`].
     #[doc(hidden)]
-    fn __run_hooks(&self, ctx: &mut HookContext<Self>) -> impl Future<Output = Result<()>> + Send {
+    fn __run_hooks<'a>(
+        &'a self,
+        ctx: &'a mut HookContext<Self>,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
         crate::hook::chain::run_service_hooks(self, ctx)
     }
 }

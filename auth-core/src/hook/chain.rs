@@ -10,15 +10,20 @@ use crate::hook::HookKind;
 use crate::hook::context::{AnyContext, HookContext, Output, Payload};
 use crate::hook::engine::{Level, Stage, Then};
 use crate::hook::hooks::Hooks;
+use crate::hook::traits::BoxFuture;
 use crate::service::{Method, Service};
 
 /// Runs one level of run-time `hooks` for `method` around `inner`.
-pub(crate) async fn run_level<C, I>(
-    hooks: &Hooks<C>,
-    method: &Method,
-    ctx: &mut C,
-    inner: &I,
-) -> Result<()>
+///
+/// Boxed: a call without run-time hooks then carries a pointer for this
+/// branch in its future rather than the whole level's state, which every
+/// call would otherwise copy (run-time hooks box each hook's future anyway).
+pub(crate) fn run_level<'a, C, I>(
+    hooks: &'a Hooks<C>,
+    method: &'a Method,
+    ctx: &'a mut C,
+    inner: &'a I,
+) -> BoxFuture<'a, Result<()>>
 where
     C: AnyContext + ?Sized,
     I: Stage<C>,
@@ -31,7 +36,7 @@ where
         error_all: &hooks.error.all[..],
         error_method: hooks.error.for_method(method),
     };
-    level.run(ctx, inner).await
+    Box::pin(level.run(ctx, inner))
 }
 
 /// The method itself, as the innermost step of a service's run-time hooks.
@@ -59,18 +64,6 @@ pub async fn run_service_hooks<S: Service>(service: &S, ctx: &mut HookContext<S>
             run_level(&hooks, &method, ctx, &MethodStage { service }).await
         }
         None => call_method(service, ctx).await,
-    }
-}
-
-/// [`run_service_hooks`] as a stage: what a compiled chain wraps.
-pub struct RuntimeHooks<'s, S>(pub &'s S);
-
-impl<S: Service> Stage<HookContext<S>> for RuntimeHooks<'_, S> {
-    fn run<'a>(
-        &'a self,
-        ctx: &'a mut HookContext<S>,
-    ) -> impl Future<Output = Result<()>> + Send + 'a {
-        run_service_hooks(self.0, ctx)
     }
 }
 

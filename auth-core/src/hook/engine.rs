@@ -1,10 +1,16 @@
 //! The hook engine: one level of hooks run in FeathersJS v5's order.
 //!
-//! Both kinds of chain are a [`Level`] of this module: the chain
-//! `#[hooks(..)]` writes at compile time (its lists are nested pairs of hook
-//! values, `(h1, (h2, ()))`, so every hook is a static call and nothing is
-//! allocated per hook), and the hooks registered at run time (their lists are
-//! slices of boxed hooks). The order is written once, in [`Level::run`]:
+//! Both kinds of chain run on this module's pieces. The order of before,
+//! after and error hooks around a level's inner step is written once, in
+//! the macro `__feathers_order!`; around hooks wrap it through an
+//! [`AroundList`]. Hooks registered at run time form a [`Level`] whose
+//! lists are slices of boxed hooks, run by [`Level::run`] with that macro.
+//! The chain `#[hooks(..)]` writes at compile time invokes the same macro
+//! with its hooks as straight-line awaits (and its around hooks as nested
+//! pairs `(a1, (a2, ()))`), so every hook is a static call, nothing is
+//! allocated per hook, and the chain is one flat state machine; its hook
+//! values also form a `Level` of pairs, asked for their requirements at
+//! start-up. In Feathers' terms:
 //!
 //! ```text
 //! around (all, then the method's) →
@@ -43,6 +49,12 @@ use crate::hook::traits::{
 pub trait Stage<C: AnyContext + ?Sized>: Send + Sync {
     /// Runs the step.
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
+}
+
+impl<C: AnyContext + ?Sized, S: Stage<C>> Stage<C> for &S {
+    fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
+        (**self).run(ctx)
+    }
 }
 
 /// Any stage is what an around hook's [`Next`] continues with; boxing its
@@ -141,6 +153,8 @@ pub trait AroundList<C: AnyContext + ?Sized>: Send + Sync {
         ctx: &'a mut C,
         inner: &'a I,
     ) -> impl Future<Output = Result<()>> + Send + 'a;
+    /// True when the list holds no hook.
+    fn is_empty(&self) -> bool;
     /// Adds what the hooks need of the app to `out`.
     fn requirements(&self, out: &mut Vec<Requirement>);
 }
@@ -170,6 +184,9 @@ impl<C: AnyContext + ?Sized> AroundList<C> for () {
     ) -> impl Future<Output = Result<()>> + Send + 'a {
         inner.run(ctx)
     }
+    fn is_empty(&self) -> bool {
+        true
+    }
     fn requirements(&self, _out: &mut Vec<Requirement>) {}
 }
 
@@ -186,6 +203,9 @@ where
         };
         ctx.set_kind(HookKind::Around);
         self.0.run(ctx, Next::new(&rest)).await
+    }
+    fn is_empty(&self) -> bool {
+        false
     }
     fn requirements(&self, out: &mut Vec<Requirement>) {
         add_unique(out, self.0.requirements());
@@ -211,6 +231,9 @@ impl<C: AnyContext + ?Sized> AroundList<C> for &[Arc<dyn DynAroundHook<C>>] {
         };
         future
     }
+    fn is_empty(&self) -> bool {
+        <[_]>::is_empty(self)
+    }
     fn requirements(&self, out: &mut Vec<Requirement>) {
         for hook in self.iter() {
             add_unique(out, hook.requirements());
@@ -226,10 +249,87 @@ impl<C: AnyContext + ?Sized, A: AroundList<C>, B: AroundList<C>> AroundList<C> f
         };
         self.0.run(ctx, &rest).await
     }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty() && self.1.is_empty()
+    }
     fn requirements(&self, out: &mut Vec<Requirement>) {
         self.0.requirements(out);
         self.1.requirements(out);
     }
+}
+
+/// Feathers' order for the before, after and error hooks of one level
+/// around its inner step, written once. Each step is a block of type
+/// `Result<()>` (it may `.await`); an error block is `none` or `when
+/// <condition> => <block>`. [`Regular`] runs a [`Level`]'s lists with it,
+/// and the chains `#[hooks(..)]` writes give it their hooks as straight-line
+/// awaits, so a compiled chain is one flat state machine: a call that does
+/// not fail builds no future for the error path, and no list nests one
+/// future per hook. Not an API: the expansion of `#[hooks]` names it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __feathers_order {
+    (
+        ctx: $ctx:ident,
+        before_all: $before_all:block,
+        before_method: $before_method:block,
+        inner: $inner:block,
+        after: $after:block,
+        error_method: $($error_method:tt)+
+    ) => {
+        $crate::__feathers_order!(@split $ctx, $before_all, $before_method, $inner, $after,
+            [] $($error_method)+)
+    };
+    // `error_method: .., error_all: ..`: split the two error steps apart.
+    (@split $ctx:ident, $ba:block, $bm:block, $inner:block, $after:block,
+        [$($em:tt)*] , error_all: $($ea:tt)+) => {
+        $crate::__feathers_order!(@run $ctx, $ba, $bm, $inner, $after, [$($em)*], [$($ea)+])
+    };
+    (@split $ctx:ident, $ba:block, $bm:block, $inner:block, $after:block,
+        [$($em:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__feathers_order!(@split $ctx, $ba, $bm, $inner, $after, [$($em)* $next] $($rest)*)
+    };
+    (@run $ctx:ident, $before_all:block, $before_method:block, $inner:block, $after:block,
+        [$($error_method:tt)+], [$($error_all:tt)+]) => {{
+        let __outcome: $crate::Result<()> = 'all: {
+            $crate::AnyContext::set_kind(&mut *$ctx, $crate::HookKind::Before);
+            if let ::std::result::Result::Err(error) = $before_all {
+                break 'all ::std::result::Result::Err(error);
+            }
+            let __outcome: $crate::Result<()> = 'method: {
+                $crate::AnyContext::set_kind(&mut *$ctx, $crate::HookKind::Before);
+                if let ::std::result::Result::Err(error) = $before_method {
+                    break 'method ::std::result::Result::Err(error);
+                }
+                $crate::AnyContext::set_kind(&mut *$ctx, $crate::HookKind::Around);
+                if let ::std::result::Result::Err(error) = $inner {
+                    break 'method ::std::result::Result::Err(error);
+                }
+                $crate::AnyContext::set_kind(&mut *$ctx, $crate::HookKind::After);
+                $after
+            };
+            $crate::__feathers_order!(@catch $ctx, __outcome, $($error_method)+)
+        };
+        let __outcome =
+            $crate::__feathers_order!(@catch $ctx, __outcome, $($error_all)+);
+        $crate::AnyContext::set_kind(&mut *$ctx, $crate::HookKind::Around);
+        __outcome
+    }};
+    (@catch $ctx:ident, $outcome:ident, none) => {
+        $outcome
+    };
+    (@catch $ctx:ident, $outcome:ident, when $has_hooks:expr => $errors:block) => {
+        match $outcome {
+            ::std::result::Result::Err(error) if $has_hooks => {
+                $crate::hook::engine::begin_error(&mut *$ctx, error);
+                match $errors {
+                    ::std::result::Result::Ok(()) => $crate::hook::engine::end_error(&mut *$ctx),
+                    ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+                }
+            }
+            other => other,
+        }
+    };
 }
 
 /// One level of hooks (the app's, a service's compiled chain, or a
@@ -262,23 +362,37 @@ impl<A, BeforeAll, BeforeMethod, After, ErrorAll, ErrorMethod>
     // `Send` can not see through.
     #[allow(clippy::manual_async_fn)]
     pub fn run<'a, C, I>(
-        &'a self,
+        self,
         ctx: &'a mut C,
-        inner: &'a I,
+        inner: I,
     ) -> impl Future<Output = Result<()>> + Send + 'a
     where
         C: AnyContext + ?Sized,
-        I: Stage<C>,
-        A: AroundList<C>,
-        BeforeAll: HookList<C>,
-        BeforeMethod: HookList<C>,
-        After: HookList<C>,
-        ErrorAll: HookList<C>,
-        ErrorMethod: HookList<C>,
+        I: Stage<C> + 'a,
+        A: AroundList<C> + 'a,
+        BeforeAll: HookList<C> + 'a,
+        BeforeMethod: HookList<C> + 'a,
+        After: HookList<C> + 'a,
+        ErrorAll: HookList<C> + 'a,
+        ErrorMethod: HookList<C> + 'a,
     {
         async move {
-            let regular = Regular { level: self, inner };
-            self.around.run(ctx, &regular).await
+            if self.around.is_empty() {
+                // Most levels have no around hook: the regular hooks run
+                // in this future, not in one more behind a `Next`.
+                Regular {
+                    level: &self,
+                    inner: &inner,
+                }
+                .run(ctx)
+                .await
+            } else {
+                let regular = Regular {
+                    level: &self,
+                    inner: &inner,
+                };
+                self.around.run(ctx, &regular).await
+            }
         }
     }
 
@@ -324,48 +438,25 @@ where
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
         let (level, inner) = (self.level, self.inner);
         async move {
-            let outcome = async {
-                ctx.set_kind(HookKind::Before);
-                level.before_all.run(ctx).await?;
-                let outcome = async {
-                    ctx.set_kind(HookKind::Before);
-                    level.before_method.run(ctx).await?;
-                    ctx.set_kind(HookKind::Around);
-                    inner.run(ctx).await?;
-                    ctx.set_kind(HookKind::After);
-                    level.after.run(ctx).await
-                }
-                .await;
-                catch(&level.error_method, ctx, outcome).await
+            crate::__feathers_order! {
+                ctx: ctx,
+                before_all: { level.before_all.run(ctx).await },
+                before_method: { level.before_method.run(ctx).await },
+                inner: { inner.run(ctx).await },
+                after: { level.after.run(ctx).await },
+                error_method: when !level.error_method.is_empty() => {
+                    level.error_method.run(ctx).await
+                },
+                error_all: when !level.error_all.is_empty() => { level.error_all.run(ctx).await }
             }
-            .await;
-            let outcome = catch(&level.error_all, ctx, outcome).await;
-            ctx.set_kind(HookKind::Around);
-            outcome
         }
     }
 }
 
-/// Runs `errors` as error hooks when `outcome` is an error.
-async fn catch<C, E>(errors: &E, ctx: &mut C, outcome: Result<()>) -> Result<()>
-where
-    C: AnyContext + ?Sized,
-    E: HookList<C>,
-{
-    let Err(error) = outcome else {
-        return Ok(());
-    };
-    if errors.is_empty() {
-        return Err(error);
-    }
-    begin_error(ctx, error);
-    errors.run(ctx).await?;
-    end_error(ctx)
-}
-
 /// Starts the error path: records `error`, drops any result, marks the
 /// context as running error hooks.
-fn begin_error<C: AnyContext + ?Sized>(ctx: &mut C, error: Error) {
+#[doc(hidden)]
+pub fn begin_error<C: AnyContext + ?Sized>(ctx: &mut C, error: Error) {
     *ctx.error_mut() = Some(error);
     ctx.clear_result();
     ctx.set_kind(HookKind::Error);
@@ -373,7 +464,8 @@ fn begin_error<C: AnyContext + ?Sized>(ctx: &mut C, error: Error) {
 
 /// Ends the error path after the error hooks ran: a result set by a hook
 /// ends it successfully; otherwise the (possibly replaced) error goes on.
-fn end_error<C: AnyContext + ?Sized>(ctx: &mut C) -> Result<()> {
+#[doc(hidden)]
+pub fn end_error<C: AnyContext + ?Sized>(ctx: &mut C) -> Result<()> {
     if ctx.has_result() {
         return Ok(());
     }

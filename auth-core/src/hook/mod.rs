@@ -24,7 +24,7 @@ mod requirement;
 mod traits;
 
 #[doc(hidden)]
-pub use compiled::{around_hook, before_hook, hook};
+pub use compiled::{StageFn, around_hook, before_hook, hook, stage_fn};
 pub(crate) use context::payload_from_json;
 pub use context::{AnyContext, AppContext, HookContext, Output, Payload};
 pub use hooks::{AppHooks, Hooks, ServiceHooks};

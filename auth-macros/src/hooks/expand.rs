@@ -1,12 +1,15 @@
 //! Writes the service's hook chain.
 //!
-//! The chain of each method is one `::auth_core::__private::Level`, the
-//! runtime's hook engine, which alone knows Feathers' order; the expansion
-//! only fills its lists (around, before `all`, before the method, after,
-//! error `all`, error of the method) with the attribute's entries, as
-//! nested pairs `(first, (second, ()))`, and picks the method's level with
-//! one `match`. Before, after and error hooks are then static calls with no
-//! allocation; each around hook boxes the rest of the chain once.
+//! Feathers' order is the runtime's, not this crate's: each method's chain
+//! invokes `::auth_core::__feathers_order!` (the engine's one definition
+//! of the order, which run-time hooks use too) with the attribute's entries
+//! as straight-line awaits, and wraps it in the method's around hooks
+//! through the engine's `AroundList`. One `match` picks the method's chain.
+//! Before, after and error hooks are then static calls in one flat state
+//! machine, with no allocation; the around hooks box the rest of the chain
+//! once. The entries also form a `Level` of nested pairs
+//! `(first, (second, ()))` in `__requirements`, built once at start-up to
+//! ask the hooks what they need of the app.
 //!
 //! Every entry is converted through a function whose type parameter is the
 //! service's context, spanned on the entry, so a wrong entry is a type error
@@ -62,12 +65,12 @@ pub fn chain_items(spec: &Spec) -> TokenStream {
         };
     let run_hooks = quote! {
         #[doc(hidden)]
-        #[allow(clippy::all, unused_braces)]
-        fn __run_hooks(
-            &self,
-            __ctx: &mut ::auth_core::__private::HookContext<Self>,
+        #[allow(clippy::all, unused_braces, unused_labels)]
+        fn __run_hooks<'__hooks>(
+            &'__hooks self,
+            __ctx: &'__hooks mut ::auth_core::__private::HookContext<Self>,
         ) -> impl ::auth_core::__private::Future<Output = ::auth_core::__private::Result<()>>
-               + ::auth_core::__private::Send {
+               + ::auth_core::__private::Send + '__hooks {
             async move {
                 let __svc = self;
                 #body
@@ -92,17 +95,90 @@ pub fn chain_items(spec: &Spec) -> TokenStream {
     quote!(#requirements #run_hooks)
 }
 
-/// The chain for `method` (`None`: a method no key names): one `Level` of
-/// the runtime's engine, whose lists are nested pairs of hook values, run
-/// around the service's run-time hooks and the method.
+/// The chain for `method` (`None`: a method no key names), as an
+/// expression of type `Result<()>` inside the chain's `async` block.
+///
+/// The order is the runtime's, `::auth_core::__feathers_order!`; the
+/// expansion gives it each step's hooks as straight-line awaits, so the
+/// chain is one flat state machine with nothing allocated per hook. Around
+/// hooks wrap that, through the engine's `AroundList`, with the rest of
+/// the chain boxed once as their `Next`.
 fn chain(spec: &Spec, method: Option<&MethodKey>) -> TokenStream {
-    let level = level(spec, method);
+    let regular = order(spec, method);
+    let arounds: Vec<&&Entry> = spec
+        .around
+        .all
+        .iter()
+        .chain(spec.around.for_method(method))
+        .collect();
+    if arounds.is_empty() {
+        return regular;
+    }
+    let arounds = list(arounds.into_iter(), "around_hook");
     quote! {{
-        let __level = #level;
-        __level
-            .run(__ctx, &::auth_core::__private::RuntimeHooks(__svc))
-            .await
+        let __arounds = #arounds;
+        let __rest = ::auth_core::__private::stage_fn(__svc, |__svc, __ctx| {
+            ::auth_core::__private::Box::pin(async move { #regular })
+        });
+        ::auth_core::__private::AroundList::run(&__arounds, __ctx, &__rest).await
     }}
+}
+
+/// Feathers' order for the before, after and error hooks of `method`.
+fn order(spec: &Spec, method: Option<&MethodKey>) -> TokenStream {
+    let before_all = steps(spec.before.all.iter(), "before_hook");
+    let before_method = steps(spec.before.for_method(method).iter(), "before_hook");
+    let after = steps(
+        spec.after.all.iter().chain(spec.after.for_method(method)),
+        "hook",
+    );
+    let error_method = error_step(spec.error.for_method(method));
+    let error_all = error_step(&spec.error.all);
+    quote! {
+        ::auth_core::__feathers_order! {
+            ctx: __ctx,
+            before_all: #before_all,
+            before_method: #before_method,
+            inner: { ::auth_core::__private::run_service_hooks(__svc, __ctx).await },
+            after: #after,
+            error_method: #error_method,
+            error_all: #error_all
+        }
+    }
+}
+
+/// A step's hooks as a block of type `Result<()>`: each awaited in turn,
+/// the first error ending the block.
+fn steps<'a>(entries: impl Iterator<Item = &'a &'a Entry>, convert_fn: &str) -> TokenStream {
+    let runs: Vec<TokenStream> = entries
+        .map(|entry| {
+            let hook = convert(entry, convert_fn);
+            quote! {
+                if let ::auth_core::__private::Err(__error) =
+                    ::auth_core::__private::BeforeHook::run_before(&#hook, __ctx).await
+                {
+                    break '__step ::auth_core::__private::Err(__error);
+                }
+            }
+        })
+        .collect();
+    let ok = quote!(::auth_core::__private::Ok::<
+        (),
+        ::auth_core::__private::Error,
+    >(()));
+    if runs.is_empty() {
+        return quote!({ #ok });
+    }
+    quote!({ '__step: { #(#runs)* #ok } })
+}
+
+/// An error step: `none`, or its hooks.
+fn error_step(entries: &[&Entry]) -> TokenStream {
+    if entries.is_empty() {
+        return quote!(none);
+    }
+    let hooks = steps(entries.iter(), "hook");
+    quote!(when true => #hooks)
 }
 
 /// The `Level` value holding the hooks that run for `method`.
