@@ -3,6 +3,12 @@
 //!
 //! * Ids are assigned from 0 upward (or [`MemoryOptions::start_id`]) unless
 //!   the record brings its own in the id field (`"id"` by default).
+//! * A `create` whose record brings an id already in use is
+//!   `409 Conflict` (naming the id) and stores nothing; so is a multi
+//!   `create` whose records repeat an id among themselves. Here we differ
+//!   from Feathers on purpose: its memory adapter silently replaces the
+//!   stored record, which lets any caller allowed to create overwrite
+//!   anyone's record. Replacing is what `update` is for.
 //! * `find` answers a page `{total, limit, skip, data}` when the service
 //!   paginates, else a list; `$limit` above `paginate.max` is capped.
 //! * `create` with a list, and `patch` and `remove` with a null id, need the
@@ -295,23 +301,47 @@ impl<T: DeserializeOwned> MemoryService<T> {
             .collect()
     }
 
-    /// The record `data` becomes, with its own id or the next free one.
-    fn new_record(&self, store: &mut Store, data: Map<String, Value>) -> (Key, Value) {
+    /// The records `objects` become, each with its own id or the next
+    /// free one, in order. An id brought by a record that is already
+    /// stored, or brought twice, is a `409 Conflict` and nothing is
+    /// assigned; assigned ids skip the ids the other records bring.
+    fn new_records(
+        &self,
+        store: &mut Store,
+        objects: Vec<Map<String, Value>>,
+    ) -> Result<Vec<(Key, Value)>> {
         let id_field = &self.options.id;
-        let id = match data.get(id_field).and_then(Id::from_json) {
-            Some(id) => id,
-            None => {
-                while store.records.contains_key(&Key::Number(store.next_id)) {
-                    store.next_id += 1;
-                }
-                let id = Id::Number(store.next_id);
-                store.next_id += 1;
-                id
+        let brought: Vec<Option<Id>> = objects
+            .iter()
+            .map(|data| data.get(id_field).and_then(Id::from_json))
+            .collect();
+        let mut taken = std::collections::BTreeSet::new();
+        for id in brought.iter().flatten() {
+            let key = Key::of(id);
+            if store.records.contains_key(&key) || !taken.insert(key) {
+                return Err(Error::conflict(format!(
+                    "A record with id '{id}' already exists"
+                )));
             }
-        };
-        let mut record = data;
-        record.insert(id_field.clone(), id.to_json());
-        (Key::of(&id), Value::Object(record))
+        }
+        let mut records = Vec::with_capacity(objects.len());
+        for (mut record, id) in objects.into_iter().zip(brought) {
+            let id = match id {
+                Some(id) => id,
+                None => {
+                    let free = |key: &Key| !store.records.contains_key(key) && !taken.contains(key);
+                    while !free(&Key::Number(store.next_id)) {
+                        store.next_id += 1;
+                    }
+                    let id = Id::Number(store.next_id);
+                    store.next_id += 1;
+                    id
+                }
+            };
+            record.insert(id_field.clone(), id.to_json());
+            records.push((Key::of(&id), Value::Object(record)));
+        }
+        Ok(records)
     }
 
     /// `record` with `patch` merged in (the id field never changes).
@@ -382,7 +412,10 @@ where
         let query = select_only(params)?;
         let data = to_object(&data)?;
         let mut store = write(&self.store);
-        let (key, record) = self.new_record(&mut store, data);
+        let mut records = self.new_records(&mut store, vec![data])?;
+        let Some((key, record)) = records.pop() else {
+            return Err(Error::general("A create made no record"));
+        };
         let answer = self.answer(&record, &query)?;
         store.records.insert(key, record);
         Ok(answer)
@@ -393,13 +426,11 @@ where
         let query = select_only(params)?;
         let objects = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
         let mut store = write(&self.store);
-        let mut records = Vec::with_capacity(objects.len());
-        let mut answers = Vec::with_capacity(objects.len());
-        for object in objects {
-            let (key, record) = self.new_record(&mut store, object);
-            answers.push(self.answer(&record, &query)?);
-            records.push((key, record));
-        }
+        let records = self.new_records(&mut store, objects)?;
+        let answers = records
+            .iter()
+            .map(|(_, record)| self.answer(record, &query))
+            .collect::<Result<Vec<T>>>()?;
         store.records.extend(records);
         Ok(answers)
     }
