@@ -48,6 +48,7 @@ pub mod query;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod service;
+mod suggest;
 mod sync;
 
 pub use app::{App, Configure, JsonCall, JsonService, Reply, ServiceHandle, WeakApp};

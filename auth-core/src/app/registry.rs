@@ -55,6 +55,9 @@ impl<S: Service> Registered<S> {
     /// Runs a call through the app's hooks, the service's hooks and the
     /// method, publishes its events, and returns the finished context.
     pub(crate) async fn run(&self, mut ctx: Box<HookContext<S>>) -> Result<Box<HookContext<S>>> {
+        // An app whose building failed, or that changed since its last
+        // setup, is checked first (one atomic load otherwise).
+        ctx.app.check_ready()?;
         let app_hooks = ctx.app.app_hooks();
         match app_hooks {
             None => self.service.__run_hooks(&mut ctx).await?,
