@@ -661,3 +661,44 @@ async fn a_setup_check_failing_after_a_change_fails_the_next_call() {
     app.set("ready", true);
     messages.find(Params::new()).await.unwrap();
 }
+
+#[test]
+fn configuration_says_which_directory_it_reads_and_refuses_one_that_is_missing() {
+    let dir = std::env::temp_dir().join(format!("auth-core-config-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("default.toml"), "port = 4040\n").unwrap();
+    let by_variable = dir.to_str().unwrap();
+
+    // Run from anywhere, `APP_CONFIG_DIR` names the directory.
+    let configuration = Configuration::new().env_vars([("APP_CONFIG_DIR", by_variable)]);
+    assert_eq!(configuration.directory(), dir);
+    let app = App::new().configure(configuration);
+    app.setup().unwrap();
+    assert_eq!(app.get::<u16>("port"), Some(4040));
+    // Without it, `config` in the working directory, as an absolute path.
+    assert_eq!(
+        Configuration::new().env_vars([("X", "1")]).directory(),
+        std::env::current_dir().unwrap().join("config")
+    );
+
+    // A directory asked for that is not there is an error naming it.
+    let missing = dir.join("missing");
+    let app = App::new().configure(Configuration::new().dir(&missing));
+    assert_eq!(
+        app.setup().unwrap_err().message(),
+        format!(
+            "The configuration directory {} (named by Configuration::dir) does not exist",
+            missing.display()
+        )
+    );
+    let variable = [("APP_CONFIG_DIR", missing.to_str().unwrap())];
+    let app = App::new().configure(Configuration::new().env_vars(variable));
+    assert_eq!(
+        app.setup().unwrap_err().message(),
+        format!(
+            "The configuration directory {} (named by APP_CONFIG_DIR) does not exist",
+            missing.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
