@@ -102,29 +102,34 @@ impl Default for MemoryOptions {
 
 impl MemoryOptions {
     /// The defaults: id field `id`, no pagination, no multi calls, ids from 0.
+    #[must_use]
     pub fn new() -> MemoryOptions {
         MemoryOptions::default()
     }
 
     /// Uses `field` as the id field.
+    #[must_use]
     pub fn id(mut self, field: impl Into<String>) -> MemoryOptions {
         self.id = field.into();
         self
     }
 
     /// Paginates `find`.
+    #[must_use]
     pub fn paginate(mut self, paginate: Paginate) -> MemoryOptions {
         self.paginate = Some(paginate);
         self
     }
 
     /// Allows every multi call (`true`) or none (`false`).
+    #[must_use]
     pub fn multi(mut self, allow: bool) -> MemoryOptions {
         self.multi = if allow { Multi::All } else { Multi::None };
         self
     }
 
     /// Allows multi calls for these methods only (`["patch", "remove"]`).
+    #[must_use]
     pub fn multi_methods<'a>(
         mut self,
         methods: impl IntoIterator<Item = &'a str>,
@@ -134,6 +139,7 @@ impl MemoryOptions {
     }
 
     /// Assigns ids from `start` upward.
+    #[must_use]
     pub fn start_id(mut self, start: i64) -> MemoryOptions {
         self.start_id = start;
         self
@@ -228,11 +234,13 @@ fn to_object<D: Serialize>(data: &D) -> Result<Map<String, Value>> {
 
 impl<T> MemoryService<T> {
     /// An empty service with the default options.
+    #[must_use]
     pub fn new() -> MemoryService<T> {
         MemoryService::default()
     }
 
     /// An empty service with these options.
+    #[must_use]
     pub fn with_options(options: MemoryOptions) -> MemoryService<T> {
         MemoryService {
             store: RwLock::new(Store {

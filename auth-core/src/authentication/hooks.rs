@@ -34,6 +34,7 @@ pub struct Authenticate<const N: usize> {
 ///
 /// It runs only before the method: as an after or error hook it does not
 /// compile. In `#[hooks(..)]`, write `authenticate("jwt", "anonymous")`.
+#[must_use]
 pub fn authenticate<const N: usize>(strategies: [&'static str; N]) -> Authenticate<N> {
     const { assert!(N > 0, "authenticate(..) needs at least one strategy") };
     Authenticate { strategies }
@@ -165,6 +166,7 @@ pub struct HashPassword {
 /// Replaces `field` of the data (each record of a list) with its argon2id
 /// hash, before `create`, `update` or `patch`. A record without the field is
 /// left alone; a field that is not a string is a `BadRequest`.
+#[must_use]
 pub fn hash_password(field: &'static str) -> HashPassword {
     HashPassword { field }
 }
@@ -245,6 +247,7 @@ pub struct Protect<const N: usize> {
 /// them, and for an external call the result itself loses them too, so
 /// later hooks and `params.user` never see them. Internal calls keep the
 /// full result. Protected fields must be optional in the record type.
+#[must_use]
 pub fn protect<const N: usize>(fields: [&'static str; N]) -> Protect<N> {
     const { assert!(N > 0, "protect(..) needs at least one field") };
     Protect { fields }
