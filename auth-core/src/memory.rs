@@ -40,7 +40,7 @@
 //! # Ok::<_, Error>(()) }).unwrap();
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
 use std::sync::RwLock;
 
@@ -207,6 +207,12 @@ fn not_found(id: &Id) -> Error {
     Error::not_found(format!("No record found for id '{id}'"))
 }
 
+/// A create bringing an id already in use: Feathers' memory adapter would
+/// replace that record; we refuse (see the module docs).
+fn conflict(id: &Id) -> Error {
+    Error::conflict(format!("A record with id '{id}' already exists"))
+}
+
 /// A record read as `T`. A record `$select` trimmed may lack a field `T`
 /// needs: that is the caller's query, a 400, never a 500.
 fn read_as<'de, T: DeserializeOwned>(
@@ -309,47 +315,32 @@ impl<T: DeserializeOwned> MemoryService<T> {
             .collect()
     }
 
-    /// The records `objects` become, each with its own id or the next
-    /// free one, in order. An id brought by a record that is already
-    /// stored, or brought twice, is a `409 Conflict` and nothing is
-    /// assigned; assigned ids skip the ids the other records bring.
-    fn new_records(
+    /// The id `data` brings in the id field, if any.
+    fn brought_id(&self, data: &Map<String, Value>) -> Option<Id> {
+        data.get(&self.options.id).and_then(Id::from_json)
+    }
+
+    /// The record `data` becomes, with the id it brings or the next one
+    /// that is neither stored nor in `skip` (ids other records of the same
+    /// call bring).
+    fn new_record(
         &self,
         store: &mut Store,
-        objects: Vec<Map<String, Value>>,
-    ) -> Result<Vec<(Key, Value)>> {
-        let id_field = &self.options.id;
-        let brought: Vec<Option<Id>> = objects
-            .iter()
-            .map(|data| data.get(id_field).and_then(Id::from_json))
-            .collect();
-        let mut taken = std::collections::BTreeSet::new();
-        for id in brought.iter().flatten() {
-            let key = Key::of(id);
-            if store.records.contains_key(&key) || !taken.insert(key) {
-                return Err(Error::conflict(format!(
-                    "A record with id '{id}' already exists"
-                )));
+        mut data: Map<String, Value>,
+        brought: Option<Id>,
+        skip: &BTreeSet<Key>,
+    ) -> (Key, Value) {
+        let id = brought.unwrap_or_else(|| {
+            let taken = |key: &Key| store.records.contains_key(key) || skip.contains(key);
+            while taken(&Key::Number(store.next_id)) {
+                store.next_id += 1;
             }
-        }
-        let mut records = Vec::with_capacity(objects.len());
-        for (mut record, id) in objects.into_iter().zip(brought) {
-            let id = match id {
-                Some(id) => id,
-                None => {
-                    let free = |key: &Key| !store.records.contains_key(key) && !taken.contains(key);
-                    while !free(&Key::Number(store.next_id)) {
-                        store.next_id += 1;
-                    }
-                    let id = Id::Number(store.next_id);
-                    store.next_id += 1;
-                    id
-                }
-            };
-            record.insert(id_field.clone(), id.to_json());
-            records.push((Key::of(&id), Value::Object(record)));
-        }
-        Ok(records)
+            let id = Id::Number(store.next_id);
+            store.next_id += 1;
+            id
+        });
+        data.insert(self.options.id.clone(), id.to_json());
+        (Key::of(&id), Value::Object(data))
     }
 
     /// `record` with `patch` merged in (the id field never changes).
@@ -419,11 +410,14 @@ where
     async fn create(&self, data: T, params: &Params) -> Result<T> {
         let query = select_only(params)?;
         let data = to_object(&data)?;
+        let brought = self.brought_id(&data);
         let mut store = write(&self.store);
-        let mut records = self.new_records(&mut store, vec![data])?;
-        let Some((key, record)) = records.pop() else {
-            return Err(Error::general("A create made no record"));
-        };
+        if let Some(id) = &brought {
+            if store.records.contains_key(&Key::of(id)) {
+                return Err(conflict(id));
+            }
+        }
+        let (key, record) = self.new_record(&mut store, data, brought, &BTreeSet::new());
         let answer = self.answer(&record, &query)?;
         store.records.insert(key, record);
         Ok(answer)
@@ -433,8 +427,22 @@ where
         self.require_multi(Method::Create, "Can not create multiple entries")?;
         let query = select_only(params)?;
         let objects = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
+        let brought: Vec<Option<Id>> = objects.iter().map(|data| self.brought_id(data)).collect();
         let mut store = write(&self.store);
-        let records = self.new_records(&mut store, objects)?;
+        // Every brought id is checked before any record is made, so one
+        // conflict stores nothing.
+        let mut taken = BTreeSet::new();
+        for id in brought.iter().flatten() {
+            let key = Key::of(id);
+            if store.records.contains_key(&key) || !taken.insert(key) {
+                return Err(conflict(id));
+            }
+        }
+        let records: Vec<(Key, Value)> = objects
+            .into_iter()
+            .zip(brought)
+            .map(|(data, id)| self.new_record(&mut store, data, id, &taken))
+            .collect();
         let answers = records
             .iter()
             .map(|(_, record)| self.answer(record, &query))
