@@ -167,7 +167,6 @@ impl App {
     /// not registered.
     pub fn add_service<S: Service>(&self, path: &str, mut service: S) -> Result<()> {
         let path = normalize_path(path);
-        self.changed();
         service.setup(self, path)?;
         let path: Arc<str> = path.into();
         let entry: Arc<dyn ErasedService> = Arc::new(Registered::new(service, path.clone()));
@@ -177,6 +176,9 @@ impl App {
         {
             tracing::warn!(%path, "a service was registered again at the same path and replaces the first");
         }
+        // After the insert, so that a `setup` running meanwhile can not
+        // take the app as checked without this service.
+        self.changed();
         Ok(())
     }
 
