@@ -681,3 +681,170 @@ async fn the_debug_of_contexts_and_events_hides_tokens_and_passwords() {
     assert_eq!(event.data["password"], "secret-password");
     assert_redacted(&format!("{event:?}"));
 }
+
+async fn noop(_ctx: &mut HookContext<MemoryService<Value>>) -> Result<()> {
+    Ok(())
+}
+
+async fn app_noop(_ctx: &mut AppContext) -> Result<()> {
+    Ok(())
+}
+
+#[tokio::test]
+async fn service_hooks_for_a_method_the_service_lacks_are_refused_with_a_suggestion() {
+    let app = App::new().register("messages", MemoryService::<Value>::new());
+    let messages = app.service::<MemoryService<Value>>("messages");
+    let error = messages
+        .hooks(ServiceHooks::new().before("crate", noop))
+        .unwrap_err();
+    assert_eq!(
+        error.message(),
+        "Unknown method 'crate' in ServiceHooks for 'messages': did you mean 'create'?"
+    );
+    // Every unknown key of every kind is named; a far-off one lists the keys.
+    let error = messages
+        .hooks(
+            ServiceHooks::new()
+                .before_all(noop)
+                .after("fnid", noop)
+                .error("get", noop)
+                .around("shout", noop_around),
+        )
+        .unwrap_err();
+    assert_eq!(
+        error.message(),
+        "Unknown method 'shout' in ServiceHooks for 'messages'; the keys it takes are: \
+         all, find, get, create, update, patch, remove; \
+         Unknown method 'fnid' in ServiceHooks for 'messages': did you mean 'find'?"
+    );
+    // Nothing was added: a create still runs no hook and works.
+    messages
+        .create(json!({ "text": "hi" }), Params::new())
+        .await
+        .unwrap();
+
+    // A service's own custom methods are keys it takes.
+    let log = Log::new();
+    let app = recorded_app(&log);
+    things(&app)
+        .hooks(ServiceHooks::new().before("shout", record_provider))
+        .unwrap();
+    let error = things(&app)
+        .hooks(ServiceHooks::new().before("shuot", record_provider))
+        .unwrap_err();
+    assert_eq!(
+        error.message(),
+        "Unknown method 'shuot' in ServiceHooks for 'things': did you mean 'shout'?"
+    );
+}
+
+async fn noop_around(
+    ctx: &mut HookContext<MemoryService<Value>>,
+    next: Next<'_, HookContext<MemoryService<Value>>>,
+) -> Result<()> {
+    next.run(ctx).await
+}
+
+#[tokio::test]
+async fn app_hooks_for_a_method_no_service_has_fail_setup_and_every_call() {
+    // Registered before the services, as apps usually do: checked at setup.
+    let log = Log::new();
+    let app = App::new()
+        .hooks(
+            AppHooks::new()
+                .after("shout", app_noop)
+                .before("fnid", app_noop),
+        )
+        .register("things", Recorded { log: log.clone() })
+        .register("messages", MemoryService::<Value>::new());
+    let expected = "Unknown method 'fnid' in AppHooks: did you mean 'find'?";
+    assert_eq!(app.setup().unwrap_err().message(), expected);
+    // Nobody has to call setup for it to be heard: calls fail with it.
+    let messages = app.service::<MemoryService<Value>>("messages");
+    let error = messages.find(Params::new()).await.unwrap_err();
+    assert_eq!(error.message(), expected);
+
+    // Keys of a custom method of any registered service are fine.
+    let app = App::new()
+        .hooks(AppHooks::new().before("shout", app_noop))
+        .register("things", Recorded { log: log.clone() });
+    app.setup().unwrap();
+}
+
+#[tokio::test]
+async fn an_error_met_while_building_the_app_fails_calls_when_setup_was_never_called() {
+    let app = App::new()
+        .register("messages", MemoryService::<Value>::new())
+        .configure(|_app: &App| Err(Error::general("plugin failed")));
+    let messages = app.service::<MemoryService<Value>>("messages");
+    let error = messages.get(0, Params::new()).await.unwrap_err();
+    assert_eq!(error.message(), "plugin failed");
+    // JSON calls, as transports make them, too.
+    let json = app.json_service("messages").unwrap();
+    let error = json
+        .call(JsonCall::new(Method::Find, Params::new()))
+        .await
+        .unwrap_err();
+    assert_eq!(error.message(), "plugin failed");
+    // And it stays: setup still reports it.
+    assert_eq!(app.setup().unwrap_err().message(), "plugin failed");
+}
+
+#[tokio::test]
+async fn a_setup_check_failing_after_a_change_fails_the_next_call() {
+    let app = App::new().register("messages", MemoryService::<Value>::new());
+    app.setup().unwrap();
+    let messages = app.service::<MemoryService<Value>>("messages");
+    messages.find(Params::new()).await.unwrap();
+    app.add_setup_check(|app: &App| match app.get::<bool>("ready") {
+        Some(true) => Ok(()),
+        _ => Err(Error::general("not ready")),
+    });
+    assert_eq!(
+        messages.find(Params::new()).await.unwrap_err().message(),
+        "not ready"
+    );
+    app.set("ready", true);
+    messages.find(Params::new()).await.unwrap();
+}
+
+#[test]
+fn configuration_says_which_directory_it_reads_and_refuses_one_that_is_missing() {
+    let dir = std::env::temp_dir().join(format!("auth-core-config-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("default.toml"), "port = 4040\n").unwrap();
+    let by_variable = dir.to_str().unwrap();
+
+    // Run from anywhere, `APP_CONFIG_DIR` names the directory.
+    let configuration = Configuration::new().env_vars([("APP_CONFIG_DIR", by_variable)]);
+    assert_eq!(configuration.directory(), dir);
+    let app = App::new().configure(configuration);
+    app.setup().unwrap();
+    assert_eq!(app.get::<u16>("port"), Some(4040));
+    // Without it, `config` in the working directory, as an absolute path.
+    assert_eq!(
+        Configuration::new().env_vars([("X", "1")]).directory(),
+        std::env::current_dir().unwrap().join("config")
+    );
+
+    // A directory asked for that is not there is an error naming it.
+    let missing = dir.join("missing");
+    let app = App::new().configure(Configuration::new().dir(&missing));
+    assert_eq!(
+        app.setup().unwrap_err().message(),
+        format!(
+            "The configuration directory {} (named by Configuration::dir) does not exist",
+            missing.display()
+        )
+    );
+    let variable = [("APP_CONFIG_DIR", missing.to_str().unwrap())];
+    let app = App::new().configure(Configuration::new().env_vars(variable));
+    assert_eq!(
+        app.setup().unwrap_err().message(),
+        format!(
+            "The configuration directory {} (named by APP_CONFIG_DIR) does not exist",
+            missing.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -35,6 +35,9 @@
 //!   one) is `BadRequest`, where Feathers falls back to the default page size.
 //! * Query strings are coerced to the record's kind (`"32"` equals `32`),
 //!   as they arrive over REST; Feathers' memory adapter compares them as is.
+//! * A `create` bringing an id already in use is `409 Conflict`; Feathers'
+//!   memory adapter replaces the stored record (documented in
+//!   `auth_core::memory`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -2030,6 +2033,59 @@ async fn ids_from_zero_and_own_ids_kept() {
         assert_eq!(patched[0][id_field], 0);
         assert_not_found(people.get(99, Params::new()).await, &Id::from(99));
         assert_eq!(find_list(&people, paginate(None)).await.len(), 7);
+    }
+}
+
+// Deliberate difference: Feathers' memory adapter replaces a stored record
+// when a create brings its id; here that is a 409 and nothing changes.
+#[tokio::test]
+async fn a_create_never_replaces_a_record_with_its_id() {
+    for id_field in ID_FIELDS {
+        let (people, doug) = with_doug(base(id_field).multi(true)).await;
+        let doug_id = id_of(&doug, id_field);
+        // By number, by the same number as a string, and in a multi create.
+        for taken in [json!(doug_id.to_json()), json!(doug_id.key())] {
+            assert_error(
+                people
+                    .create(json!({ id_field: taken, "name": "Eve" }), Params::new())
+                    .await,
+                ErrorKind::Conflict,
+                &format!("A record with id '{doug_id}' already exists"),
+            );
+        }
+        let batch = vec![
+            json!({ "name": "Fay" }),
+            json!({ id_field: 7, "name": "Gus" }),
+            json!({ id_field: doug_id.to_json(), "name": "Eve" }),
+        ];
+        assert_error(
+            people.create_many(batch, Params::new()).await,
+            ErrorKind::Conflict,
+            &format!("A record with id '{doug_id}' already exists"),
+        );
+        // Records of one multi create may not share an id either.
+        let twins = vec![
+            json!({ id_field: "x", "name": "Ann" }),
+            json!({ id_field: "x", "name": "Bea" }),
+        ];
+        assert_error(
+            people.create_many(twins, Params::new()).await,
+            ErrorKind::Conflict,
+            "A record with id 'x' already exists",
+        );
+        // Nothing was stored or replaced.
+        assert_eq!(find_list(&people, Params::new()).await, vec![doug.clone()]);
+
+        // Assigned ids skip the ids the batch brings.
+        let batch = vec![
+            json!({ "name": "Fay" }),
+            json!({ id_field: 1, "name": "Gus" }),
+        ];
+        let created = people.create_many(batch, Params::new()).await.unwrap();
+        assert_eq!(
+            (created[0][id_field].clone(), created[1][id_field].clone()),
+            (json!(2), json!(1))
+        );
     }
 }
 

@@ -261,8 +261,73 @@ async fn per_peer_limits_each_address_the_server_sees() {
         429,
         "the loopback address is over its limit"
     );
-    for _ in 0..3 {
-        let outcome = login(&app, local("ada@example.com", "a guess"), &[]).await;
-        assert_eq!(code(&outcome), 401, "no peer address, not counted");
+    // An external call without a peer address can not be limited: it is
+    // refused, saying why, rather than let through uncounted.
+    for _ in 0..2 {
+        let error = login(&app, local("ada@example.com", PASSWORD), &[])
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::GeneralError);
+        assert!(error.message().contains("no peer address"), "{error}");
     }
+    // Internal calls are never limited.
+    let service = app.service::<AuthenticationService>("authentication");
+    let internal = service
+        .create(local("ada@example.com", PASSWORD), Params::new())
+        .await;
+    assert_eq!(code(&internal), 201);
+}
+
+/// Three logins with a wrong password from one client to `base`.
+async fn three_guesses(base: &str) -> Vec<(u16, Value)> {
+    let client = reqwest::Client::new();
+    let mut answers = Vec::new();
+    for email in ["ada@example.com", "bob@example.com", "carol@example.com"] {
+        let res = client
+            .post(format!("{base}/authentication"))
+            .json(&json!({ "strategy": "local", "email": email, "password": "a guess" }))
+            .send()
+            .await
+            .unwrap();
+        answers.push((res.status().as_u16(), res.json::<Value>().await.unwrap()));
+    }
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_peer_under_a_plain_axum_serve_refuses_and_names_the_fix() {
+    // `into_router()` served as axum's docs show: no connection info.
+    let app = chat_with(RateLimit::per_peer(2, MINUTE)).await;
+    let router = app.into_router().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    // Not one guess gets through unlimited: each is refused, saying how to
+    // serve the app so that the limit can see the client.
+    for (status, body) in three_guesses(&base).await {
+        assert_eq!(status, 500, "{body}");
+        assert_eq!(body["name"], "GeneralError");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("no peer address"), "{message}");
+        assert!(
+            message.contains("into_make_service_with_connect_info"),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_peer_limits_a_router_served_with_connect_info() {
+    let app = chat_with(RateLimit::per_peer(2, MINUTE)).await;
+    let router = app.into_router().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
+    let statuses: Vec<u16> = three_guesses(&base)
+        .await
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect();
+    assert_eq!(statuses, [401, 401, 429]);
 }

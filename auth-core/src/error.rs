@@ -193,6 +193,7 @@ macro_rules! constructors {
     ($($(#[$doc:meta])* $fn_name:ident => $kind:ident,)*) => {
         $(
             $(#[$doc])*
+            #[must_use]
             pub fn $fn_name(message: impl Into<String>) -> Error {
                 Error::new(ErrorKind::$kind, message)
             }
@@ -202,6 +203,7 @@ macro_rules! constructors {
 
 impl Error {
     /// An error of `kind` with `message`.
+    #[must_use]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
             kind,
@@ -250,12 +252,14 @@ impl Error {
     }
 
     /// Attaches Feathers' `data` field.
+    #[must_use]
     pub fn with_data(mut self, data: Value) -> Error {
         self.details.get_or_insert_default().data = Some(data);
         self
     }
 
     /// Attaches Feathers' `errors` field (per-field validation errors).
+    #[must_use]
     pub fn with_errors(mut self, errors: Value) -> Error {
         self.details.get_or_insert_default().errors = Some(errors);
         self

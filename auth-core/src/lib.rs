@@ -58,6 +58,7 @@ mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod service;
+mod suggest;
 mod sync;
 mod typed;
 

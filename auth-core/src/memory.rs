@@ -3,6 +3,12 @@
 //!
 //! * Ids are assigned from 0 upward (or [`MemoryOptions::start_id`]) unless
 //!   the record brings its own in the id field (`"id"` by default).
+//! * A `create` whose record brings an id already in use is
+//!   `409 Conflict` (naming the id) and stores nothing; so is a multi
+//!   `create` whose records repeat an id among themselves. Here we differ
+//!   from Feathers on purpose: its memory adapter silently replaces the
+//!   stored record, which lets any caller allowed to create overwrite
+//!   anyone's record. Replacing is what `update` is for.
 //! * `find` answers a page `{total, limit, skip, data}` when the service
 //!   paginates, else a list; `$limit` above `paginate.max` is capped.
 //! * `create` with a list, and `patch` and `remove` with a null id, need the
@@ -38,7 +44,7 @@
 //! # Ok::<_, Error>(()) }).unwrap();
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
 use std::sync::RwLock;
 
@@ -104,29 +110,34 @@ impl Default for MemoryOptions {
 
 impl MemoryOptions {
     /// The defaults: id field `id`, no pagination, no multi calls, ids from 0.
+    #[must_use]
     pub fn new() -> MemoryOptions {
         MemoryOptions::default()
     }
 
     /// Uses `field` as the id field.
+    #[must_use]
     pub fn id(mut self, field: impl Into<String>) -> MemoryOptions {
         self.id = field.into();
         self
     }
 
     /// Paginates `find`.
+    #[must_use]
     pub fn paginate(mut self, paginate: Paginate) -> MemoryOptions {
         self.paginate = Some(paginate);
         self
     }
 
     /// Allows every multi call (`true`) or none (`false`).
+    #[must_use]
     pub fn multi(mut self, allow: bool) -> MemoryOptions {
         self.multi = if allow { Multi::All } else { Multi::None };
         self
     }
 
     /// Allows multi calls for these methods only (`["patch", "remove"]`).
+    #[must_use]
     pub fn multi_methods<'a>(
         mut self,
         methods: impl IntoIterator<Item = &'a str>,
@@ -136,6 +147,7 @@ impl MemoryOptions {
     }
 
     /// Assigns ids from `start` upward.
+    #[must_use]
     pub fn start_id(mut self, start: i64) -> MemoryOptions {
         self.start_id = start;
         self
@@ -230,6 +242,12 @@ fn not_found(id: &Id) -> Error {
     Error::not_found(format!("No record found for id '{id}'"))
 }
 
+/// A create bringing an id already in use: Feathers' memory adapter would
+/// replace that record; we refuse (see the module docs).
+fn conflict(id: &Id) -> Error {
+    Error::conflict(format!("A record with id '{id}' already exists"))
+}
+
 /// A record read as `T`, owned or borrowed. A record `$select` trimmed may
 /// lack a field `T` needs: that is the caller's query, a 400, never a 500.
 /// Records are checked against `T` before they are stored
@@ -264,11 +282,13 @@ fn to_object<D: Serialize>(data: &D) -> Result<Map<String, Value>> {
 
 impl<T> MemoryService<T> {
     /// An empty service with the default options.
+    #[must_use]
     pub fn new() -> MemoryService<T> {
         MemoryService::default()
     }
 
     /// An empty service with these options.
+    #[must_use]
     pub fn with_options(options: MemoryOptions) -> MemoryService<T> {
         MemoryService {
             store: RwLock::new(Store {
@@ -337,23 +357,32 @@ impl<T: DeserializeOwned> MemoryService<T> {
             .collect()
     }
 
-    /// The record `data` becomes, with its own id or the next free one.
-    fn new_record(&self, store: &mut Store, data: Map<String, Value>) -> (Key, Value) {
-        let id_field = &self.options.id;
-        let id = match data.get(id_field).and_then(Id::from_json) {
-            Some(id) => id,
-            None => {
-                while store.records.contains_key(&Key::Number(store.next_id)) {
-                    store.next_id += 1;
-                }
-                let id = Id::Number(store.next_id);
+    /// The id `data` brings in the id field, if any.
+    fn brought_id(&self, data: &Map<String, Value>) -> Option<Id> {
+        data.get(&self.options.id).and_then(Id::from_json)
+    }
+
+    /// The record `data` becomes, with the id it brings or the next one
+    /// that is neither stored nor in `skip` (ids other records of the same
+    /// call bring).
+    fn new_record(
+        &self,
+        store: &mut Store,
+        mut data: Map<String, Value>,
+        brought: Option<Id>,
+        skip: &BTreeSet<Key>,
+    ) -> (Key, Value) {
+        let id = brought.unwrap_or_else(|| {
+            let taken = |key: &Key| store.records.contains_key(key) || skip.contains(key);
+            while taken(&Key::Number(store.next_id)) {
                 store.next_id += 1;
-                id
             }
-        };
-        let mut record = data;
-        record.insert(id_field.clone(), id.to_json());
-        (Key::of(&id), Value::Object(record))
+            let id = Id::Number(store.next_id);
+            store.next_id += 1;
+            id
+        });
+        data.insert(self.options.id.clone(), id.to_json());
+        (Key::of(&id), Value::Object(data))
     }
 
     /// `record` with `patch` merged in (the id field never changes).
@@ -449,8 +478,14 @@ where
     async fn create(&self, data: T, params: &Params) -> Result<T> {
         let query = select_only(params)?;
         let data = to_object(&data)?;
+        let brought = self.brought_id(&data);
         let mut store = write(&self.store);
-        let (key, record) = self.new_record(&mut store, data);
+        if let Some(id) = &brought {
+            if store.records.contains_key(&Key::of(id)) {
+                return Err(conflict(id));
+            }
+        }
+        let (key, record) = self.new_record(&mut store, data, brought, &BTreeSet::new());
         let answer = self.answer(&record, &query)?;
         let pending = [(key, record)];
         self.check_unique(&store, &pending)?;
@@ -462,14 +497,26 @@ where
         self.require_multi(Method::Create, "Can not create multiple entries")?;
         let query = select_only(params)?;
         let objects = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
+        let brought: Vec<Option<Id>> = objects.iter().map(|data| self.brought_id(data)).collect();
         let mut store = write(&self.store);
-        let mut records = Vec::with_capacity(objects.len());
-        let mut answers = Vec::with_capacity(objects.len());
-        for object in objects {
-            let (key, record) = self.new_record(&mut store, object);
-            answers.push(self.answer(&record, &query)?);
-            records.push((key, record));
+        // Every brought id is checked before any record is made, so one
+        // conflict stores nothing.
+        let mut taken = BTreeSet::new();
+        for id in brought.iter().flatten() {
+            let key = Key::of(id);
+            if store.records.contains_key(&key) || !taken.insert(key) {
+                return Err(conflict(id));
+            }
         }
+        let records: Vec<(Key, Value)> = objects
+            .into_iter()
+            .zip(brought)
+            .map(|(data, id)| self.new_record(&mut store, data, id, &taken))
+            .collect();
+        let answers = records
+            .iter()
+            .map(|(_, record)| self.answer(record, &query))
+            .collect::<Result<Vec<T>>>()?;
         self.check_unique(&store, &records)?;
         store.records.extend(records);
         Ok(answers)

@@ -73,6 +73,7 @@ pub struct AuthenticationRequest {
 
 impl AuthenticationRequest {
     /// A request for `strategy` with no other field.
+    #[must_use]
     pub fn new(strategy: impl Into<String>) -> AuthenticationRequest {
         AuthenticationRequest {
             strategy: strategy.into(),
@@ -81,6 +82,7 @@ impl AuthenticationRequest {
     }
 
     /// Adds a field.
+    #[must_use]
     pub fn with(
         mut self,
         key: impl Into<String>,
@@ -142,11 +144,13 @@ pub struct Params {
 
 impl Params {
     /// Params of an internal call (no provider).
+    #[must_use]
     pub fn new() -> Params {
         Params::default()
     }
 
     /// Params of an external call through `provider`.
+    #[must_use]
     pub fn external(provider: Provider) -> Params {
         Params {
             provider: Some(provider),
@@ -155,6 +159,7 @@ impl Params {
     }
 
     /// Params with this query.
+    #[must_use]
     pub fn with_query(mut self, query: Value) -> Params {
         if let Value::Object(map) = query {
             self.query = map;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::app::App;
+use crate::app::method_keys::check_method_keys;
 use crate::app::registry::{Registered, take_result};
 use crate::error::{Error, Result};
 use crate::hook::{HookContext, Output, Payload, ServiceHooks};
@@ -87,8 +88,21 @@ impl<S: Service> ServiceHandle<S> {
 
     /// Adds hooks that run after those already registered (at compile time
     /// by `#[hooks(..)]`, or before at run time).
+    ///
+    /// # Errors
+    ///
+    /// The handle's own error (no `S` at its path), or a method key the
+    /// service does not have (not `all`, a standard method or one of
+    /// `S::CUSTOM_METHODS`), named with the closest valid one:
+    /// `Unknown method 'crate' in ServiceHooks for 'messages': did you mean
+    /// 'create'?`. Nothing is added then.
     pub fn hooks(&self, hooks: ServiceHooks<S>) -> Result<()> {
-        self.registered()?.add_hooks(hooks);
+        let entry = self.registered()?;
+        let owner = format!("ServiceHooks for '{}'", self.path);
+        check_method_keys(&hooks, &owner, S::CUSTOM_METHODS)?;
+        entry.add_hooks(hooks);
+        // Their strategies are checked by the next setup.
+        self.app.changed();
         Ok(())
     }
 

@@ -30,6 +30,7 @@ pub struct JsonCall {
 
 impl JsonCall {
     /// A call of `method` with no id, no data and `params`.
+    #[must_use]
     pub fn new(method: Method, params: Params) -> JsonCall {
         JsonCall {
             method,
@@ -40,12 +41,14 @@ impl JsonCall {
     }
 
     /// With this id.
+    #[must_use]
     pub fn id(mut self, id: impl Into<Id>) -> JsonCall {
         self.id = Some(id.into());
         self
     }
 
     /// With this data.
+    #[must_use]
     pub fn data(mut self, data: Value) -> JsonCall {
         self.data = Some(data);
         self

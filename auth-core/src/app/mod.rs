@@ -25,9 +25,11 @@
 
 mod handle;
 mod json;
+mod method_keys;
 mod registry;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use serde::Serialize;
@@ -43,6 +45,7 @@ use crate::sync::{lock, read, write};
 
 pub use handle::ServiceHandle;
 pub use json::{JsonCall, JsonService, Reply};
+use method_keys::check_method_keys;
 use registry::{ErasedService, Registered};
 
 /// Something that sets up an app: a plugin, the configuration loader, the
@@ -59,7 +62,7 @@ impl<F: FnOnce(&App) -> Result<()>> Configure for F {
 }
 
 /// A check [`App::setup`] runs once configuration is done.
-type SetupCheck = Box<dyn Fn(&App) -> Result<()> + Send + Sync>;
+type SetupCheck = Arc<dyn Fn(&App) -> Result<()> + Send + Sync>;
 
 struct AppInner {
     services: RwLock<HashMap<Arc<str>, Arc<dyn ErasedService>>>,
@@ -73,7 +76,17 @@ struct AppInner {
     settings: RwLock<Map<String, Value>>,
     events: Events,
     setup_errors: Mutex<Vec<Error>>,
+    /// Whether the app passed [`App::setup`] since it last changed: bit 0
+    /// set when it did, the other bits count changes (so a change made
+    /// while `setup` runs is never taken as checked). Every call reads it
+    /// once; a call on an app not known to be ready runs `setup` first,
+    /// so an error met while building the app is never lost because
+    /// nobody called `setup`.
+    readiness: AtomicU64,
 }
+
+/// `readiness` with its ready bit set.
+const READY: u64 = 1;
 
 /// An application: services by path, app-level hooks, settings and events.
 ///
@@ -112,6 +125,7 @@ impl Default for App {
 
 impl App {
     /// An app with no service, hook or setting.
+    #[must_use]
     pub fn new() -> App {
         App {
             inner: Arc::new(AppInner {
@@ -123,6 +137,8 @@ impl App {
                 settings: RwLock::new(Map::new()),
                 events: Events::new(DEFAULT_CAPACITY),
                 setup_errors: Mutex::new(Vec::new()),
+                // Nothing to check yet.
+                readiness: AtomicU64::new(READY),
             }),
         }
     }
@@ -136,7 +152,9 @@ impl App {
 
     /// Registers `service` at `path` (Feathers' `app.use(path, service)`).
     ///
-    /// An error from the service's `setup` is reported by [`App::setup`].
+    /// An error from the service's `setup` is reported by [`App::setup`]
+    /// (and by every call until it is fixed).
+    #[must_use = "the app with the service registered"]
     pub fn register<S: Service>(self, path: &str, service: S) -> App {
         let outcome = self.add_service(path, service);
         self.record(outcome);
@@ -144,6 +162,11 @@ impl App {
     }
 
     /// Registers `service` at `path` on a shared app (for plugins).
+    ///
+    /// # Errors
+    ///
+    /// The service's own [`Service::setup`] error; the service is then
+    /// not registered.
     pub fn add_service<S: Service>(&self, path: &str, mut service: S) -> Result<()> {
         let path = normalize_path(path);
         service.setup(self, path)?;
@@ -155,11 +178,20 @@ impl App {
         {
             tracing::warn!(%path, "a service was registered again at the same path and replaces the first");
         }
+        // After the insert, so that a `setup` running meanwhile can not
+        // take the app as checked without this service.
+        self.changed();
         Ok(())
     }
 
     /// Adds app-level hooks, which run around every service's own hooks.
     /// Hooks added later run after those added earlier.
+    ///
+    /// Their method keys may be `all`, the six standard methods or a
+    /// custom method of any registered service; [`App::setup`] checks them
+    /// once every service is registered, so an unknown key (`"crate"`)
+    /// makes it fail with the closest valid name.
+    #[must_use = "the app with the hooks added"]
     pub fn hooks(self, hooks: AppHooks) -> App {
         self.add_hooks(hooks);
         self
@@ -168,6 +200,7 @@ impl App {
     /// Adds app-level hooks on a shared app (for plugins).
     pub fn add_hooks(&self, hooks: AppHooks) {
         hooks.append_to(&self.inner.hooks);
+        self.changed();
     }
 
     pub(crate) fn app_hooks(&self) -> Option<Arc<AppHooks>> {
@@ -175,7 +208,8 @@ impl App {
     }
 
     /// Runs a plugin (Feathers' `app.configure`). Its error is reported by
-    /// [`App::setup`].
+    /// [`App::setup`] (and by every call until it is fixed).
+    #[must_use = "the app the plugin configured"]
     pub fn configure(self, plugin: impl Configure) -> App {
         let outcome = plugin.configure(&self);
         self.record(outcome);
@@ -186,32 +220,74 @@ impl App {
         if let Err(error) = outcome {
             tracing::error!(%error, "app configuration failed");
             lock(&self.inner.setup_errors).push(error);
+            self.changed();
         }
+    }
+
+    /// Notes that the app changed in a way [`App::setup`] checks, so the
+    /// next call runs it again.
+    pub(crate) fn changed(&self) {
+        // Clears the ready bit and counts the change, in one step.
+        let _ = self
+            .inner
+            .readiness
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
+                Some((state | READY) + 1)
+            });
+    }
+
+    /// Fails as [`App::setup`] does unless the app passed it since it last
+    /// changed; every call goes through here (one atomic load when ready).
+    pub(crate) fn check_ready(&self) -> Result<()> {
+        if self.inner.readiness.load(Ordering::Relaxed) & READY == READY {
+            return Ok(());
+        }
+        self.setup()
     }
 
     /// Adds a check that [`App::setup`] runs once configuration is done,
     /// for what only the whole app can tell (the authentication plugin
     /// checks that every strategy a hook names is registered).
     pub fn add_setup_check(&self, check: impl Fn(&App) -> Result<()> + Send + Sync + 'static) {
-        lock(&self.inner.setup_checks).push(Box::new(check));
+        lock(&self.inner.setup_checks).push(Arc::new(check));
+        self.changed();
     }
 
     /// Checks that the app is ready to serve: reports the first error any
-    /// `register` or `configure` met, then the first failing setup check,
-    /// with the other errors in its message. Transports call it before
-    /// serving; call it yourself after building an app for internal use.
+    /// `register` or `configure` met, then unknown method keys of the app's
+    /// hooks, then the first failing setup check, with the other errors in
+    /// its message. Transports call it before serving; a call on an app
+    /// that changed since it last passed runs it first and fails with its
+    /// error, so nothing met while building the app goes unnoticed.
+    ///
+    /// # Errors
+    ///
+    /// Every error met while building the app, and every failing check,
+    /// in one error of the first one's kind.
     pub fn setup(&self) -> Result<()> {
+        let before = self.inner.readiness.load(Ordering::Acquire);
         let mut errors = lock(&self.inner.setup_errors).clone();
+        if let Err(error) = self.check_app_hook_keys() {
+            errors.push(error);
+        }
         // Checks run without the lock held: they may look at the app.
-        let checks = std::mem::take(&mut *lock(&self.inner.setup_checks));
+        let checks = lock(&self.inner.setup_checks).clone();
         for check in &checks {
             if let Err(error) = check(self) {
                 errors.push(error);
             }
         }
-        lock(&self.inner.setup_checks).extend(checks);
         match errors.as_slice() {
-            [] => Ok(()),
+            [] => {
+                // Ready, unless the app changed while it was checked.
+                let _ = self.inner.readiness.compare_exchange(
+                    before,
+                    before | READY,
+                    Ordering::AcqRel,
+                    Ordering::Relaxed,
+                );
+                Ok(())
+            }
             [only] => Err(only.clone()),
             [first, rest @ ..] => {
                 let others: Vec<&str> = rest.iter().map(Error::message).collect();
@@ -221,6 +297,19 @@ impl App {
                 ))
             }
         }
+    }
+
+    /// The app hooks' method keys against every registered service's
+    /// methods.
+    fn check_app_hook_keys(&self) -> Result<()> {
+        let Some(hooks) = self.app_hooks() else {
+            return Ok(());
+        };
+        let custom: Vec<&'static str> = read(&self.inner.services)
+            .values()
+            .flat_map(|service| service.custom_methods().iter().copied())
+            .collect();
+        check_method_keys(&hooks, "AppHooks", &custom)
     }
 
     /// Every requirement a hook declares (see

@@ -64,6 +64,9 @@ impl<S: Service> Registered<S> {
     /// Runs a call through the app's hooks, the service's hooks and the
     /// method, publishes its events, and returns the finished context.
     pub(crate) async fn run(&self, mut ctx: Box<HookContext<S>>) -> Result<Box<HookContext<S>>> {
+        // An app whose building failed, or that changed since its last
+        // setup, is checked first (one atomic load otherwise).
+        ctx.app.check_ready()?;
         if ctx.params.provider.is_some() {
             // Before any hook, as a malformed body is: a filter on a
             // protected field would answer whether it matches.

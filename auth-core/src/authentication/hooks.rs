@@ -36,6 +36,7 @@ pub struct Authenticate<const N: usize> {
 ///
 /// It runs only before the method: as an after or error hook it does not
 /// compile. In `#[hooks(..)]`, write `authenticate("jwt", "anonymous")`.
+#[must_use]
 pub fn authenticate<const N: usize>(strategies: [&'static str; N]) -> Authenticate<N> {
     const { assert!(N > 0, "authenticate(..) needs at least one strategy") };
     Authenticate { strategies }
@@ -171,6 +172,7 @@ pub struct HashPassword {
 /// Replaces `field` of the data (each record of a list) with its argon2id
 /// hash, before `create`, `update` or `patch`. A record without the field is
 /// left alone; a field that is not a string is a `BadRequest`.
+#[must_use]
 pub fn hash_password(field: &'static str) -> HashPassword {
     HashPassword { field }
 }
@@ -258,6 +260,7 @@ pub struct Protect<const N: usize> {
 /// typed result, which server code alone reads (a typed call through
 /// `app.service::<S>(..)`, later hooks): a `User` can not be without it,
 /// and the call must not fail after its write is stored.
+#[must_use]
 pub fn protect<const N: usize>(fields: [&'static str; N]) -> Protect<N> {
     const { assert!(N > 0, "protect(..) needs at least one field") };
     Protect { fields }

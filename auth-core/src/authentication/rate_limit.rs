@@ -135,6 +135,7 @@ impl RateLimit {
     ///
     /// Calls whose data has no such string field (a `jwt`
     /// re-authentication, a logout) are not counted.
+    #[must_use]
     pub fn per_field(field: impl Into<String>, max: u32, window: Duration) -> RateLimit {
         RateLimit::new(Key::Field(field.into()), max, window)
     }
@@ -146,17 +147,26 @@ impl RateLimit {
     /// client sent: a header the client controls (`x-forwarded-for` as
     /// received, where a client can add entries) lets it pick a new key
     /// per call. Calls without the header are not counted.
+    #[must_use]
     pub fn per_header(name: &str, max: u32, window: Duration) -> RateLimit {
         RateLimit::new(Key::Header(name.to_ascii_lowercase()), max, window)
     }
 
     /// At most `max` calls per `window` for each IP address calls come
-    /// from: the [`PeerAddr`] the REST transport records when it serves the
-    /// app (`App::listen`, `App::serve`). Behind a proxy every call comes
-    /// from the proxy: use [`RateLimit::per_header`] with the header it
-    /// sets instead. Calls without a peer address (internal calls, an app
-    /// served through `into_router` without connection info) are not
-    /// counted.
+    /// from: the [`PeerAddr`] the REST transport records from the
+    /// connection. `App::listen` and `App::serve` give it; a router from
+    /// `App::into_router` gives it when served with
+    /// `router.into_make_service_with_connect_info::<SocketAddr>()`, but
+    /// not under a plain `axum::serve(listener, router)`, which hands the
+    /// app no peer address. Behind a proxy every call comes from the
+    /// proxy: use [`RateLimit::per_header`] with the header it sets
+    /// instead.
+    ///
+    /// Internal calls are not counted. An external call without a peer
+    /// address is refused with a `500 GeneralError` that says how to serve
+    /// the app, since it could not be limited: a limit that silently
+    /// limits nothing would be worse.
+    #[must_use]
     pub fn per_peer(max: u32, window: Duration) -> RateLimit {
         RateLimit::new(Key::Peer, max, window)
     }
@@ -166,6 +176,7 @@ impl RateLimit {
     /// and if none is closed the oldest window is, which forgets that
     /// key's count: under a flood of distinct keys the limit weakens
     /// rather than memory growing.
+    #[must_use]
     pub fn max_keys(mut self, max_keys: usize) -> RateLimit {
         self.max_keys = max_keys.max(1);
         self
@@ -193,11 +204,10 @@ impl RateLimit {
                 .headers
                 .get(name.as_str())
                 .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())),
-            Key::Peer => Ok(ctx
-                .params()
-                .extensions
-                .get::<PeerAddr>()
-                .map(|peer| peer.0.ip().to_string())),
+            Key::Peer => match ctx.params().extensions.get::<PeerAddr>() {
+                Some(peer) => Ok(Some(peer.0.ip().to_string())),
+                None => Err(no_peer_address()),
+            },
         }
     }
 
@@ -255,6 +265,17 @@ impl RateLimit {
             None => Ok(()),
         }
     }
+}
+
+/// Why a per-peer limit refuses an external call without a peer address,
+/// and how to serve the app so that it has one.
+fn no_peer_address() -> Error {
+    Error::general(
+        "RateLimit::per_peer can not limit this call: it carries no peer address (PeerAddr). \
+         Serve the app with App::listen or App::serve, or serve app.into_router() with \
+         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()): \
+         a plain axum::serve(listener, router) gives the app no peer address",
+    )
 }
 
 impl<S: Service> BeforeHook<HookContext<S>> for RateLimit {

@@ -281,6 +281,7 @@ impl std::fmt::Debug for Authentication {
 
 impl Authentication {
     /// The plugin with this configuration.
+    #[must_use]
     pub fn new(config: AuthConfig) -> Authentication {
         Authentication {
             config: Some(config),
@@ -291,6 +292,7 @@ impl Authentication {
 
     /// The plugin reading the app's `authentication` setting (from
     /// `config/default.toml` or `app.set`) when it is configured.
+    #[must_use]
     pub fn from_settings() -> Authentication {
         Authentication {
             config: None,
@@ -300,12 +302,14 @@ impl Authentication {
     }
 
     /// Registers the service at `path` instead of `authentication`.
+    #[must_use]
     pub fn path(mut self, path: &str) -> Authentication {
         self.path = path.trim_matches('/').to_owned();
         self
     }
 
     /// Adds a strategy.
+    #[must_use]
     pub fn strategy(mut self, strategy: impl DynStrategy) -> Authentication {
         self.strategies.push(Box::new(strategy));
         self

@@ -83,6 +83,7 @@ impl Default for AuthConfig {
 
 impl AuthConfig {
     /// A configuration with this secret and every other value defaulted.
+    #[must_use]
     pub fn new(secret: impl Into<String>) -> AuthConfig {
         AuthConfig {
             secret: Some(secret.into()),
@@ -98,12 +99,14 @@ impl AuthConfig {
     }
 
     /// With these strategies allowed for `create`.
+    #[must_use]
     pub fn auth_strategies<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> AuthConfig {
         self.auth_strategies = names.into_iter().map(str::to_owned).collect();
         self
     }
 
     /// With this strategy section (`local`, `jwt`, ...).
+    #[must_use]
     pub fn strategy_section(mut self, name: &str, section: Value) -> AuthConfig {
         self.strategies.insert(name.to_owned(), section);
         self

@@ -53,11 +53,13 @@ impl std::fmt::Debug for AuthResult {
 
 impl AuthResult {
     /// An empty result.
+    #[must_use]
     pub fn new() -> AuthResult {
         AuthResult::default()
     }
 
     /// With one more field.
+    #[must_use]
     pub fn with(mut self, key: impl Into<String>, value: impl Into<Value>) -> AuthResult {
         self.0.insert(key.into(), value.into());
         self

@@ -79,6 +79,14 @@ impl<H: ?Sized> Clone for KindHooks<H> {
 /// Hooks registered at run time over contexts of type `C`, by kind
 /// (around, before, after, error) and method key (`"all"` or a method name).
 ///
+/// A key is checked where the hooks are registered: a service's hooks
+/// ([`ServiceHandle::hooks`](crate::ServiceHandle::hooks)) may name `all`,
+/// the six standard methods and the service's custom methods; the app's
+/// ([`App::hooks`](crate::App::hooks)) those and any registered service's
+/// custom methods, checked by [`App::setup`](crate::App::setup) once every
+/// service is there. Any other key (`"crate"`) is an error with the
+/// closest valid name, never a hook that silently does not run.
+///
 /// ```
 /// use auth_core::prelude::*;
 ///
@@ -107,52 +115,71 @@ pub type ServiceHooks<S> = Hooks<HookContext<S>>;
 
 impl<C: ?Sized + 'static> Hooks<C> {
     /// No hooks.
+    #[must_use]
     pub fn new() -> Self {
         Hooks::default()
     }
 
     /// Adds an around hook for `key` (`"all"` or a method name).
+    #[must_use]
     pub fn around<M>(mut self, key: &str, hook: impl IntoAroundHook<C, M>) -> Self {
         self.around.push(key, Arc::new(hook.into_around_hook()));
         self
     }
 
     /// Adds a before hook for `key` (`"all"` or a method name).
+    #[must_use]
     pub fn before<M>(mut self, key: &str, hook: impl IntoBeforeHook<C, M>) -> Self {
         self.before.push(key, Arc::new(hook.into_before_hook()));
         self
     }
 
     /// Adds an after hook for `key` (`"all"` or a method name).
+    #[must_use]
     pub fn after<M>(mut self, key: &str, hook: impl IntoHook<C, M>) -> Self {
         self.after.push(key, Arc::new(hook.into_hook()));
         self
     }
 
     /// Adds an error hook for `key` (`"all"` or a method name).
+    #[must_use]
     pub fn error<M>(mut self, key: &str, hook: impl IntoHook<C, M>) -> Self {
         self.error.push(key, Arc::new(hook.into_hook()));
         self
     }
 
     /// Adds an around hook for every method.
+    #[must_use]
     pub fn around_all<M>(self, hook: impl IntoAroundHook<C, M>) -> Self {
         self.around("all", hook)
     }
 
     /// Adds a before hook for every method.
+    #[must_use]
     pub fn before_all<M>(self, hook: impl IntoBeforeHook<C, M>) -> Self {
         self.before("all", hook)
     }
 
     /// Adds an after hook for every method.
+    #[must_use]
     pub fn after_all<M>(self, hook: impl IntoHook<C, M>) -> Self {
         self.after("all", hook)
     }
 
     /// Adds an error hook for every method.
+    #[must_use]
     pub fn error_all<M>(self, hook: impl IntoHook<C, M>) -> Self {
         self.error("all", hook)
+    }
+
+    /// The method keys hooks were added for, `"all"` left out; a key
+    /// used by several kinds comes once per kind.
+    pub(crate) fn method_keys(&self) -> impl Iterator<Item = &Method> {
+        let around = self.around.by_method.iter().map(|(method, _)| method);
+        let before = self.before.by_method.iter().map(|(method, _)| method);
+        let after = self.after.by_method.iter().map(|(method, _)| method);
+        let error = self.error.by_method.iter().map(|(method, _)| method);
+        around.chain(before).chain(after).chain(error)
     }
 
     /// What these hooks need of the app, each requirement once (see

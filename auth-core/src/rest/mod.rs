@@ -123,13 +123,28 @@ pub(crate) struct RestState {
 }
 
 impl App {
-    /// The app as an `axum::Router` with the default [`RestOptions`]; fails
-    /// when [`App::setup`] does.
+    /// The app as an `axum::Router` with the default [`RestOptions`].
+    ///
+    /// Serve it with
+    /// `axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())`
+    /// for hooks to see the peer's address ([`PeerAddr`](crate::PeerAddr));
+    /// a plain `axum::serve(listener, router)` hands the app none, and
+    /// [`RateLimit::per_peer`](crate::authentication::rate_limit::RateLimit::per_peer)
+    /// then refuses the calls it guards rather than not limit them.
+    ///
+    /// # Errors
+    ///
+    /// What [`App::setup`] reports.
     pub fn into_router(self) -> Result<Router> {
         self.into_router_with(RestOptions::default())
     }
 
-    /// The app as an `axum::Router` with these options.
+    /// The app as an `axum::Router` with these options (see
+    /// [`App::into_router`]).
+    ///
+    /// # Errors
+    ///
+    /// What [`App::setup`] reports.
     pub fn into_router_with(self, options: RestOptions) -> Result<Router> {
         self.setup()?;
         let state = Arc::new(RestState { app: self, options });
