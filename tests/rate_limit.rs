@@ -226,19 +226,13 @@ async fn per_peer_limits_each_address_the_server_sees() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(app.clone().serve(listener, std::future::pending()));
-    let client = reqwest::Client::new();
     // Every login over loopback comes from 127.0.0.1, whatever the email
     // and whatever the client's port.
-    let mut statuses = Vec::new();
-    for email in ["ada@example.com", "bob@example.com", "carol@example.com"] {
-        let res = client
-            .post(format!("{base}/authentication"))
-            .json(&json!({ "strategy": "local", "email": email, "password": "a guess" }))
-            .send()
-            .await
-            .unwrap();
-        statuses.push(res.status().as_u16());
-    }
+    let statuses: Vec<u16> = three_guesses(&base)
+        .await
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect();
     assert_eq!(statuses, [401, 401, 429]);
 
     // Typed external calls: the address is what `PeerAddr` says, and a

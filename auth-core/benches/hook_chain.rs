@@ -6,45 +6,13 @@
 //! ready at its first poll, so each call is polled once with a no-op waker:
 //! no executor cost is measured.
 
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use auth_core::prelude::*;
+
+mod support;
 use criterion::{Criterion, criterion_group, criterion_main};
-
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("the benchmarked call was expected to complete at once"),
-    }
-}
-
-async fn noop<S: Service>(_ctx: &mut HookContext<S>) -> Result<()> {
-    Ok(())
-}
-
-macro_rules! counter_service {
-    ($name:ident $(, #[$attr:meta])?) => {
-        struct $name;
-
-        $(#[$attr])?
-        impl Service for $name {
-            type Item = i64;
-            type Data = i64;
-            type Patch = i64;
-
-            async fn get(&self, id: &Id, _params: &Params) -> Result<i64> {
-                Ok(id.as_number().unwrap_or(0) + 1)
-            }
-        }
-    };
-}
+use support::{counter_service, noop, ready};
 
 counter_service!(Plain);
 counter_service!(Compiled1, #[hooks(before(all = [noop]))]);

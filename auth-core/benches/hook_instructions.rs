@@ -14,44 +14,12 @@
 //! Without arguments (as `cargo bench` runs it) it prints the size of each
 //! call's future: what every call copies as it is built.
 
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use auth_core::prelude::*;
 
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("the call was expected to complete at once"),
-    }
-}
-
-async fn noop<S: Service>(_ctx: &mut HookContext<S>) -> Result<()> {
-    Ok(())
-}
-
-macro_rules! counter_service {
-    ($name:ident $(, #[$attr:meta])?) => {
-        struct $name;
-
-        $(#[$attr])?
-        impl Service for $name {
-            type Item = i64;
-            type Data = i64;
-            type Patch = i64;
-
-            async fn get(&self, id: &Id, _params: &Params) -> Result<i64> {
-                Ok(id.as_number().unwrap_or(0) + 1)
-            }
-        }
-    };
-}
+mod support;
+use support::{counter_service, noop, ready};
 
 counter_service!(Plain);
 counter_service!(Compiled4, #[hooks(before(all = [noop, noop, noop, noop]))]);
