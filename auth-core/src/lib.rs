@@ -118,10 +118,12 @@ pub mod __private {
         StrategySetup, config_required, config_unset, config_with_default, strategy_section,
     };
     pub use crate::error::{Error, Result};
+    pub use crate::hook::add_unique as add_requirements;
     pub use crate::hook::chain::run_service_hooks;
-    pub use crate::hook::engine::{AroundList, Level};
+    pub use crate::hook::engine::AroundList;
     pub use crate::hook::{
-        BeforeHook, BoxFuture, HookContext, Requirement, around_hook, before_hook, hook, stage_fn,
+        AroundHook, BeforeHook, BoxFuture, HookContext, Requirement, around_hook, before_hook,
+        hook, stage_fn,
     };
     pub use crate::params::Params;
     pub use crate::service::{Found, Id, Method, Service};

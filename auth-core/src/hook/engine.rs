@@ -8,9 +8,8 @@
 //! The chain `#[hooks(..)]` writes at compile time invokes the same macro
 //! with its hooks as straight-line awaits (and its around hooks as nested
 //! pairs `(a1, (a2, ()))`), so every hook is a static call, nothing is
-//! allocated per hook, and the chain is one flat state machine; its hook
-//! values also form a `Level` of pairs, asked for their requirements at
-//! start-up. In Feathers' terms:
+//! allocated per hook, and the chain is one flat state machine. In
+//! Feathers' terms:
 //!
 //! ```text
 //! around (all, then the method's) →
@@ -33,16 +32,13 @@
 //! stops the rest and its error goes on); a result set by any of them ends
 //! the error path, otherwise the (possibly replaced) error goes on.
 
-use std::future::{Future, ready};
+use std::future::Future;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::hook::HookKind;
 use crate::hook::context::AnyContext;
-use crate::hook::requirement::{Requirement, add_unique};
-use crate::hook::traits::{
-    AroundHook, BeforeHook, BoxFuture, Continue, DynAroundHook, DynHook, Next,
-};
+use crate::hook::traits::{AroundHook, BoxFuture, Continue, DynAroundHook, DynHook, Next};
 
 /// A step of a chain that runs on a context: the method, a level of hooks,
 /// or the rest of a chain an around hook continues with.
@@ -67,45 +63,12 @@ impl<C: AnyContext + ?Sized, S: Stage<C>> Continue<C> for S {
 
 /// Before, after or error hooks, run in order; the first error stops them.
 ///
-/// Implemented by `()` (no hook), by `(H, Rest)` (a hook value, then the
-/// rest: the form compile-time chains use), by slices of run-time hooks,
-/// and by [`Then`].
+/// Implemented by slices of run-time hooks, and by [`Then`].
 pub trait HookList<C: AnyContext + ?Sized>: Send + Sync {
     /// True when the list holds no hook.
     fn is_empty(&self) -> bool;
     /// Runs the hooks in order.
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a;
-    /// Adds what the hooks need of the app to `out`.
-    fn requirements(&self, out: &mut Vec<Requirement>);
-}
-
-impl<C: AnyContext + ?Sized> HookList<C> for () {
-    fn is_empty(&self) -> bool {
-        true
-    }
-    fn run<'a>(&'a self, _ctx: &'a mut C) -> impl Future<Output = Result<()>> + Send + 'a {
-        ready(Ok(()))
-    }
-    fn requirements(&self, _out: &mut Vec<Requirement>) {}
-}
-
-impl<C, H, Rest> HookList<C> for (H, Rest)
-where
-    C: AnyContext + ?Sized,
-    H: BeforeHook<C>,
-    Rest: HookList<C>,
-{
-    fn is_empty(&self) -> bool {
-        false
-    }
-    async fn run(&self, ctx: &mut C) -> Result<()> {
-        self.0.run_before(ctx).await?;
-        self.1.run(ctx).await
-    }
-    fn requirements(&self, out: &mut Vec<Requirement>) {
-        add_unique(out, self.0.requirements());
-        self.1.requirements(out);
-    }
 }
 
 impl<C: AnyContext + ?Sized> HookList<C> for &[Arc<dyn DynHook<C>>] {
@@ -117,11 +80,6 @@ impl<C: AnyContext + ?Sized> HookList<C> for &[Arc<dyn DynHook<C>>] {
             hook.run_boxed(ctx).await?;
         }
         Ok(())
-    }
-    fn requirements(&self, out: &mut Vec<Requirement>) {
-        for hook in self.iter() {
-            add_unique(out, hook.requirements());
-        }
     }
 }
 
@@ -137,10 +95,6 @@ impl<C: AnyContext + ?Sized, A: HookList<C>, B: HookList<C>> HookList<C> for The
         self.0.run(ctx).await?;
         self.1.run(ctx).await
     }
-    fn requirements(&self, out: &mut Vec<Requirement>) {
-        self.0.requirements(out);
-        self.1.requirements(out);
-    }
 }
 
 /// Around hooks: each wraps the rest of the list and then `inner`, which
@@ -155,8 +109,6 @@ pub trait AroundList<C: AnyContext + ?Sized>: Send + Sync {
     ) -> impl Future<Output = Result<()>> + Send + 'a;
     /// True when the list holds no hook.
     fn is_empty(&self) -> bool;
-    /// Adds what the hooks need of the app to `out`.
-    fn requirements(&self, out: &mut Vec<Requirement>);
 }
 
 /// The rest of an around list and what it wraps, as one stage.
@@ -187,7 +139,6 @@ impl<C: AnyContext + ?Sized> AroundList<C> for () {
     fn is_empty(&self) -> bool {
         true
     }
-    fn requirements(&self, _out: &mut Vec<Requirement>) {}
 }
 
 impl<C, H, Tail> AroundList<C> for (H, Tail)
@@ -206,10 +157,6 @@ where
     }
     fn is_empty(&self) -> bool {
         false
-    }
-    fn requirements(&self, out: &mut Vec<Requirement>) {
-        add_unique(out, self.0.requirements());
-        self.1.requirements(out);
     }
 }
 
@@ -234,11 +181,6 @@ impl<C: AnyContext + ?Sized> AroundList<C> for &[Arc<dyn DynAroundHook<C>>] {
     fn is_empty(&self) -> bool {
         <[_]>::is_empty(self)
     }
-    fn requirements(&self, out: &mut Vec<Requirement>) {
-        for hook in self.iter() {
-            add_unique(out, hook.requirements());
-        }
-    }
 }
 
 impl<C: AnyContext + ?Sized, A: AroundList<C>, B: AroundList<C>> AroundList<C> for Then<A, B> {
@@ -251,10 +193,6 @@ impl<C: AnyContext + ?Sized, A: AroundList<C>, B: AroundList<C>> AroundList<C> f
     }
     fn is_empty(&self) -> bool {
         self.0.is_empty() && self.1.is_empty()
-    }
-    fn requirements(&self, out: &mut Vec<Requirement>) {
-        self.0.requirements(out);
-        self.1.requirements(out);
     }
 }
 
@@ -394,26 +332,6 @@ impl<A, BeforeAll, BeforeMethod, After, ErrorAll, ErrorMethod>
                 self.around.run(ctx, &regular).await
             }
         }
-    }
-
-    /// Adds what the level's hooks need of the app to `out`, for contexts
-    /// of type `C`.
-    pub fn requirements<C>(&self, out: &mut Vec<Requirement>)
-    where
-        C: AnyContext + ?Sized,
-        A: AroundList<C>,
-        BeforeAll: HookList<C>,
-        BeforeMethod: HookList<C>,
-        After: HookList<C>,
-        ErrorAll: HookList<C>,
-        ErrorMethod: HookList<C>,
-    {
-        self.around.requirements(out);
-        self.before_all.requirements(out);
-        self.before_method.requirements(out);
-        self.after.requirements(out);
-        self.error_all.requirements(out);
-        self.error_method.requirements(out);
     }
 }
 

@@ -29,7 +29,8 @@ pub(crate) use context::payload_from_json;
 pub use context::{AnyContext, AppContext, HookContext, Output, Payload};
 pub use hooks::{AppHooks, Hooks, ServiceHooks};
 pub use requirement::Requirement;
-pub(crate) use requirement::add_unique;
+#[doc(hidden)]
+pub use requirement::add_unique;
 #[doc(hidden)]
 pub use traits::Continue;
 pub use traits::{

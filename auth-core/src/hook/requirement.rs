@@ -44,7 +44,7 @@ impl Requirement {
 }
 
 /// Adds `more` to `into`, each requirement once.
-pub(crate) fn add_unique(into: &mut Vec<Requirement>, more: impl IntoIterator<Item = Requirement>) {
+pub fn add_unique(into: &mut Vec<Requirement>, more: impl IntoIterator<Item = Requirement>) {
     for requirement in more {
         if !into.contains(&requirement) {
             into.push(requirement);

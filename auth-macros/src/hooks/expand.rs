@@ -7,9 +7,8 @@
 //! through the engine's `AroundList`. One `match` picks the method's chain.
 //! Before, after and error hooks are then static calls in one flat state
 //! machine, with no allocation; the around hooks box the rest of the chain
-//! once. The entries also form a `Level` of nested pairs
-//! `(first, (second, ()))` in `__requirements`, built once at start-up to
-//! ask the hooks what they need of the app.
+//! once. `__requirements` builds each entry's hook value once, at
+//! start-up, to ask what it needs of the app.
 //!
 //! Every entry is converted through a function whose type parameter is the
 //! service's context, spanned on the entry, so a wrong entry is a type error
@@ -77,18 +76,30 @@ pub fn chain_items(spec: &Spec) -> TokenStream {
             }
         }
     };
-    // Every level's hook values, built once at start-up to ask what they
-    // need of the app (a strategy, a protected field).
-    let levels = methods
-        .iter()
-        .map(Some)
-        .chain([None])
-        .map(|method| level(spec, method));
+    // Every entry's hook value, built once at start-up to ask what it
+    // needs of the app (a strategy, a protected field).
+    let asks = spec.entries().map(|(kind, entry)| {
+        let (convert_fn, hook_trait) = match kind {
+            "around" => ("around_hook", "AroundHook"),
+            "before" => ("before_hook", "BeforeHook"),
+            _ => ("hook", "BeforeHook"),
+        };
+        let hook = convert(entry, convert_fn);
+        let hook_trait = format_ident!("{}", hook_trait);
+        quote! {
+            ::auth_core::__private::add_requirements(
+                &mut __out,
+                <_ as ::auth_core::__private::#hook_trait<
+                    ::auth_core::__private::HookContext<Self>,
+                >>::requirements(&#hook),
+            );
+        }
+    });
     let requirements = quote! {
         #[doc(hidden)]
         fn __requirements() -> ::auth_core::__private::Vec<::auth_core::__private::Requirement> {
             let mut __out = ::auth_core::__private::Vec::new();
-            #(#levels.requirements::<::auth_core::__private::HookContext<Self>>(&mut __out);)*
+            #(#asks)*
             __out
         }
     };
@@ -179,32 +190,6 @@ fn error_step(entries: &[&Entry]) -> TokenStream {
     }
     let hooks = steps(entries.iter(), "hook");
     quote!(when true => #hooks)
-}
-
-/// The `Level` value holding the hooks that run for `method`.
-fn level(spec: &Spec, method: Option<&MethodKey>) -> TokenStream {
-    let around = list(
-        spec.around.all.iter().chain(spec.around.for_method(method)),
-        "around_hook",
-    );
-    let before_all = list(spec.before.all.iter(), "before_hook");
-    let before_method = list(spec.before.for_method(method).iter(), "before_hook");
-    let after = list(
-        spec.after.all.iter().chain(spec.after.for_method(method)),
-        "hook",
-    );
-    let error_all = list(spec.error.all.iter(), "hook");
-    let error_method = list(spec.error.for_method(method).iter(), "hook");
-    quote! {
-        ::auth_core::__private::Level {
-            around: #around,
-            before_all: #before_all,
-            before_method: #before_method,
-            after: #after,
-            error_all: #error_all,
-            error_method: #error_method,
-        }
-    }
 }
 
 /// The entries as the engine's list: `(first, (second, ()))`.

@@ -58,7 +58,25 @@ pub struct Spec<'a> {
     pub error: KindHooks<'a>,
 }
 
-impl Spec<'_> {
+impl<'a> Spec<'a> {
+    /// Every entry with its kind (`"around"`, `"before"`, `"after"`,
+    /// `"error"`), each once.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static str, &'a Entry)> + '_ {
+        let kinds = [
+            ("around", &self.around),
+            ("before", &self.before),
+            ("after", &self.after),
+            ("error", &self.error),
+        ];
+        kinds.into_iter().flat_map(|(name, kind)| {
+            let by_method = kind.methods.iter().flat_map(|(_, entries)| entries);
+            kind.all
+                .iter()
+                .chain(by_method)
+                .map(move |entry| (name, *entry))
+        })
+    }
+
     /// Every method some key names, in the order first named.
     pub fn methods(&self) -> Vec<MethodKey> {
         let mut methods: Vec<MethodKey> = Vec::new();
