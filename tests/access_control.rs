@@ -314,3 +314,23 @@ async fn protected_fields_are_never_queried_by_external_callers() {
     let error = notes.find(params).await.unwrap_err();
     assert_eq!(error.message(), "Field 'userId' can not be used in a query");
 }
+
+/// `protect(..)` registered as an app hook makes its fields unqueryable
+/// for every service's external calls.
+#[tokio::test]
+async fn fields_an_app_hook_protects_are_never_queried_by_external_callers() {
+    let app = App::new()
+        .hooks(AppHooks::new().after_all(protect(["secret"])))
+        .register("notes", MemoryService::<Value>::new());
+    let notes = app.service::<MemoryService>("notes");
+    notes
+        .create(json!({ "text": "a0", "secret": "s3" }), Params::new())
+        .await
+        .unwrap();
+
+    let oracle = json!({ "$or": [{ "secret": { "$lt": "t" } }] });
+    let params = Params::external(Provider::Rest).with_query(oracle.clone());
+    let error = notes.find(params).await.unwrap_err();
+    assert_eq!(error.message(), "Field 'secret' can not be used in a query");
+    assert!(notes.find(Params::new().with_query(oracle)).await.is_ok());
+}

@@ -46,7 +46,7 @@ use crate::sync::{lock, read, write};
 pub use handle::ServiceHandle;
 pub use json::{JsonCall, JsonService, Reply};
 use method_keys::check_method_keys;
-use registry::{ErasedService, Registered};
+use registry::{ErasedService, Registered, unqueryable_fields};
 
 /// Something that sets up an app: a plugin, the configuration loader, the
 /// authentication service. Closures `FnOnce(&App) -> Result<()>` are too.
@@ -73,6 +73,9 @@ struct AppInner {
     authentication: std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>,
     setup_checks: Mutex<Vec<SetupCheck>>,
     hooks: RwLock<Option<Arc<AppHooks>>>,
+    /// The fields the app's hooks (`protect(..)`) declare no external
+    /// query may name, for every service.
+    unqueryable: RwLock<Arc<[&'static str]>>,
     settings: RwLock<Map<String, Value>>,
     events: Events,
     setup_errors: Mutex<Vec<Error>>,
@@ -134,6 +137,7 @@ impl App {
                 authentication: std::sync::OnceLock::new(),
                 setup_checks: Mutex::new(Vec::new()),
                 hooks: RwLock::new(None),
+                unqueryable: RwLock::new(Arc::from([])),
                 settings: RwLock::new(Map::new()),
                 events: Events::new(DEFAULT_CAPACITY),
                 setup_errors: Mutex::new(Vec::new()),
@@ -200,11 +204,18 @@ impl App {
     /// Adds app-level hooks on a shared app (for plugins).
     pub fn add_hooks(&self, hooks: AppHooks) {
         hooks.append_to(&self.inner.hooks);
+        let requirements = self.app_hooks().map(|hooks| hooks.requirements());
+        *write(&self.inner.unqueryable) = unqueryable_fields(&requirements.unwrap_or_default());
         self.changed();
     }
 
     pub(crate) fn app_hooks(&self) -> Option<Arc<AppHooks>> {
         read(&self.inner.hooks).clone()
+    }
+
+    /// The fields the app's hooks make unqueryable for every service.
+    pub(crate) fn unqueryable(&self) -> Arc<[&'static str]> {
+        read(&self.inner.unqueryable).clone()
     }
 
     /// Runs a plugin (Feathers' `app.configure`). Its error is reported by

@@ -34,14 +34,14 @@ impl<S: Service> Registered<S> {
             service,
             path,
             hooks: RwLock::new(None),
-            unqueryable: RwLock::new(unqueryable(&S::__requirements())),
+            unqueryable: RwLock::new(unqueryable_fields(&S::__requirements())),
         }
     }
 
     /// Appends run-time hooks after those already registered.
     pub(crate) fn add_hooks(&self, hooks: ServiceHooks<S>) {
         hooks.append_to(&self.hooks);
-        *crate::sync::write(&self.unqueryable) = unqueryable(&self.requirements());
+        *crate::sync::write(&self.unqueryable) = unqueryable_fields(&self.requirements());
     }
 
     /// The context of a new call. Boxed: it is the call's one allocation,
@@ -70,9 +70,10 @@ impl<S: Service> Registered<S> {
         if ctx.params.provider.is_some() {
             // Before any hook, as a malformed body is: a filter on a
             // protected field would answer whether it matches.
-            let unqueryable = read(&self.unqueryable).clone();
-            if !unqueryable.is_empty() {
-                refuse_named_fields(&ctx.params.query, &unqueryable)?;
+            for unqueryable in [read(&self.unqueryable).clone(), ctx.app.unqueryable()] {
+                if !unqueryable.is_empty() {
+                    refuse_named_fields(&ctx.params.query, &unqueryable)?;
+                }
             }
         }
         let app_hooks = ctx.app.app_hooks();
@@ -113,7 +114,7 @@ impl<S: Service> Registered<S> {
 }
 
 /// The names of the fields `requirements` declares unqueryable.
-fn unqueryable(requirements: &[Requirement]) -> Arc<[&'static str]> {
+pub(crate) fn unqueryable_fields(requirements: &[Requirement]) -> Arc<[&'static str]> {
     requirements
         .iter()
         .filter(|requirement| requirement.kind() == UNQUERYABLE)
