@@ -18,7 +18,7 @@ pub enum Method {
     Patch,
     /// `remove`: one record, or every match when the id is null.
     Remove,
-    /// A custom method, listed in [`Service::CUSTOM_METHODS`].
+    /// A custom method, listed in [`Service::CUSTOM_METHODS`](crate::Service::CUSTOM_METHODS).
     Custom(Arc<str>),
 }
 

@@ -230,7 +230,7 @@ impl fmt::Debug for Params {
 
 /// The address of the peer an external call came from, in
 /// `params.extensions` when the REST transport serves the app itself
-/// ([`App::serve`](crate::App::serve), [`App::listen`](crate::App::listen)).
+/// (`App::serve`, `App::listen`, with the `rest` feature).
 /// Behind a proxy it is the proxy's address.
 ///
 /// ```

@@ -324,7 +324,7 @@ impl App {
     }
 
     /// Every requirement a hook declares (see
-    /// [`Requirement`](crate::hook::Requirement)), with where: a service's
+    /// [`Requirement`]), with where: a service's
     /// path, or `"app"` for app-level hooks. Plugins check the kinds they
     /// know in a setup check.
     pub fn requirements(&self) -> Vec<(String, Requirement)> {
