@@ -58,6 +58,8 @@ mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod service;
+#[cfg(feature = "sqlite")]
+pub mod sql;
 mod suggest;
 mod sync;
 mod typed;

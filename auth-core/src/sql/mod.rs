@@ -1,0 +1,610 @@
+//! `SqlService<T>`: records of type `T` kept in an SQL table, queried with
+//! Feathers' query syntax, as `@feathersjs/knex` does (feature `sqlite`).
+//!
+//! The service reads its table's columns when it is built, so every field
+//! a query, `$sort` or `$select` names is checked (an unknown one is a 400
+//! naming it), and every record is written column by column (a field the
+//! table does not have is a 400). Queries are built with sea-query and
+//! every value is bound: no SQL text is ever made from client input.
+//!
+//! * Ids are assigned by the database (an `INTEGER PRIMARY KEY`), unless a
+//!   record brings its own; one already in use is `409 Conflict`.
+//! * `find` answers a page `{total, limit, skip, data}` when the service
+//!   paginates (the total from a `COUNT(*)`; `$limit: 0` runs only the
+//!   count), else a list.
+//! * `create` with a list, and `patch` and `remove` with a null id, need
+//!   the `multi` option; they run in one transaction, the ids matched first
+//!   and the records returned, as the knex adapter does.
+//! * Database errors are Feathers errors: a unique violation is `409
+//!   Conflict` naming the field, a `NOT NULL` one a 400 naming it, an
+//!   unreachable database `503 Unavailable`; the SQL never reaches a client.
+//!
+//! ```
+//! use auth_core::prelude::*;
+//! use auth_core::sql::{SqlOptions, SqlService, sqlx};
+//! use serde_json::json;
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! // One connection: each connection to `sqlite::memory:` is a database of its own.
+//! let pool = sqlx::sqlite::SqlitePoolOptions::new()
+//!     .max_connections(1)
+//!     .connect("sqlite::memory:")
+//!     .await
+//!     .unwrap();
+//! sqlx::query("CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT NOT NULL, votes INTEGER)")
+//!     .execute(&pool)
+//!     .await
+//!     .unwrap();
+//! let messages = SqlService::<serde_json::Value>::new(pool, "messages", SqlOptions::new()).await?;
+//! let app = App::new().register("messages", messages);
+//! let messages = app.service::<SqlService>("messages");
+//!
+//! messages.create(json!({ "text": "a", "votes": 3 }), Params::new()).await?;
+//! messages.create(json!({ "text": "b", "votes": 7 }), Params::new()).await?;
+//! let query = Params::new().with_query(json!({ "votes": { "$gt": "5" } }));
+//! let found = messages.find(query).await?;
+//! assert_eq!(found.data(), [json!({ "id": 2, "text": "b", "votes": 7 })]);
+//!
+//! let unknown = Params::new().with_query(json!({ "title": "a" }));
+//! assert_eq!(messages.find(unknown).await.unwrap_err().message(), "Unknown field 'title'");
+//! # Ok::<_, Error>(()) }).unwrap();
+//! ```
+
+mod columns;
+mod errors;
+mod translate;
+
+use std::marker::PhantomData;
+
+use sea_query::{
+    Alias, Asterisk, Cond, Expr, Func, OnConflict, Query as Sql, SimpleExpr, SqliteQueryBuilder,
+};
+use sea_query_binder::SqlxBinder;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::{Row, Sqlite, Transaction};
+
+use crate::error::{Error, Result};
+use crate::memory::{Multi, Pagination};
+use crate::params::Params;
+use crate::query::{self, Found, Page, Paginate, Query};
+use crate::service::{Id, Method, Service};
+use crate::typed;
+
+pub use columns::{Column, ColumnKind};
+use errors::database_error;
+/// The sqlx the adapter is built on, for pools, migrations and the app's
+/// own queries.
+pub use sqlx;
+
+/// The options of a [`SqlService`].
+#[derive(Debug, Clone, PartialEq, Default)]
+#[must_use]
+pub struct SqlOptions {
+    /// The id column (`"id"` when `None`).
+    pub id: Option<String>,
+    /// Pagination, if `find` paginates.
+    pub paginate: Option<Paginate>,
+    /// The multi calls allowed.
+    pub multi: Multi,
+}
+
+impl SqlOptions {
+    /// The defaults: id column `id`, no pagination, no multi calls.
+    pub fn new() -> SqlOptions {
+        SqlOptions::default()
+    }
+
+    /// Uses `column` as the id column.
+    pub fn id(mut self, column: impl Into<String>) -> SqlOptions {
+        self.id = Some(column.into());
+        self
+    }
+
+    /// Paginates `find`.
+    pub fn paginate(mut self, paginate: Paginate) -> SqlOptions {
+        self.paginate = Some(paginate);
+        self
+    }
+
+    /// Allows every multi call (`true`) or none (`false`).
+    pub fn multi(mut self, allow: bool) -> SqlOptions {
+        self.multi = if allow { Multi::All } else { Multi::None };
+        self
+    }
+}
+
+/// A service keeping records of type `T` in an SQL table.
+///
+/// `T` is the record type (`serde_json::Value` by default); `create` and
+/// `update` take a `T` and `patch` a JSON object of the fields to change.
+pub struct SqlService<T = Value> {
+    pool: SqlitePool,
+    table: String,
+    id: String,
+    columns: Vec<Column>,
+    options: SqlOptions,
+    records: PhantomData<fn() -> T>,
+}
+
+/// `sqlx`'s error on a row's column, as a Feathers error.
+fn rows_error(error: sqlx::Error) -> Error {
+    database_error(error)
+}
+
+impl<T> SqlService<T> {
+    /// A service on `table` of the database `pool` connects to, with
+    /// `options`; it reads the table's columns now.
+    ///
+    /// # Errors
+    ///
+    /// `GeneralError` when the table does not exist or has no id column,
+    /// `Unavailable` when the database can not be reached.
+    pub async fn new(pool: SqlitePool, table: &str, options: SqlOptions) -> Result<SqlService<T>> {
+        let columns = columns::read_columns(&pool, table).await?;
+        let id = options.id.clone().unwrap_or_else(|| "id".to_owned());
+        if !columns.iter().any(|column| column.name == id) {
+            return Err(Error::general(format!(
+                "The table '{table}' has no id column '{id}'"
+            )));
+        }
+        Ok(SqlService {
+            pool,
+            table: table.to_owned(),
+            id,
+            columns,
+            options,
+            records: PhantomData,
+        })
+    }
+
+    /// The table's columns, as read when the service was built.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The database pool, for the app's own queries and transactions.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    fn table(&self) -> Alias {
+        Alias::new(self.table.as_str())
+    }
+
+    fn id_column(&self) -> &Column {
+        // Checked when the service was built.
+        self.columns
+            .iter()
+            .find(|column| column.name == self.id)
+            .unwrap_or(&self.columns[0])
+    }
+
+    fn paginate(&self, params: &Params) -> Option<Paginate> {
+        match params.extensions.get::<Pagination>() {
+            Some(Pagination(paginate)) => *paginate,
+            None => self.options.paginate,
+        }
+    }
+
+    fn require_multi(&self, method: Method, message: &str) -> Result<()> {
+        let allowed = match &self.options.multi {
+            Multi::None => false,
+            Multi::All => true,
+            Multi::Methods(methods) => methods.contains(&method),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(Error::method_not_allowed(message))
+        }
+    }
+
+    /// The query of `params`, parsed and checked against the columns.
+    fn query(&self, params: &Params) -> Result<Query> {
+        let query = Query::parse(&params.query)?;
+        translate::check_fields(&self.columns, &query)?;
+        Ok(query)
+    }
+
+    /// `id = <id>` (an id the column can not hold matches nothing).
+    fn id_equals(&self, id: &Id) -> SimpleExpr {
+        let column = self.id_column();
+        match column.kind.to_sql(&id.to_json()) {
+            Some(value) => Expr::col(Alias::new(self.id.as_str())).eq(value),
+            None => Expr::val(1).eq(0),
+        }
+    }
+
+    /// The record's fields as columns and values; a field the table does
+    /// not have, or a value its column can not hold, is a 400 naming it.
+    fn values(&self, record: &Map<String, Value>) -> Result<Vec<(Alias, SimpleExpr)>> {
+        record
+            .iter()
+            .map(|(field, value)| {
+                let column = translate::column(&self.columns, field)?;
+                let value = column.kind.to_sql(value).ok_or_else(|| {
+                    Error::bad_request(format!("Invalid value for '{field}'"))
+                        .with_errors(json!({ field: "invalid value for this field" }))
+                })?;
+                Ok((Alias::new(field.as_str()), SimpleExpr::Value(value)))
+            })
+            .collect()
+    }
+
+    fn row(&self, row: &SqliteRow) -> Result<Value> {
+        columns::row_to_json(&self.columns, row)
+    }
+
+    /// The rows `select` returns, as records, inside `tx` or on the pool.
+    async fn fetch(
+        &self,
+        statement: &impl SqlxBinder,
+        tx: Option<&mut Transaction<'static, Sqlite>>,
+    ) -> Result<Vec<Value>> {
+        let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+        let query = sqlx::query_with(&sql, values);
+        let rows = match tx {
+            Some(tx) => query.fetch_all(&mut **tx).await,
+            None => query.fetch_all(&self.pool).await,
+        }
+        .map_err(database_error)?;
+        rows.iter().map(|row| self.row(row)).collect()
+    }
+
+    /// The rows matching `id` and the query, at most one.
+    async fn find_one(
+        &self,
+        id: &Id,
+        query: &Query,
+        tx: Option<&mut Transaction<'static, Sqlite>>,
+    ) -> Result<Value> {
+        let conditions = translate::condition(&self.columns, &query.conditions)?;
+        let mut select = Sql::select();
+        select
+            .column(Asterisk)
+            .from(self.table())
+            .cond_where(Cond::all().add(self.id_equals(id)).add(conditions))
+            .limit(1);
+        self.fetch(&select, tx)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::not_found(format!("No record found for id '{id}'")))
+    }
+
+    /// The rows matching the query's conditions, in id order.
+    async fn matching(
+        &self,
+        query: &Query,
+        tx: &mut Transaction<'static, Sqlite>,
+    ) -> Result<Vec<Value>> {
+        let conditions = translate::condition(&self.columns, &query.conditions)?;
+        let mut select = Sql::select();
+        select
+            .column(Asterisk)
+            .from(self.table())
+            .cond_where(conditions)
+            .order_by(Alias::new(self.id.as_str()), sea_query::Order::Asc);
+        self.fetch(&select, Some(tx)).await
+    }
+
+    async fn begin(&self) -> Result<Transaction<'static, Sqlite>> {
+        self.pool.begin().await.map_err(database_error)
+    }
+
+    /// The ids of `records`, as stored.
+    fn ids(&self, records: &[Value]) -> Vec<Value> {
+        records
+            .iter()
+            .filter_map(|record| record.get(&self.id).cloned())
+            .collect()
+    }
+
+    /// `id IN (<ids>)`.
+    fn id_in(&self, ids: &[Value]) -> SimpleExpr {
+        let kind = self.id_column().kind;
+        let ids: Vec<sea_query::Value> = ids.iter().filter_map(|id| kind.to_sql(id)).collect();
+        Expr::col(Alias::new(self.id.as_str())).is_in(ids)
+    }
+}
+
+impl<T: DeserializeOwned> SqlService<T> {
+    /// The record as the caller receives it: `$select` applied, read as
+    /// `T` (whole when `T` needs a field `$select` left out; transports
+    /// project `$select` on what they send).
+    fn answer(&self, record: Value, query: &Query) -> Result<T> {
+        let Some(fields) = &query.filters.select else {
+            return typed::read(&record);
+        };
+        let selected = query::select(record.clone(), fields, &self.id);
+        typed::read(&selected).or_else(|_| typed::read(&record))
+    }
+
+    fn answers(&self, records: Vec<Value>, query: &Query) -> Result<Vec<T>> {
+        records
+            .into_iter()
+            .map(|record| self.answer(record, query))
+            .collect()
+    }
+
+    /// Inserts `record` and returns the stored row.
+    async fn insert(
+        &self,
+        record: &Map<String, Value>,
+        tx: Option<&mut Transaction<'static, Sqlite>>,
+    ) -> Result<Value> {
+        let values = self.values(record)?;
+        let mut insert = Sql::insert();
+        insert.into_table(self.table()).returning_all();
+        if values.is_empty() {
+            insert.or_default_values();
+        } else {
+            let (columns, values): (Vec<Alias>, Vec<SimpleExpr>) = values.into_iter().unzip();
+            insert
+                .columns(columns)
+                .values(values)
+                .map_err(|error| Error::general(format!("Invalid insert: {error}")))?;
+        }
+        // A brought id already in use inserts nothing (and is answered as a
+        // conflict below), never a replacement; other unique columns fail
+        // as the database says.
+        insert.on_conflict(
+            OnConflict::column(Alias::new(self.id.as_str()))
+                .do_nothing()
+                .to_owned(),
+        );
+        let inserted = self.fetch(&insert, tx).await?;
+        inserted.into_iter().next().ok_or_else(|| {
+            let id = record.get(&self.id).cloned().unwrap_or(Value::Null);
+            Error::conflict(format!(
+                "A record with id '{}' already exists",
+                display(&id)
+            ))
+        })
+    }
+
+    /// Sets `record`'s fields on the rows matching `condition`, returning
+    /// them as stored.
+    async fn set(
+        &self,
+        record: &Map<String, Value>,
+        condition: SimpleExpr,
+        tx: &mut Transaction<'static, Sqlite>,
+    ) -> Result<Vec<Value>> {
+        let values = self.values(record)?;
+        if values.is_empty() {
+            let mut select = Sql::select();
+            select
+                .column(Asterisk)
+                .from(self.table())
+                .and_where(condition)
+                .order_by(Alias::new(self.id.as_str()), sea_query::Order::Asc);
+            return self.fetch(&select, Some(tx)).await;
+        }
+        let mut update = Sql::update();
+        update
+            .table(self.table())
+            .values(values)
+            .and_where(condition)
+            .returning_all();
+        let mut rows = self.fetch(&update, Some(tx)).await?;
+        rows.sort_by(|a, b| query::compare(a.get(&self.id), b.get(&self.id)));
+        Ok(rows)
+    }
+
+    /// Checks that every stored record still fits `T`, then commits.
+    async fn commit(&self, tx: Transaction<'static, Sqlite>, records: &[Value]) -> Result<()> {
+        for record in records {
+            typed::read::<T>(record)?;
+        }
+        tx.commit().await.map_err(database_error)
+    }
+}
+
+/// An id as its message shows it (`3`, `abc`).
+fn display(id: &Value) -> String {
+    match id {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn to_object<D: Serialize>(data: &D) -> Result<Map<String, Value>> {
+    match serde_json::to_value(data) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(Error::bad_request("Data must be an object")),
+        Err(error) => Err(Error::bad_request(format!("Invalid data: {error}"))),
+    }
+}
+
+/// The part of the query `create` reads, as Feathers does: only `$select`.
+fn select_only(params: &Params) -> Result<Query> {
+    let mut query = Map::new();
+    if let Some(select) = params.query.get("$select") {
+        query.insert("$select".to_owned(), select.clone());
+    }
+    Query::parse(&query)
+}
+
+impl<T> Service for SqlService<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    type Item = T;
+    type Data = T;
+    type Patch = Value;
+
+    async fn find(&self, params: &Params) -> Result<Found<T>> {
+        let query = self.query(params)?;
+        let conditions = translate::condition(&self.columns, &query.conditions)?;
+        let paginate = self.paginate(params);
+        let limit = query.limit(paginate);
+        let skip = query.filters.skip.unwrap_or(0);
+        let records = if limit == Some(0) {
+            Vec::new()
+        } else {
+            let mut select = Sql::select();
+            select
+                .column(Asterisk)
+                .from(self.table())
+                .cond_where(conditions.clone());
+            translate::order(&mut select, &query, &self.id);
+            match limit {
+                Some(limit) => select.limit(limit as u64).offset(skip as u64),
+                // SQLite needs a LIMIT to take an OFFSET: -1 is none.
+                None if skip > 0 => select.limit(u64::MAX >> 1).offset(skip as u64),
+                None => &mut select,
+            };
+            self.fetch(&select, None).await?
+        };
+        let data = self.answers(records, &query)?;
+        let Some(_) = paginate else {
+            return Ok(Found::All(data));
+        };
+        let mut count = Sql::select();
+        count
+            .expr(Func::count(Expr::col(Asterisk)))
+            .from(self.table())
+            .cond_where(conditions);
+        let (sql, values) = count.build_sqlx(SqliteQueryBuilder);
+        let row = sqlx::query_with(&sql, values)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(database_error)?;
+        let total: i64 = row.try_get(0).map_err(rows_error)?;
+        Ok(Found::Page(Page {
+            total: usize::try_from(total).unwrap_or(0),
+            limit: limit.unwrap_or(0),
+            skip,
+            data,
+        }))
+    }
+
+    async fn get(&self, id: &Id, params: &Params) -> Result<T> {
+        let query = self.query(params)?;
+        let record = self.find_one(id, &query, None).await?;
+        self.answer(record, &query)
+    }
+
+    async fn create(&self, data: T, params: &Params) -> Result<T> {
+        let query = select_only(params)?;
+        translate::check_fields(&self.columns, &query)?;
+        let record = to_object(&data)?;
+        let mut tx = self.begin().await?;
+        let stored = self.insert(&record, Some(&mut tx)).await?;
+        self.commit(tx, std::slice::from_ref(&stored)).await?;
+        self.answer(stored, &query)
+    }
+
+    async fn create_many(&self, data: Vec<T>, params: &Params) -> Result<Vec<T>> {
+        self.require_multi(Method::Create, "Can not create multiple entries")?;
+        let query = select_only(params)?;
+        translate::check_fields(&self.columns, &query)?;
+        let records = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
+        let mut tx = self.begin().await?;
+        let mut stored = Vec::with_capacity(records.len());
+        for record in &records {
+            stored.push(self.insert(record, Some(&mut tx)).await?);
+        }
+        self.commit(tx, &stored).await?;
+        self.answers(stored, &query)
+    }
+
+    async fn update(&self, id: &Id, data: T, params: &Params) -> Result<T> {
+        let query = self.query(params)?;
+        let mut record = to_object(&data)?;
+        let mut tx = self.begin().await?;
+        let old = self.find_one(id, &query, Some(&mut tx)).await?;
+        // Every column but the id takes the data's value, `null` when the
+        // data leaves it out: the record is replaced.
+        record.remove(&self.id);
+        for column in &self.columns {
+            if column.name != self.id && !record.contains_key(&column.name) {
+                record.insert(column.name.clone(), Value::Null);
+            }
+        }
+        let old_id = Id::from_json(&old[&self.id]).unwrap_or_else(|| id.clone());
+        let stored = self.set(&record, self.id_equals(&old_id), &mut tx).await?;
+        self.commit(tx, &stored).await?;
+        let stored = stored
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::not_found(format!("No record found for id '{id}'")))?;
+        self.answer(stored, &query)
+    }
+
+    async fn patch(&self, id: &Id, data: Value, params: &Params) -> Result<T> {
+        let query = self.query(params)?;
+        let mut patch = to_object(&data)?;
+        patch.remove(&self.id);
+        let mut tx = self.begin().await?;
+        let old = self.find_one(id, &query, Some(&mut tx)).await?;
+        let old_id = Id::from_json(&old[&self.id]).unwrap_or_else(|| id.clone());
+        let stored = self.set(&patch, self.id_equals(&old_id), &mut tx).await?;
+        self.commit(tx, &stored).await?;
+        let stored = stored
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::not_found(format!("No record found for id '{id}'")))?;
+        self.answer(stored, &query)
+    }
+
+    async fn patch_many(&self, data: Value, params: &Params) -> Result<Vec<T>> {
+        self.require_multi(Method::Patch, "Can not patch multiple entries")?;
+        let query = self.query(params)?;
+        let mut patch = to_object(&data)?;
+        patch.remove(&self.id);
+        let mut tx = self.begin().await?;
+        let ids = self.ids(&self.matching(&query, &mut tx).await?);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stored = self.set(&patch, self.id_in(&ids), &mut tx).await?;
+        self.commit(tx, &stored).await?;
+        self.answers(stored, &query)
+    }
+
+    async fn remove(&self, id: &Id, params: &Params) -> Result<T> {
+        let query = self.query(params)?;
+        let mut tx = self.begin().await?;
+        let old = self.find_one(id, &query, Some(&mut tx)).await?;
+        let answer = self.answer(old.clone(), &query)?;
+        let old_id = Id::from_json(&old[&self.id]).unwrap_or_else(|| id.clone());
+        let mut delete = Sql::delete();
+        delete
+            .from_table(self.table())
+            .and_where(self.id_equals(&old_id));
+        let (sql, values) = delete.build_sqlx(SqliteQueryBuilder);
+        sqlx::query_with(&sql, values)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
+        tx.commit().await.map_err(database_error)?;
+        Ok(answer)
+    }
+
+    async fn remove_many(&self, params: &Params) -> Result<Vec<T>> {
+        self.require_multi(Method::Remove, "Can not remove multiple entries")?;
+        let query = self.query(params)?;
+        let mut tx = self.begin().await?;
+        let matched = self.matching(&query, &mut tx).await?;
+        if matched.is_empty() {
+            return Ok(Vec::new());
+        }
+        let answers = self.answers(matched.clone(), &query)?;
+        let mut delete = Sql::delete();
+        delete
+            .from_table(self.table())
+            .and_where(self.id_in(&self.ids(&matched)));
+        let (sql, values) = delete.build_sqlx(SqliteQueryBuilder);
+        sqlx::query_with(&sql, values)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
+        tx.commit().await.map_err(database_error)?;
+        Ok(answers)
+    }
+}

@@ -1,0 +1,460 @@
+//! `SqlService` on SQLite (a file per test in the temporary directory),
+//! through the public API: every method and multi form, Feathers' query
+//! operators translated to SQL, pagination with a counted total, fields
+//! checked against the table's columns, database errors as Feathers errors,
+//! and client input that tries to become SQL.
+
+use auth_core::prelude::*;
+use auth_core::query::Paginate;
+use auth_core::sql::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use auth_core::sql::{SqlOptions, SqlService, sqlx};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Message {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<i64>,
+    text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    votes: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    done: Option<bool>,
+}
+
+fn message(text: &str, votes: Option<i64>) -> Message {
+    Message {
+        id: None,
+        text: text.to_owned(),
+        votes,
+        done: None,
+    }
+}
+
+const SCHEMA: &str = "CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL UNIQUE,
+    votes INTEGER,
+    done BOOLEAN
+)";
+
+/// A fresh database file with the messages table.
+async fn pool() -> sqlx::SqlitePool {
+    let path = std::env::temp_dir().join(format!(
+        "auth-core-sql-{}-{}.db",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_file(&path);
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .unwrap();
+    sqlx::query(SCHEMA).execute(&pool).await.unwrap();
+    pool
+}
+
+static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+async fn service(options: SqlOptions) -> ServiceHandle<SqlService<Message>> {
+    let messages = SqlService::<Message>::new(pool().await, "messages", options)
+        .await
+        .unwrap();
+    App::new()
+        .register("messages", messages)
+        .service::<SqlService<Message>>("messages")
+}
+
+/// Four messages: a (3 votes), b (7), c (none), d (7).
+async fn seeded(options: SqlOptions) -> ServiceHandle<SqlService<Message>> {
+    let messages = service(options).await;
+    for (text, votes) in [("a", Some(3)), ("b", Some(7)), ("c", None), ("d", Some(7))] {
+        messages
+            .create(message(text, votes), Params::new())
+            .await
+            .unwrap();
+    }
+    messages
+}
+
+fn query(query: Value) -> Params {
+    Params::new().with_query(query)
+}
+
+async fn texts(messages: &ServiceHandle<SqlService<Message>>, q: Value) -> Vec<String> {
+    let found = messages.find(query(q)).await.unwrap();
+    found.data().iter().map(|m| m.text.clone()).collect()
+}
+
+#[tokio::test]
+async fn every_method_round_trips_a_typed_record_with_ids_from_the_database() {
+    let messages = service(SqlOptions::new()).await;
+    let created = messages
+        .create(message("hello", Some(1)), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(created.id, Some(1));
+    let second = messages
+        .create(message("again", None), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(second.id, Some(2));
+
+    assert_eq!(messages.get(1, Params::new()).await.unwrap(), created);
+    assert_eq!(messages.get("1", Params::new()).await.unwrap(), created);
+
+    let patched = messages
+        .patch(1, json!({ "votes": 5, "done": true }), Params::new())
+        .await
+        .unwrap();
+    assert_eq!((patched.votes, patched.done), (Some(5), Some(true)));
+    assert_eq!(patched.text, "hello");
+
+    // `update` replaces: fields the data leaves out become null.
+    let updated = messages
+        .update(1, message("replaced", None), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        updated,
+        Message {
+            id: Some(1),
+            text: "replaced".into(),
+            votes: None,
+            done: None
+        }
+    );
+
+    let removed = messages.remove(1, Params::new()).await.unwrap();
+    assert_eq!(removed, updated);
+    let error = messages.get(1, Params::new()).await.unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (404, "No record found for id '1'")
+    );
+    assert_eq!(
+        messages.get("x", Params::new()).await.unwrap_err().code(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn feathers_operators_run_as_sql() {
+    let messages = seeded(SqlOptions::new()).await;
+    let cases = [
+        (json!({ "votes": 7 }), vec!["b", "d"]),
+        (json!({ "votes": "7" }), vec!["b", "d"]),
+        (json!({ "votes": { "$gt": "3" } }), vec!["b", "d"]),
+        (json!({ "votes": { "$gte": 3, "$lt": 7 } }), vec!["a"]),
+        (json!({ "votes": { "$lte": 3 } }), vec!["a"]),
+        (json!({ "votes": { "$in": [3, "7"] } }), vec!["a", "b", "d"]),
+        (json!({ "votes": { "$nin": [7] } }), vec!["a", "c"]),
+        (json!({ "votes": { "$ne": 7 } }), vec!["a", "c"]),
+        (json!({ "votes": null }), vec!["c"]),
+        (json!({ "votes": { "$ne": null } }), vec!["a", "b", "d"]),
+        (json!({ "votes": "abc" }), vec![]),
+        (
+            json!({ "$or": [{ "text": "a" }, { "votes": { "$gt": 5 } }] }),
+            vec!["a", "b", "d"],
+        ),
+        (
+            json!({ "$and": [{ "$or": [{ "text": "a" }, { "text": "b" }] }, { "votes": 7 }] }),
+            vec!["b"],
+        ),
+        (
+            json!({ "$sort": { "votes": -1, "text": -1 } }),
+            vec!["d", "b", "a", "c"],
+        ),
+        (
+            json!({ "$sort": { "text": 1 }, "$skip": 1, "$limit": 2 }),
+            vec!["b", "c"],
+        ),
+        (json!({ "$skip": "3" }), vec!["d"]),
+    ];
+    for (q, expected) in cases {
+        assert_eq!(texts(&messages, q.clone()).await, expected, "{q}");
+    }
+}
+
+#[tokio::test]
+async fn pages_count_their_total_and_limit_zero_only_counts() {
+    let messages = seeded(SqlOptions::new().paginate(Paginate { default: 2, max: 3 })).await;
+    let Found::Page(page) = messages
+        .find(query(json!({ "$sort": { "text": 1 } })))
+        .await
+        .unwrap()
+    else {
+        panic!("not a page")
+    };
+    assert_eq!((page.total, page.limit, page.skip), (4, 2, 0));
+    assert_eq!(page.data.len(), 2);
+
+    let Found::Page(page) = messages
+        .find(query(json!({ "$limit": 100, "votes": 7 })))
+        .await
+        .unwrap()
+    else {
+        panic!("not a page")
+    };
+    assert_eq!((page.total, page.limit, page.data.len()), (2, 3, 2));
+
+    let Found::Page(page) = messages.find(query(json!({ "$limit": 0 }))).await.unwrap() else {
+        panic!("not a page")
+    };
+    assert_eq!((page.total, page.limit, page.data.len()), (4, 0, 0));
+}
+
+#[tokio::test]
+async fn select_trims_what_the_record_type_allows() {
+    let messages = seeded(SqlOptions::new()).await;
+    let found = messages
+        .find(query(json!({ "text": "a", "$select": ["text"] })))
+        .await
+        .unwrap();
+    assert_eq!(
+        found.data(),
+        [Message {
+            id: Some(1),
+            text: "a".into(),
+            votes: None,
+            done: None
+        }]
+    );
+}
+
+#[tokio::test]
+async fn unknown_fields_are_400_naming_them_and_never_reach_sql() {
+    let messages = seeded(SqlOptions::new()).await;
+    for q in [
+        json!({ "title": "a" }),
+        json!({ "$or": [{ "text": "a" }, { "title": "a" }] }),
+        json!({ "$sort": { "title": 1 } }),
+        json!({ "$select": ["text", "title"] }),
+        json!({ "id; DROP TABLE messages; --": 1 }),
+        json!({ "$sort": { "text; DROP TABLE messages": 1 } }),
+    ] {
+        let error = messages.find(query(q.clone())).await.unwrap_err();
+        assert_eq!(error.code(), 400, "{q}");
+        assert!(
+            error.message().starts_with("Unknown field '"),
+            "{q}: {error}"
+        );
+    }
+    let raw = App::new().register(
+        "raw",
+        SqlService::<Value>::new(pool().await, "messages", SqlOptions::new())
+            .await
+            .unwrap(),
+    );
+    let raw = raw.service::<SqlService>("raw");
+    let error = raw
+        .create(json!({ "text": "x", "title": "y" }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message(), error.errors()),
+        (
+            400,
+            "Unknown field 'title'",
+            Some(&json!({ "title": "unknown field" }))
+        )
+    );
+    // The table is intact and values are stored as given, quotes and all.
+    let evil = "'); DROP TABLE messages; --";
+    messages
+        .create(message(evil, None), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(texts(&messages, json!({ "text": evil })).await, [evil]);
+    assert_eq!(texts(&messages, json!({})).await.len(), 5);
+}
+
+#[tokio::test]
+async fn database_errors_are_feathers_errors_without_sql() {
+    let messages = seeded(SqlOptions::new()).await;
+    let error = messages
+        .create(message("a", None), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message(), error.errors()),
+        (
+            409,
+            "text: value already exists",
+            Some(&json!({ "text": "already exists" }))
+        )
+    );
+    // A brought id in use is a conflict, never a replacement.
+    let mut taken = message("new", None);
+    taken.id = Some(1);
+    let error = messages.create(taken, Params::new()).await.unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (409, "A record with id '1' already exists")
+    );
+    assert_eq!(messages.get(1, Params::new()).await.unwrap().text, "a");
+
+    let raw = App::new().register(
+        "raw",
+        SqlService::<Value>::new(pool().await, "messages", SqlOptions::new())
+            .await
+            .unwrap(),
+    );
+    let error = raw
+        .service::<SqlService>("raw")
+        .create(json!({ "votes": 1 }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!((error.code(), error.message()), (400, "'text' is required"));
+    let error = raw
+        .service::<SqlService>("raw")
+        .create(json!({ "text": "x", "votes": "many" }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (400, "Invalid value for 'votes'")
+    );
+}
+
+#[tokio::test]
+async fn a_patch_that_would_break_the_record_type_stores_nothing() {
+    let messages = seeded(SqlOptions::new()).await;
+    let error = messages
+        .patch(1, json!({ "text": null }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), 400, "{error}");
+    assert_eq!(messages.get(1, Params::new()).await.unwrap().text, "a");
+}
+
+#[tokio::test]
+async fn multi_calls_need_the_option_and_return_what_they_touched() {
+    let messages = seeded(SqlOptions::new()).await;
+    let error = messages
+        .patch_many(json!({ "done": true }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), 405);
+
+    let messages = seeded(SqlOptions::new().multi(true)).await;
+    let created = messages
+        .create_many(
+            vec![message("e", None), message("f", Some(1))],
+            Params::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        created.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [Some(5), Some(6)]
+    );
+    // One failing record stores none of the list.
+    let error = messages
+        .create_many(vec![message("g", None), message("a", None)], Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), 409);
+    assert_eq!(
+        texts(&messages, json!({ "text": "g" })).await,
+        Vec::<String>::new()
+    );
+
+    let patched = messages
+        .patch_many(json!({ "done": true }), query(json!({ "votes": 7 })))
+        .await
+        .unwrap();
+    assert_eq!(
+        patched
+            .iter()
+            .map(|m| (m.text.as_str(), m.done))
+            .collect::<Vec<_>>(),
+        [("b", Some(true)), ("d", Some(true))]
+    );
+    let removed = messages
+        .remove_many(query(json!({ "done": true })))
+        .await
+        .unwrap();
+    assert_eq!(removed.len(), 2);
+    assert_eq!(texts(&messages, json!({})).await, ["a", "c", "e", "f"]);
+}
+
+#[tokio::test]
+async fn unicode_and_large_ids_round_trip() {
+    let messages = service(SqlOptions::new()).await;
+    let text = "héllo 世界 🦀 \u{0}";
+    let mut big = message(text, Some(i64::MIN));
+    big.id = Some(i64::MAX);
+    let created = messages.create(big.clone(), Params::new()).await.unwrap();
+    assert_eq!(created, big);
+    assert_eq!(
+        messages
+            .get(i64::MAX.to_string().as_str(), Params::new())
+            .await
+            .unwrap(),
+        big
+    );
+    assert_eq!(texts(&messages, json!({ "text": text })).await, [text]);
+}
+
+#[tokio::test]
+async fn concurrent_creates_each_get_their_own_id() {
+    let messages = service(SqlOptions::new()).await;
+    let calls = (0..20).map(|n| {
+        let messages = messages.clone();
+        tokio::spawn(async move {
+            messages
+                .create(message(&format!("m{n}"), Some(n)), Params::new())
+                .await
+        })
+    });
+    let mut ids = Vec::new();
+    for call in calls {
+        ids.push(call.await.unwrap().unwrap().id.unwrap());
+    }
+    ids.sort();
+    assert_eq!(ids, (1..=20).collect::<Vec<i64>>());
+}
+
+/// The adapter form of `#[hooks]` works on `SqlService` as on the memory
+/// adapter.
+#[tokio::test]
+async fn an_adapter_struct_carries_hooks_over_sql() {
+    async fn shout(ctx: &mut HookContext<Shouted>) -> Result<()> {
+        if let Some(Payload::One(message)) = &mut ctx.data {
+            message.text = message.text.to_uppercase();
+        }
+        Ok(())
+    }
+
+    #[hooks(before(create = [shout]))]
+    struct Shouted(SqlService<Message>);
+
+    let store = SqlService::new(pool().await, "messages", SqlOptions::new())
+        .await
+        .unwrap();
+    let app = App::new().register("messages", Shouted(store));
+    let messages = app.service::<Shouted>("messages");
+    let created = messages
+        .create(message("quiet", None), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(created.text, "QUIET");
+    assert_eq!(messages.get(1, Params::new()).await.unwrap().text, "QUIET");
+}
+
+#[tokio::test]
+async fn a_missing_table_is_an_error_naming_it() {
+    let Err(error) = SqlService::<Message>::new(pool().await, "nothing", SqlOptions::new()).await
+    else {
+        panic!("a service on a missing table")
+    };
+    assert!(
+        error.message().contains("'nothing' does not exist"),
+        "{error}"
+    );
+}
