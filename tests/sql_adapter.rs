@@ -458,3 +458,70 @@ async fn a_missing_table_is_an_error_naming_it() {
         "{error}"
     );
 }
+
+/// `$like`, `$notlike` and `$ilike` select the same records in memory and
+/// in SQLite: `$like` is case-sensitive on both (a GLOB on SQLite), and
+/// `$ilike` ignores ASCII case on both.
+#[tokio::test]
+async fn like_patterns_select_the_same_records_in_memory_and_in_sqlite() {
+    use auth_core::memory::MemoryService;
+
+    let sql = service(SqlOptions::new()).await;
+    let app = App::new().register("memory", MemoryService::<Message>::new());
+    let memory = app.service::<MemoryService<Message>>("memory");
+    for text in [
+        "Apple",
+        "apple pie",
+        "banana",
+        "50%",
+        "500",
+        "a_b",
+        "axb",
+        "[x]*?",
+    ] {
+        sql.create(message(text, None), Params::new())
+            .await
+            .unwrap();
+        memory
+            .create(message(text, None), Params::new())
+            .await
+            .unwrap();
+    }
+    let cases = [
+        (
+            json!({ "text": { "$like": "a%" } }),
+            vec!["apple pie", "a_b", "axb"],
+        ),
+        (
+            json!({ "text": { "$ilike": "A%" } }),
+            vec!["Apple", "apple pie", "a_b", "axb"],
+        ),
+        (json!({ "text": { "$like": "%an%" } }), vec!["banana"]),
+        (json!({ "text": { "$like": "a_b" } }), vec!["a_b", "axb"]),
+        (json!({ "text": { "$like": "50%" } }), vec!["50%", "500"]),
+        (json!({ "text": { "$like": "[x]*?" } }), vec!["[x]*?"]),
+        (
+            json!({ "text": { "$notlike": "%a%" } }),
+            vec!["Apple", "50%", "500", "[x]*?"],
+        ),
+        (
+            json!({ "$or": [{ "text": { "$like": "b%" } }, { "text": { "$ilike": "APPLE" } }] }),
+            vec!["Apple", "banana"],
+        ),
+    ];
+    for (q, expected) in cases {
+        let in_sql = texts(&sql, q.clone()).await;
+        let found = memory.find(query(q.clone())).await.unwrap();
+        let in_memory: Vec<String> = found.data().iter().map(|m| m.text.clone()).collect();
+        assert_eq!(in_sql, expected, "sqlite: {q}");
+        assert_eq!(in_memory, expected, "memory: {q}");
+    }
+    let error = sql
+        .find(query(json!({ "text": { "$like": 5 } })))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (400, "Invalid query for text: $like needs a string pattern")
+    );
+}

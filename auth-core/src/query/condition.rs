@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 
 /// The operators Feathers accepts inside a field condition (`$or` passes its
 /// validation too, though it cannot be matched against a field).
-const OPERATORS: [&str; 8] = ["$in", "$nin", "$lt", "$lte", "$gt", "$gte", "$ne", "$or"];
+const OPERATORS: [&str; 11] = [
+    "$in", "$nin", "$lt", "$lte", "$gt", "$gte", "$ne", "$or", "$like", "$notlike", "$ilike",
+];
 
 /// A node of a parsed query's condition tree.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +63,14 @@ pub enum Operator {
     Gt(Value),
     /// `$gte`: greater than or equal.
     Gte(Value),
+    /// `$like`: matches an SQL `LIKE` pattern (`%` any run, `_` one
+    /// character), case-sensitively.
+    Like(String),
+    /// `$notlike`: a value that does not match the pattern (a missing or
+    /// null value matches neither, as in SQL).
+    NotLike(String),
+    /// `$ilike`: matches the pattern ignoring case.
+    ILike(String),
 }
 
 fn invalid_parameter(key: &str, owner: &Map<String, Value>) -> Error {
@@ -167,6 +177,19 @@ fn parse_operator(
         "$gt" => Operator::Gt(operand.clone()),
         "$gte" => Operator::Gte(operand.clone()),
         "$ne" => Operator::Ne(operand.clone()),
+        "$like" | "$notlike" | "$ilike" => {
+            let Value::String(pattern) = operand else {
+                return Err(Error::bad_request(format!(
+                    "Invalid query for {path}: {key} needs a string pattern"
+                )));
+            };
+            let pattern = pattern.clone();
+            match key {
+                "$like" => Operator::Like(pattern),
+                "$notlike" => Operator::NotLike(pattern),
+                _ => Operator::ILike(pattern),
+            }
+        }
         _ if key.starts_with('$') => return Err(invalid_parameter(key, owner)),
         _ => {
             return Err(Error::bad_request(format!(

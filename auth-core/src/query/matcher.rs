@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::compare::{loose_eq, range_cmp};
 use super::condition::{Condition, Operator};
+use super::like::like;
 
 impl Condition {
     /// Whether `record` satisfies this condition.
@@ -57,8 +58,32 @@ impl Operator {
             Operator::Lte(query) => any_ordered(query, Ordering::is_le),
             Operator::Gt(query) => any_ordered(query, Ordering::is_gt),
             Operator::Gte(query) => any_ordered(query, Ordering::is_ge),
+            Operator::Like(pattern) => any_like(values, pattern, false),
+            Operator::NotLike(pattern) => {
+                let texts = values.iter().filter_map(|value| text(*value));
+                let mut texts = texts.peekable();
+                texts.peek().is_some() && texts.all(|text| !like(&text, pattern, false))
+            }
+            Operator::ILike(pattern) => any_like(values, pattern, true),
         }
     }
+}
+
+/// A value as the text a `LIKE` pattern reads: a string, or a number's
+/// decimal form (as SQL compares it); nothing for other values.
+fn text(value: Option<&Value>) -> Option<std::borrow::Cow<'_, str>> {
+    match value? {
+        Value::String(text) => Some(text.as_str().into()),
+        Value::Number(number) => Some(number.to_string().into()),
+        _ => None,
+    }
+}
+
+fn any_like(values: &[Option<&Value>], pattern: &str, fold_case: bool) -> bool {
+    values
+        .iter()
+        .filter_map(|value| text(*value))
+        .any(|text| like(&text, pattern, fold_case))
 }
 
 /// Collects into `out` the values `segments` lead to from `item` (`None`

@@ -14,6 +14,10 @@
 //! * `field: { $in: [..] }`, `$nin` — equal to one / none of the values (a
 //!   single value is a list of one); `$lt`, `$lte`, `$gt`, `$gte`; `$ne`.
 //!   Several operators in one object must all hold.
+//! * `$like`, `$notlike`, `$ilike` — SQL `LIKE` patterns (`%` any run of
+//!   characters, `_` one), as Feathers' knex adapter takes them; `$ilike`
+//!   ignores case. Strings and numbers (their decimal form) are matched;
+//!   a missing or null field matches none of the three, as in SQL.
 //! * `$or: [query, ..]`, `$and: [query, ..]` — at the top level and inside
 //!   one another, to any depth.
 //! * `address.city: value` — a dot path into nested objects (and arrays).
@@ -84,6 +88,7 @@
 mod compare;
 mod condition;
 mod filter;
+mod like;
 mod matcher;
 mod names;
 mod paginate;
@@ -97,6 +102,7 @@ use crate::error::{Error, Result};
 pub use compare::compare;
 pub use condition::{Condition, Operator};
 pub use filter::{Filters, SortOrder};
+pub(crate) use like::to_glob;
 pub use names::{UNQUERYABLE, first_named_field, refuse_named_fields};
 pub use paginate::{Found, Page, Paginate, find};
 pub use select::select;

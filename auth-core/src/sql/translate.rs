@@ -7,12 +7,17 @@
 //! `field: null` is `IS NULL`, and `$ne`/`$nin` also match rows whose field
 //! is null. A query value that can not be the column's kind (`"abc"` for
 //! an integer) equals no row, as a number never equals such a string.
+//!
+//! `$like` is case-sensitive, as in PostgreSQL: SQLite's own `LIKE` folds
+//! ASCII case, so it becomes a `GLOB` of the same pattern. `$ilike` is
+//! SQLite's `LIKE`, which folds ASCII letters only (`É` and `é` differ),
+//! where the memory adapter folds all of Unicode.
 
-use sea_query::{Alias, Cond, Expr, Order, SelectStatement, SimpleExpr};
+use sea_query::{Alias, BinOper, Cond, Expr, Order, SelectStatement, SimpleExpr};
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::query::{Condition, Operator, Query, SortOrder};
+use crate::query::{Condition, Operator, Query, SortOrder, to_glob};
 use crate::sql::columns::{Column, ColumnKind};
 
 /// The column named `field`, or a 400 naming it.
@@ -110,6 +115,11 @@ fn test(column: &Column, operator: &Operator) -> SimpleExpr {
         Operator::Lte(value) => kind.to_sql(value).map_or_else(never, |v| col().lte(v)),
         Operator::Gt(value) => kind.to_sql(value).map_or_else(never, |v| col().gt(v)),
         Operator::Gte(value) => kind.to_sql(value).map_or_else(never, |v| col().gte(v)),
+        // SQLite's LIKE ignores ASCII case: `$like` is a GLOB, which does
+        // not, and `$ilike` is SQLite's LIKE (ASCII case only).
+        Operator::Like(pattern) => col().binary(BinOper::Custom("GLOB"), to_glob(pattern)),
+        Operator::NotLike(pattern) => col().binary(BinOper::Custom("NOT GLOB"), to_glob(pattern)),
+        Operator::ILike(pattern) => col().like(pattern.as_str()),
     }
 }
 
