@@ -525,3 +525,90 @@ async fn like_patterns_select_the_same_records_in_memory_and_in_sqlite() {
         (400, "Invalid query for text: $like needs a string pattern")
     );
 }
+
+/// True when the call's result is the twin `write_twin` wrote (its own
+/// create runs the same hooks).
+fn is_twin(ctx: &HookContext<SqlService<Message>>) -> bool {
+    matches!(&ctx.result, Some(Output::One(message)) if message.text == "twin")
+}
+
+async fn fail_after(ctx: &mut HookContext<SqlService<Message>>) -> Result<()> {
+    if is_twin(ctx) {
+        return Ok(());
+    }
+    Err(Error::unprocessable("refused after the write"))
+}
+
+/// An after hook that writes a second record through an internal call
+/// with the call's params, so it joins the call's transaction.
+async fn write_twin(ctx: &mut HookContext<SqlService<Message>>) -> Result<()> {
+    if is_twin(ctx) {
+        return Ok(());
+    }
+    let params = ctx.params.clone();
+    ctx.app
+        .service::<SqlService<Message>>(&ctx.path)
+        .create(message("twin", None), params)
+        .await?;
+    Ok(())
+}
+
+/// A failing after hook rolls back the write before it (and what other
+/// calls made with the same params wrote), with Feathers' start/end/
+/// rollback hooks and with the around hook.
+#[tokio::test]
+async fn a_failing_after_hook_rolls_the_write_back() {
+    use auth_core::sql;
+
+    let pool = pool().await;
+    let store = SqlService::<Message>::new(pool.clone(), "messages", SqlOptions::new())
+        .await
+        .unwrap();
+    let app = App::new().register("messages", store);
+    let messages = app.service::<SqlService<Message>>("messages");
+    messages
+        .hooks(
+            ServiceHooks::new()
+                .before_all(sql::start(&pool))
+                .after("create", write_twin)
+                .after("create", fail_after)
+                .after("patch", sql::end())
+                .after("create", sql::end())
+                .error_all(sql::rollback()),
+        )
+        .unwrap();
+    let error = messages
+        .create(message("first", None), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.message(), "refused after the write");
+    assert_eq!(texts(&messages, json!({})).await, Vec::<String>::new());
+
+    let pool = self::pool().await;
+    let store = SqlService::<Message>::new(pool.clone(), "messages", SqlOptions::new())
+        .await
+        .unwrap();
+    let app = App::new().register("messages", store);
+    let messages = app.service::<SqlService<Message>>("messages");
+    messages
+        .hooks(
+            ServiceHooks::new()
+                .around_all(sql::in_transaction(&pool))
+                .after("create", write_twin)
+                .after("update", fail_after),
+        )
+        .unwrap();
+    // Committed when the call succeeds: the record and its twin.
+    messages
+        .create(message("kept", None), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(texts(&messages, json!({})).await, ["kept", "twin"]);
+    // Rolled back when an after hook fails.
+    let error = messages
+        .update(1, message("changed", None), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), 422);
+    assert_eq!(messages.get(1, Params::new()).await.unwrap().text, "kept");
+}

@@ -34,10 +34,8 @@ fn record(n: i64) -> Message {
 
 /// A SQLite file holding `count` messages, indexed on `votes`.
 async fn sqlite(count: i64) -> SqlService<Message> {
-    let path = std::env::temp_dir().join(format!(
-        "auth-core-bench-{}-{count}.db",
-        std::process::id()
-    ));
+    let path =
+        std::env::temp_dir().join(format!("auth-core-bench-{}-{count}.db", std::process::id()));
     let _ = std::fs::remove_file(&path);
     let options = SqliteConnectOptions::new()
         .filename(&path)

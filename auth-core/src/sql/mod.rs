@@ -52,6 +52,7 @@
 
 mod columns;
 mod errors;
+mod transaction;
 mod translate;
 
 use std::marker::PhantomData;
@@ -78,6 +79,10 @@ use errors::database_error;
 /// The sqlx the adapter is built on, for pools, migrations and the app's
 /// own queries.
 pub use sqlx;
+use transaction::Session;
+pub use transaction::{
+    End, InTransaction, Rollback, SqlTransaction, Start, end, in_transaction, rollback, start,
+};
 
 /// The options of a [`SqlService`].
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -291,8 +296,22 @@ impl<T> SqlService<T> {
         self.fetch(&select, Some(tx)).await
     }
 
-    async fn begin(&self) -> Result<Transaction<'static, Sqlite>> {
-        self.pool.begin().await.map_err(database_error)
+    /// The call's transaction, when hooks opened one: reads join it too
+    /// (they see its writes, and never wait for a connection it holds).
+    async fn joined(&self, params: &Params) -> Option<Session> {
+        let shared = params.extensions.get::<SqlTransaction>()?;
+        Some(Session::Joined(shared.lock().await))
+    }
+
+    /// The transaction a write runs in: the call's, when hooks opened one
+    /// (`transaction::start`), else one of its own.
+    async fn begin(&self, params: &Params) -> Result<Session> {
+        match self.joined(params).await {
+            Some(joined) => Ok(joined),
+            None => Ok(Session::Own(
+                self.pool.begin().await.map_err(database_error)?,
+            )),
+        }
     }
 
     /// The ids of `records`, as stored.
@@ -396,11 +415,11 @@ impl<T: DeserializeOwned> SqlService<T> {
     }
 
     /// Checks that every stored record still fits `T`, then commits.
-    async fn commit(&self, tx: Transaction<'static, Sqlite>, records: &[Value]) -> Result<()> {
+    async fn commit(&self, session: Session, records: &[Value]) -> Result<()> {
         for record in records {
             typed::read::<T>(record)?;
         }
-        tx.commit().await.map_err(database_error)
+        session.finish().await
     }
 }
 
@@ -439,6 +458,7 @@ where
 
     async fn find(&self, params: &Params) -> Result<Found<T>> {
         let query = self.query(params)?;
+        let mut joined = self.joined(params).await;
         let conditions = translate::condition(&self.columns, &query.conditions)?;
         let paginate = self.paginate(params);
         let limit = query.limit(paginate);
@@ -458,7 +478,8 @@ where
                 None if skip > 0 => select.limit(u64::MAX >> 1).offset(skip as u64),
                 None => &mut select,
             };
-            self.fetch(&select, None).await?
+            self.fetch(&select, joined.as_mut().map(Session::tx).transpose()?)
+                .await?
         };
         let data = self.answers(records, &query)?;
         let Some(_) = paginate else {
@@ -470,10 +491,12 @@ where
             .from(self.table())
             .cond_where(conditions);
         let (sql, values) = count.build_sqlx(SqliteQueryBuilder);
-        let row = sqlx::query_with(&sql, values)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(database_error)?;
+        let count = sqlx::query_with(&sql, values);
+        let row = match joined.as_mut().map(Session::tx).transpose()? {
+            Some(tx) => count.fetch_one(&mut **tx).await,
+            None => count.fetch_one(&self.pool).await,
+        }
+        .map_err(database_error)?;
         let total: i64 = row.try_get(0).map_err(rows_error)?;
         Ok(Found::Page(Page {
             total: usize::try_from(total).unwrap_or(0),
@@ -485,7 +508,10 @@ where
 
     async fn get(&self, id: &Id, params: &Params) -> Result<T> {
         let query = self.query(params)?;
-        let record = self.find_one(id, &query, None).await?;
+        let mut joined = self.joined(params).await;
+        let record = self
+            .find_one(id, &query, joined.as_mut().map(Session::tx).transpose()?)
+            .await?;
         self.answer(record, &query)
     }
 
@@ -493,9 +519,9 @@ where
         let query = select_only(params)?;
         translate::check_fields(&self.columns, &query)?;
         let record = to_object(&data)?;
-        let mut tx = self.begin().await?;
-        let stored = self.insert(&record, Some(&mut tx)).await?;
-        self.commit(tx, std::slice::from_ref(&stored)).await?;
+        let mut session = self.begin(params).await?;
+        let stored = self.insert(&record, Some(session.tx()?)).await?;
+        self.commit(session, std::slice::from_ref(&stored)).await?;
         self.answer(stored, &query)
     }
 
@@ -504,20 +530,20 @@ where
         let query = select_only(params)?;
         translate::check_fields(&self.columns, &query)?;
         let records = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
-        let mut tx = self.begin().await?;
+        let mut session = self.begin(params).await?;
         let mut stored = Vec::with_capacity(records.len());
         for record in &records {
-            stored.push(self.insert(record, Some(&mut tx)).await?);
+            stored.push(self.insert(record, Some(session.tx()?)).await?);
         }
-        self.commit(tx, &stored).await?;
+        self.commit(session, &stored).await?;
         self.answers(stored, &query)
     }
 
     async fn update(&self, id: &Id, data: T, params: &Params) -> Result<T> {
         let query = self.query(params)?;
         let mut record = to_object(&data)?;
-        let mut tx = self.begin().await?;
-        let old = self.find_one(id, &query, Some(&mut tx)).await?;
+        let mut session = self.begin(params).await?;
+        let old = self.find_one(id, &query, Some(session.tx()?)).await?;
         // Every column but the id takes the data's value, `null` when the
         // data leaves it out: the record is replaced.
         record.remove(&self.id);
@@ -527,8 +553,10 @@ where
             }
         }
         let old_id = Id::from_json(&old[&self.id]).unwrap_or_else(|| id.clone());
-        let stored = self.set(&record, self.id_equals(&old_id), &mut tx).await?;
-        self.commit(tx, &stored).await?;
+        let stored = self
+            .set(&record, self.id_equals(&old_id), session.tx()?)
+            .await?;
+        self.commit(session, &stored).await?;
         let stored = stored
             .into_iter()
             .next()
@@ -540,11 +568,13 @@ where
         let query = self.query(params)?;
         let mut patch = to_object(&data)?;
         patch.remove(&self.id);
-        let mut tx = self.begin().await?;
-        let old = self.find_one(id, &query, Some(&mut tx)).await?;
+        let mut session = self.begin(params).await?;
+        let old = self.find_one(id, &query, Some(session.tx()?)).await?;
         let old_id = Id::from_json(&old[&self.id]).unwrap_or_else(|| id.clone());
-        let stored = self.set(&patch, self.id_equals(&old_id), &mut tx).await?;
-        self.commit(tx, &stored).await?;
+        let stored = self
+            .set(&patch, self.id_equals(&old_id), session.tx()?)
+            .await?;
+        self.commit(session, &stored).await?;
         let stored = stored
             .into_iter()
             .next()
@@ -557,20 +587,20 @@ where
         let query = self.query(params)?;
         let mut patch = to_object(&data)?;
         patch.remove(&self.id);
-        let mut tx = self.begin().await?;
-        let ids = self.ids(&self.matching(&query, &mut tx).await?);
+        let mut session = self.begin(params).await?;
+        let ids = self.ids(&self.matching(&query, session.tx()?).await?);
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let stored = self.set(&patch, self.id_in(&ids), &mut tx).await?;
-        self.commit(tx, &stored).await?;
+        let stored = self.set(&patch, self.id_in(&ids), session.tx()?).await?;
+        self.commit(session, &stored).await?;
         self.answers(stored, &query)
     }
 
     async fn remove(&self, id: &Id, params: &Params) -> Result<T> {
         let query = self.query(params)?;
-        let mut tx = self.begin().await?;
-        let old = self.find_one(id, &query, Some(&mut tx)).await?;
+        let mut session = self.begin(params).await?;
+        let old = self.find_one(id, &query, Some(session.tx()?)).await?;
         let answer = self.answer(old.clone(), &query)?;
         let old_id = Id::from_json(&old[&self.id]).unwrap_or_else(|| id.clone());
         let mut delete = Sql::delete();
@@ -579,18 +609,18 @@ where
             .and_where(self.id_equals(&old_id));
         let (sql, values) = delete.build_sqlx(SqliteQueryBuilder);
         sqlx::query_with(&sql, values)
-            .execute(&mut *tx)
+            .execute(&mut **session.tx()?)
             .await
             .map_err(database_error)?;
-        tx.commit().await.map_err(database_error)?;
+        session.finish().await?;
         Ok(answer)
     }
 
     async fn remove_many(&self, params: &Params) -> Result<Vec<T>> {
         self.require_multi(Method::Remove, "Can not remove multiple entries")?;
         let query = self.query(params)?;
-        let mut tx = self.begin().await?;
-        let matched = self.matching(&query, &mut tx).await?;
+        let mut session = self.begin(params).await?;
+        let matched = self.matching(&query, session.tx()?).await?;
         if matched.is_empty() {
             return Ok(Vec::new());
         }
@@ -601,10 +631,10 @@ where
             .and_where(self.id_in(&self.ids(&matched)));
         let (sql, values) = delete.build_sqlx(SqliteQueryBuilder);
         sqlx::query_with(&sql, values)
-            .execute(&mut *tx)
+            .execute(&mut **session.tx()?)
             .await
             .map_err(database_error)?;
-        tx.commit().await.map_err(database_error)?;
+        session.finish().await?;
         Ok(answers)
     }
 }
