@@ -6,10 +6,10 @@
 
 use auth_core::prelude::*;
 use auth_core::query::Paginate;
-use auth_core::sql::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use auth_core::sql::{SqlOptions, SqlService, sqlx};
+use auth_core::sql::{SqlOptions, SqlService};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use tests::sqlite::TempDatabase;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Message {
@@ -38,39 +38,48 @@ const SCHEMA: &str = "CREATE TABLE messages (
     done BOOLEAN
 )";
 
-/// A fresh database file with the messages table.
-async fn pool() -> sqlx::SqlitePool {
-    let path = std::env::temp_dir().join(format!(
-        "auth-core-sql-{}-{}.db",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_file(&path);
-    let options = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await
-        .unwrap();
-    sqlx::query(SCHEMA).execute(&pool).await.unwrap();
-    pool
+/// A fresh database file with the messages table, removed when dropped.
+async fn database() -> TempDatabase {
+    TempDatabase::new(SCHEMA, 4).await
 }
 
-static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// The messages service, and the database it lives in.
+struct Messages {
+    handle: ServiceHandle<SqlService<Message>>,
+    _database: TempDatabase,
+}
 
-async fn service(options: SqlOptions) -> ServiceHandle<SqlService<Message>> {
-    let messages = SqlService::<Message>::new(pool().await, "messages", options)
+impl std::ops::Deref for Messages {
+    type Target = ServiceHandle<SqlService<Message>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.handle
+    }
+}
+
+async fn service(options: SqlOptions) -> Messages {
+    let database = database().await;
+    let messages = SqlService::<Message>::new(database.pool(), "messages", options)
         .await
         .unwrap();
-    App::new()
-        .register("messages", messages)
-        .service::<SqlService<Message>>("messages")
+    Messages {
+        handle: App::new()
+            .register("messages", messages)
+            .service::<SqlService<Message>>("messages"),
+        _database: database,
+    }
+}
+
+/// An untyped service on the messages table of `database`.
+async fn raw(database: &TempDatabase) -> ServiceHandle<SqlService> {
+    let raw = SqlService::<Value>::new(database.pool(), "messages", SqlOptions::new())
+        .await
+        .unwrap();
+    App::new().register("raw", raw).service::<SqlService>("raw")
 }
 
 /// Four messages: a (3 votes), b (7), c (none), d (7).
-async fn seeded(options: SqlOptions) -> ServiceHandle<SqlService<Message>> {
+async fn seeded(options: SqlOptions) -> Messages {
     let messages = service(options).await;
     for (text, votes) in [("a", Some(3)), ("b", Some(7)), ("c", None), ("d", Some(7))] {
         messages
@@ -85,7 +94,7 @@ fn query(query: Value) -> Params {
     Params::new().with_query(query)
 }
 
-async fn texts(messages: &ServiceHandle<SqlService<Message>>, q: Value) -> Vec<String> {
+async fn texts(messages: &Messages, q: Value) -> Vec<String> {
     let found = messages.find(query(q)).await.unwrap();
     found.data().iter().map(|m| m.text.clone()).collect()
 }
@@ -244,13 +253,8 @@ async fn unknown_fields_are_400_naming_them_and_never_reach_sql() {
             "{q}: {error}"
         );
     }
-    let raw = App::new().register(
-        "raw",
-        SqlService::<Value>::new(pool().await, "messages", SqlOptions::new())
-            .await
-            .unwrap(),
-    );
-    let raw = raw.service::<SqlService>("raw");
+    let database = database().await;
+    let raw = raw(&database).await;
     let error = raw
         .create(json!({ "text": "x", "title": "y" }), Params::new())
         .await
@@ -298,20 +302,14 @@ async fn database_errors_are_feathers_errors_without_sql() {
     );
     assert_eq!(messages.get(1, Params::new()).await.unwrap().text, "a");
 
-    let raw = App::new().register(
-        "raw",
-        SqlService::<Value>::new(pool().await, "messages", SqlOptions::new())
-            .await
-            .unwrap(),
-    );
+    let database = database().await;
+    let raw = raw(&database).await;
     let error = raw
-        .service::<SqlService>("raw")
         .create(json!({ "votes": 1 }), Params::new())
         .await
         .unwrap_err();
     assert_eq!((error.code(), error.message()), (400, "'text' is required"));
     let error = raw
-        .service::<SqlService>("raw")
         .create(json!({ "text": "x", "votes": "many" }), Params::new())
         .await
         .unwrap_err();
@@ -434,7 +432,8 @@ async fn an_adapter_struct_carries_hooks_over_sql() {
     #[hooks(before(create = [shout]))]
     struct Shouted(SqlService<Message>);
 
-    let store = SqlService::new(pool().await, "messages", SqlOptions::new())
+    let database = database().await;
+    let store = SqlService::new(database.pool(), "messages", SqlOptions::new())
         .await
         .unwrap();
     let app = App::new().register("messages", Shouted(store));
@@ -449,7 +448,9 @@ async fn an_adapter_struct_carries_hooks_over_sql() {
 
 #[tokio::test]
 async fn a_missing_table_is_an_error_naming_it() {
-    let Err(error) = SqlService::<Message>::new(pool().await, "nothing", SqlOptions::new()).await
+    let database = database().await;
+    let Err(error) =
+        SqlService::<Message>::new(database.pool(), "nothing", SqlOptions::new()).await
     else {
         panic!("a service on a missing table")
     };

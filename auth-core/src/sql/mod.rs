@@ -14,7 +14,9 @@
 //!   count), else a list.
 //! * `create` with a list, and `patch` and `remove` with a null id, need
 //!   the `multi` option; they run in one transaction, the ids matched first
-//!   and the records returned, as the knex adapter does.
+//!   and the records returned, as the knex adapter does. A list's records
+//!   bringing their own id are stored first, so an id the database assigns
+//!   never takes one a later record brings.
 //! * Database errors are Feathers errors: a unique violation is `409
 //!   Conflict` naming the field, a `NOT NULL` one a 400 naming it, an
 //!   unreachable database `503 Unavailable`; the SQL never reaches a client.
@@ -158,6 +160,11 @@ impl<T> SqlService<T> {
             options,
             records: PhantomData,
         })
+    }
+
+    /// The options the service was built with.
+    pub fn options(&self) -> &SqlOptions {
+        &self.options
     }
 
     /// The table's columns, as read when the service was built.
@@ -504,10 +511,17 @@ where
         let query = select_only(params)?;
         translate::check_fields(&self.columns, &query)?;
         let records = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
+        // Records bringing their id go in first: an id the database assigns
+        // to a record earlier in the list must never take the one a later
+        // record brings (the memory adapter reserves them the same way).
+        let brings_id =
+            |record: &Map<String, Value>| record.get(&self.id).is_some_and(|id| !id.is_null());
+        let (first, then): (Vec<_>, Vec<_>) =
+            (0..records.len()).partition(|&index| brings_id(&records[index]));
         let mut tx = self.begin().await?;
-        let mut stored = Vec::with_capacity(records.len());
-        for record in &records {
-            stored.push(self.insert(record, Some(&mut tx)).await?);
+        let mut stored = vec![Value::Null; records.len()];
+        for index in first.into_iter().chain(then) {
+            stored[index] = self.insert(&records[index], Some(&mut tx)).await?;
         }
         self.commit(tx, &stored).await?;
         self.answers(stored, &query)
