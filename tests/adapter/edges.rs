@@ -314,6 +314,30 @@ async fn own_ids_kept_and_never_changed<S: Storage>() {
     }
 }
 
+// An id arrives as a string in a URL: `"3"` names the record 3, but
+// `"03"`, `" 3"` or `"3.0"` is another id (a string one), found nowhere.
+async fn string_ids_name_numbers_in_decimal_only<S: Storage>() {
+    for id_field in ID_FIELDS {
+        let (people, doug) = with_doug::<S>(base(id_field)).await;
+        let number = doug[id_field].as_i64().unwrap();
+        for same in [Id::from(number), Id::from(number.to_string())] {
+            assert_eq!(people.get(&same, Params::new()).await.unwrap(), doug);
+        }
+        for other in [
+            format!("0{number}"),
+            format!(" {number}"),
+            format!("+{number}"),
+            format!("{number}.0"),
+            format!("{number} OR 1=1"),
+        ] {
+            let other = Id::from(other);
+            assert_not_found(people.get(&other, Params::new()).await, &other);
+            assert_not_found(people.remove(&other, Params::new()).await, &other);
+        }
+        assert_eq!(find_list(&people, Params::new()).await, vec![doug]);
+    }
+}
+
 // Deliberate difference: Feathers' memory adapter replaces a stored record
 // when a create brings its id; here that is a 409 and nothing changes.
 async fn a_create_never_replaces_a_record_with_its_id<S: Storage>() {
@@ -445,6 +469,7 @@ storage_tests!(
     missing_id_is_not_found,
     multi_calls_refused_without_multi,
     own_ids_kept_and_never_changed,
+    string_ids_name_numbers_in_decimal_only,
     a_create_never_replaces_a_record_with_its_id,
     update_with_string_id_works,
     multi_patch_and_remove_ignore_limit_skip_and_sort,

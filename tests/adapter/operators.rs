@@ -320,6 +320,37 @@ storage_tests!(
     query_and,
     query_nested_or_in_and,
     query_string_coercion_over_rest,
+    query_numbers_compare_by_value,
     query_sort,
     query_select,
 );
+
+// Numbers compare by value, whatever their form: a float or a query string
+// reading as a number against integers; a string with spaces is no number,
+// and a number never equals nor orders against text.
+async fn query_numbers_compare_by_value<S: Storage>() {
+    let people = with_four::<S>().await;
+    let cases = [
+        (json!({ "age": 32.0 }), vec!["Doug"]),
+        (json!({ "age": "32.0" }), vec!["Doug"]),
+        (json!({ "age": { "$lt": 25.5 } }), vec!["Alice", "Bob"]),
+        (json!({ "age": { "$lt": "25.5" } }), vec!["Alice", "Bob"]),
+        (
+            json!({ "age": { "$gt": "1e1" } }),
+            vec!["Alice", "Bob", "Doug"],
+        ),
+        (json!({ "age": { "$gt": "+20" } }), vec!["Bob", "Doug"]),
+        (
+            json!({ "age": { "$in": [19.0, "32"] } }),
+            vec!["Alice", "Doug"],
+        ),
+        (json!({ "age": " 32" }), vec![]),
+        (json!({ "age": true }), vec![]),
+        (json!({ "name": 5 }), vec![]),
+        (json!({ "name": { "$gt": 5 } }), vec![]),
+        (json!({ "name": { "$lt": true } }), vec![]),
+    ];
+    for (q, expected) in cases {
+        assert_eq!(sorted_names(&people, q.clone()).await, expected, "{q}");
+    }
+}

@@ -216,10 +216,21 @@ impl<T> SqlService<T> {
         Ok(query)
     }
 
-    /// `id = <id>` (an id the column can not hold matches nothing).
+    /// `id = <id>` (an id the column can not hold matches nothing). Ids
+    /// name records as the memory adapter keys them: `3` and `"3"` are one
+    /// id, `"03"` or `" 3"` another, which an integer column can not hold.
     fn id_equals(&self, id: &Id) -> SimpleExpr {
         let column = self.id_column();
-        match column.kind.to_sql(&id.to_json()) {
+        let value = match (column.kind, id) {
+            (ColumnKind::Integer, Id::String(text)) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|number| number.to_string() == *text)
+                .map(sea_query::Value::from),
+            (ColumnKind::Text, id) => Some(sea_query::Value::from(id.key().into_owned())),
+            (kind, id) => kind.to_stored(&id.to_json()),
+        };
+        match value {
             Some(value) => Expr::col(Alias::new(self.id.as_str())).eq(value),
             None => Expr::val(1).eq(0),
         }
@@ -232,7 +243,7 @@ impl<T> SqlService<T> {
             .iter()
             .map(|(field, value)| {
                 let column = translate::column(&self.columns, field)?;
-                let value = column.kind.to_sql(value).ok_or_else(|| {
+                let value = column.kind.to_stored(value).ok_or_else(|| {
                     Error::bad_request(format!("Invalid value for '{field}'"))
                         .with_errors(json!({ field: "invalid value for this field" }))
                 })?;
@@ -313,7 +324,7 @@ impl<T> SqlService<T> {
     /// `id IN (<ids>)`.
     fn id_in(&self, ids: &[Value]) -> SimpleExpr {
         let kind = self.id_column().kind;
-        let ids: Vec<sea_query::Value> = ids.iter().filter_map(|id| kind.to_sql(id)).collect();
+        let ids: Vec<sea_query::Value> = ids.iter().filter_map(|id| kind.to_stored(id)).collect();
         Expr::col(Alias::new(self.id.as_str())).is_in(ids)
     }
 }
