@@ -459,3 +459,147 @@ async fn a_missing_table_is_an_error_naming_it() {
         "{error}"
     );
 }
+
+/// Client input meant as SQL, through every place a query carries it:
+/// `$select` names, `$in`/`$nin` members, `$sort` directions, `$or`
+/// branches. Names are checked against the columns, values are bound: each
+/// is a 400 or a value compared as it is, and the table stays whole.
+#[tokio::test]
+async fn injection_through_select_in_and_sort_is_refused_or_bound() {
+    let messages = seeded(SqlOptions::new()).await;
+    let evil = "a' OR '1'='1";
+    for q in [
+        json!({ "$select": ["text\" FROM messages; DROP TABLE messages; --"] }),
+        json!({ "$select": "*" }),
+        json!({ "$select": ["text", "votes) FROM messages --"] }),
+        json!({ "$select": [{ "text": 1 }] }),
+        json!({ "$sort": { "text": "1; DROP TABLE messages" } }),
+        json!({ "$sort": { "text": { "$gt": 1 } } }),
+    ] {
+        let error = messages.find(query(q.clone())).await.unwrap_err();
+        assert_eq!(error.code(), 400, "{q}: {error}");
+    }
+    let cases = [
+        (
+            json!({ "text": { "$in": ["a", evil, "') OR 1=1 --"] } }),
+            vec!["a"],
+        ),
+        (
+            json!({ "text": { "$nin": [evil, "b"] } }),
+            vec!["a", "c", "d"],
+        ),
+        (json!({ "votes": { "$in": ["3 OR 1=1", 3] } }), vec!["a"]),
+        (
+            json!({ "votes": { "$in": ["7); DROP TABLE messages; --"] } }),
+            vec![],
+        ),
+        (
+            json!({ "$or": [{ "text": evil }, { "votes": "1 OR 1=1" }] }),
+            vec![],
+        ),
+        (
+            json!({ "text": { "$gt": "' OR 1=1 --" } }),
+            vec!["a", "b", "c", "d"],
+        ),
+    ];
+    for (q, expected) in cases {
+        assert_eq!(texts(&messages, q.clone()).await, expected, "{q}");
+    }
+    assert_eq!(texts(&messages, json!({})).await, ["a", "b", "c", "d"]);
+}
+
+/// Ids arrive as numbers from code and as strings from URLs: both name the
+/// same row for every method, and an id that is no integer (or one
+/// carrying SQL) names none.
+#[tokio::test]
+async fn ids_as_strings_and_numbers_name_the_same_row() {
+    let messages = seeded(SqlOptions::new()).await;
+    let one = messages.get(1, Params::new()).await.unwrap();
+    assert_eq!(messages.get("1", Params::new()).await.unwrap(), one);
+    let patched = messages
+        .patch("1", json!({ "votes": 4 }), Params::new())
+        .await
+        .unwrap();
+    assert_eq!((patched.id, patched.votes), (Some(1), Some(4)));
+    let updated = messages
+        .update("1", message("one", Some(5)), Params::new())
+        .await
+        .unwrap();
+    assert_eq!((updated.id, updated.text.as_str()), (Some(1), "one"));
+    for other in ["1 OR 1=1", "1; DROP TABLE messages", "01", "1.0", "", "abc"] {
+        let error = messages.remove(other, Params::new()).await.unwrap_err();
+        assert_eq!(error.code(), 404, "{other:?}");
+    }
+    assert_eq!(messages.remove("1", Params::new()).await.unwrap(), updated);
+    assert_eq!(texts(&messages, json!({})).await, ["b", "c", "d"]);
+}
+
+/// The SQL side of the suite's memory-only tests (`tests/adapter/
+/// memory_only.rs`): what a memory record may be and an SQL row may not.
+#[tokio::test]
+async fn what_only_the_memory_adapter_allows_is_refused_with_a_400() {
+    let database = database().await;
+    let raw = raw(&database).await;
+    raw.create(json!({ "text": "a", "votes": 1 }), Params::new())
+        .await
+        .unwrap();
+    let unknown = |field: &str| format!("Unknown field '{field}'");
+    // Fields the table does not have, in data or in a query.
+    let error = raw
+        .create(json!({ "text": "b", "nickname": "B" }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (400, unknown("nickname").as_str())
+    );
+    let error = raw
+        .patch(1, json!({ "seen": true }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (400, unknown("seen").as_str())
+    );
+    for (q, field) in [
+        (json!({ "$select": ["text", "nope"] }), "nope"),
+        (json!({ "address.city": "Paris" }), "address.city"),
+        (json!({ "$sort": { "address.city": 1 } }), "address.city"),
+    ] {
+        let error = raw.find(query(q.clone())).await.unwrap_err();
+        assert_eq!(
+            (error.code(), error.message()),
+            (400, unknown(field).as_str()),
+            "{q}"
+        );
+    }
+    // An array is no value of a column: refused in data, no row in a query.
+    let error = raw
+        .create(json!({ "text": ["a", "b"] }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (400, "Invalid value for 'text'")
+    );
+    let found = raw.find(query(json!({ "text": ["a"] }))).await.unwrap();
+    assert!(found.data().is_empty());
+    // An integer id column holds no string id; assigned ids go on from the
+    // largest.
+    let error = raw
+        .create(json!({ "id": "abc", "text": "b" }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (400, "Invalid value for 'id'")
+    );
+    raw.create(json!({ "id": 10, "text": "ten" }), Params::new())
+        .await
+        .unwrap();
+    let next = raw
+        .create(json!({ "text": "next" }), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(next["id"], 11);
+}
