@@ -82,5 +82,6 @@ mod edges;
 mod memory_only;
 mod methods;
 mod operators;
+mod pagination;
 mod syntax;
 mod writes;
