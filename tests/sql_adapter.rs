@@ -6,10 +6,10 @@
 
 use auth_core::prelude::*;
 use auth_core::query::Paginate;
-use auth_core::sql::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use auth_core::sql::{SqlOptions, SqlService, sqlx};
+use auth_core::sql::{SqlOptions, SqlService};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use tests::sqlite::TempDatabase;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Message {
@@ -38,39 +38,48 @@ const SCHEMA: &str = "CREATE TABLE messages (
     done BOOLEAN
 )";
 
-/// A fresh database file with the messages table.
-async fn pool() -> sqlx::SqlitePool {
-    let path = std::env::temp_dir().join(format!(
-        "auth-core-sql-{}-{}.db",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_file(&path);
-    let options = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await
-        .unwrap();
-    sqlx::query(SCHEMA).execute(&pool).await.unwrap();
-    pool
+/// A fresh database file with the messages table, removed when dropped.
+async fn database() -> TempDatabase {
+    TempDatabase::new(SCHEMA, 4).await
 }
 
-static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// The messages service, and the database it lives in.
+struct Messages {
+    handle: ServiceHandle<SqlService<Message>>,
+    _database: TempDatabase,
+}
 
-async fn service(options: SqlOptions) -> ServiceHandle<SqlService<Message>> {
-    let messages = SqlService::<Message>::new(pool().await, "messages", options)
+impl std::ops::Deref for Messages {
+    type Target = ServiceHandle<SqlService<Message>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.handle
+    }
+}
+
+async fn service(options: SqlOptions) -> Messages {
+    let database = database().await;
+    let messages = SqlService::<Message>::new(database.pool(), "messages", options)
         .await
         .unwrap();
-    App::new()
-        .register("messages", messages)
-        .service::<SqlService<Message>>("messages")
+    Messages {
+        handle: App::new()
+            .register("messages", messages)
+            .service::<SqlService<Message>>("messages"),
+        _database: database,
+    }
+}
+
+/// An untyped service on the messages table of `database`.
+async fn raw(database: &TempDatabase) -> ServiceHandle<SqlService> {
+    let raw = SqlService::<Value>::new(database.pool(), "messages", SqlOptions::new())
+        .await
+        .unwrap();
+    App::new().register("raw", raw).service::<SqlService>("raw")
 }
 
 /// Four messages: a (3 votes), b (7), c (none), d (7).
-async fn seeded(options: SqlOptions) -> ServiceHandle<SqlService<Message>> {
+async fn seeded(options: SqlOptions) -> Messages {
     let messages = service(options).await;
     for (text, votes) in [("a", Some(3)), ("b", Some(7)), ("c", None), ("d", Some(7))] {
         messages
@@ -85,7 +94,7 @@ fn query(query: Value) -> Params {
     Params::new().with_query(query)
 }
 
-async fn texts(messages: &ServiceHandle<SqlService<Message>>, q: Value) -> Vec<String> {
+async fn texts(messages: &Messages, q: Value) -> Vec<String> {
     let found = messages.find(query(q)).await.unwrap();
     found.data().iter().map(|m| m.text.clone()).collect()
 }
@@ -244,13 +253,8 @@ async fn unknown_fields_are_400_naming_them_and_never_reach_sql() {
             "{q}: {error}"
         );
     }
-    let raw = App::new().register(
-        "raw",
-        SqlService::<Value>::new(pool().await, "messages", SqlOptions::new())
-            .await
-            .unwrap(),
-    );
-    let raw = raw.service::<SqlService>("raw");
+    let database = database().await;
+    let raw = raw(&database).await;
     let error = raw
         .create(json!({ "text": "x", "title": "y" }), Params::new())
         .await
@@ -298,20 +302,14 @@ async fn database_errors_are_feathers_errors_without_sql() {
     );
     assert_eq!(messages.get(1, Params::new()).await.unwrap().text, "a");
 
-    let raw = App::new().register(
-        "raw",
-        SqlService::<Value>::new(pool().await, "messages", SqlOptions::new())
-            .await
-            .unwrap(),
-    );
+    let database = database().await;
+    let raw = raw(&database).await;
     let error = raw
-        .service::<SqlService>("raw")
         .create(json!({ "votes": 1 }), Params::new())
         .await
         .unwrap_err();
     assert_eq!((error.code(), error.message()), (400, "'text' is required"));
     let error = raw
-        .service::<SqlService>("raw")
         .create(json!({ "text": "x", "votes": "many" }), Params::new())
         .await
         .unwrap_err();
@@ -434,7 +432,8 @@ async fn an_adapter_struct_carries_hooks_over_sql() {
     #[hooks(before(create = [shout]))]
     struct Shouted(SqlService<Message>);
 
-    let store = SqlService::new(pool().await, "messages", SqlOptions::new())
+    let database = database().await;
+    let store = SqlService::new(database.pool(), "messages", SqlOptions::new())
         .await
         .unwrap();
     let app = App::new().register("messages", Shouted(store));
@@ -449,7 +448,9 @@ async fn an_adapter_struct_carries_hooks_over_sql() {
 
 #[tokio::test]
 async fn a_missing_table_is_an_error_naming_it() {
-    let Err(error) = SqlService::<Message>::new(pool().await, "nothing", SqlOptions::new()).await
+    let database = database().await;
+    let Err(error) =
+        SqlService::<Message>::new(database.pool(), "nothing", SqlOptions::new()).await
     else {
         panic!("a service on a missing table")
     };
@@ -457,6 +458,150 @@ async fn a_missing_table_is_an_error_naming_it() {
         error.message().contains("'nothing' does not exist"),
         "{error}"
     );
+}
+
+/// Client input meant as SQL, through every place a query carries it:
+/// `$select` names, `$in`/`$nin` members, `$sort` directions, `$or`
+/// branches. Names are checked against the columns, values are bound: each
+/// is a 400 or a value compared as it is, and the table stays whole.
+#[tokio::test]
+async fn injection_through_select_in_and_sort_is_refused_or_bound() {
+    let messages = seeded(SqlOptions::new()).await;
+    let evil = "a' OR '1'='1";
+    for q in [
+        json!({ "$select": ["text\" FROM messages; DROP TABLE messages; --"] }),
+        json!({ "$select": "*" }),
+        json!({ "$select": ["text", "votes) FROM messages --"] }),
+        json!({ "$select": [{ "text": 1 }] }),
+        json!({ "$sort": { "text": "1; DROP TABLE messages" } }),
+        json!({ "$sort": { "text": { "$gt": 1 } } }),
+    ] {
+        let error = messages.find(query(q.clone())).await.unwrap_err();
+        assert_eq!(error.code(), 400, "{q}: {error}");
+    }
+    let cases = [
+        (
+            json!({ "text": { "$in": ["a", evil, "') OR 1=1 --"] } }),
+            vec!["a"],
+        ),
+        (
+            json!({ "text": { "$nin": [evil, "b"] } }),
+            vec!["a", "c", "d"],
+        ),
+        (json!({ "votes": { "$in": ["3 OR 1=1", 3] } }), vec!["a"]),
+        (
+            json!({ "votes": { "$in": ["7); DROP TABLE messages; --"] } }),
+            vec![],
+        ),
+        (
+            json!({ "$or": [{ "text": evil }, { "votes": "1 OR 1=1" }] }),
+            vec![],
+        ),
+        (
+            json!({ "text": { "$gt": "' OR 1=1 --" } }),
+            vec!["a", "b", "c", "d"],
+        ),
+    ];
+    for (q, expected) in cases {
+        assert_eq!(texts(&messages, q.clone()).await, expected, "{q}");
+    }
+    assert_eq!(texts(&messages, json!({})).await, ["a", "b", "c", "d"]);
+}
+
+/// Ids arrive as numbers from code and as strings from URLs: both name the
+/// same row for every method, and an id that is no integer (or one
+/// carrying SQL) names none.
+#[tokio::test]
+async fn ids_as_strings_and_numbers_name_the_same_row() {
+    let messages = seeded(SqlOptions::new()).await;
+    let one = messages.get(1, Params::new()).await.unwrap();
+    assert_eq!(messages.get("1", Params::new()).await.unwrap(), one);
+    let patched = messages
+        .patch("1", json!({ "votes": 4 }), Params::new())
+        .await
+        .unwrap();
+    assert_eq!((patched.id, patched.votes), (Some(1), Some(4)));
+    let updated = messages
+        .update("1", message("one", Some(5)), Params::new())
+        .await
+        .unwrap();
+    assert_eq!((updated.id, updated.text.as_str()), (Some(1), "one"));
+    for other in ["1 OR 1=1", "1; DROP TABLE messages", "01", "1.0", "", "abc"] {
+        let error = messages.remove(other, Params::new()).await.unwrap_err();
+        assert_eq!(error.code(), 404, "{other:?}");
+    }
+    assert_eq!(messages.remove("1", Params::new()).await.unwrap(), updated);
+    assert_eq!(texts(&messages, json!({})).await, ["b", "c", "d"]);
+}
+
+/// The SQL side of the suite's memory-only tests (`tests/adapter/
+/// memory_only.rs`): what a memory record may be and an SQL row may not.
+#[tokio::test]
+async fn what_only_the_memory_adapter_allows_is_refused_with_a_400() {
+    let database = database().await;
+    let raw = raw(&database).await;
+    raw.create(json!({ "text": "a", "votes": 1 }), Params::new())
+        .await
+        .unwrap();
+    let unknown = |field: &str| format!("Unknown field '{field}'");
+    // Fields the table does not have, in data or in a query.
+    let error = raw
+        .create(json!({ "text": "b", "nickname": "B" }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (400, unknown("nickname").as_str())
+    );
+    let error = raw
+        .patch(1, json!({ "seen": true }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (400, unknown("seen").as_str())
+    );
+    for (q, field) in [
+        (json!({ "$select": ["text", "nope"] }), "nope"),
+        (json!({ "address.city": "Paris" }), "address.city"),
+        (json!({ "$sort": { "address.city": 1 } }), "address.city"),
+    ] {
+        let error = raw.find(query(q.clone())).await.unwrap_err();
+        assert_eq!(
+            (error.code(), error.message()),
+            (400, unknown(field).as_str()),
+            "{q}"
+        );
+    }
+    // An array is no value of a column: refused in data, no row in a query.
+    let error = raw
+        .create(json!({ "text": ["a", "b"] }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (400, "Invalid value for 'text'")
+    );
+    let found = raw.find(query(json!({ "text": ["a"] }))).await.unwrap();
+    assert!(found.data().is_empty());
+    // An integer id column holds no string id; assigned ids go on from the
+    // largest.
+    let error = raw
+        .create(json!({ "id": "abc", "text": "b" }), Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (400, "Invalid value for 'id'")
+    );
+    raw.create(json!({ "id": 10, "text": "ten" }), Params::new())
+        .await
+        .unwrap();
+    let next = raw
+        .create(json!({ "text": "next" }), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(next["id"], 11);
 }
 
 /// `$like`, `$notlike` and `$ilike` select the same records in memory and
@@ -560,12 +705,16 @@ async fn write_twin(ctx: &mut HookContext<SqlService<Message>>) -> Result<()> {
 async fn a_failing_after_hook_rolls_the_write_back() {
     use auth_core::sql;
 
-    let pool = pool().await;
+    let database = database().await;
+    let pool = database.pool();
     let store = SqlService::<Message>::new(pool.clone(), "messages", SqlOptions::new())
         .await
         .unwrap();
     let app = App::new().register("messages", store);
-    let messages = app.service::<SqlService<Message>>("messages");
+    let messages = Messages {
+        handle: app.service::<SqlService<Message>>("messages"),
+        _database: database,
+    };
     messages
         .hooks(
             ServiceHooks::new()
@@ -584,12 +733,16 @@ async fn a_failing_after_hook_rolls_the_write_back() {
     assert_eq!(error.message(), "refused after the write");
     assert_eq!(texts(&messages, json!({})).await, Vec::<String>::new());
 
-    let pool = self::pool().await;
+    let database = self::database().await;
+    let pool = database.pool();
     let store = SqlService::<Message>::new(pool.clone(), "messages", SqlOptions::new())
         .await
         .unwrap();
     let app = App::new().register("messages", store);
-    let messages = app.service::<SqlService<Message>>("messages");
+    let messages = Messages {
+        handle: app.service::<SqlService<Message>>("messages"),
+        _database: database,
+    };
     messages
         .hooks(
             ServiceHooks::new()

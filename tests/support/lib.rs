@@ -1,8 +1,9 @@
 //! Helpers shared by the integration tests: hooks that record what runs,
-//! a service that records its method calls, and a table-driven HTTP
-//! harness ([`http_cases`]).
+//! a service that records its method calls, a table-driven HTTP harness
+//! ([`http_cases`]), and fresh SQLite databases ([`sqlite`]).
 
 pub mod http_cases;
+pub mod sqlite;
 
 use std::sync::{Arc, Mutex};
 

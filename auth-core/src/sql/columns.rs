@@ -58,10 +58,37 @@ impl ColumnKind {
         }
     }
 
-    /// `value` as this kind's SQL value, or `None` when it can not be one
-    /// (`"abc"` for an integer). Query strings convert as the memory
-    /// adapter compares them: `"3"` is the number 3, `"true"` a boolean.
+    /// `value` as a query compares it with this kind's column, or `None`
+    /// when no value of the column can equal or order against it. As the
+    /// memory adapter compares (`query::compare`): a number, or a query
+    /// string reading as one (`"3"`, `"2.5"`, `"1e3"`), is compared with
+    /// a numeric column as a number, integral or not; `"true"`/`"false"`
+    /// with a boolean; and kinds do not mix otherwise (a number never
+    /// equals nor orders against text).
     pub fn to_sql(self, value: &Value) -> Option<SqlValue> {
+        if value.is_null() {
+            return Some(self.null());
+        }
+        match self {
+            ColumnKind::Integer | ColumnKind::Real => match value {
+                Value::Number(number) => Some(number_value(number)),
+                Value::String(text) => numeric_text(text),
+                _ => None,
+            },
+            ColumnKind::Boolean => boolean(value),
+            ColumnKind::Text => match value {
+                Value::String(text) => Some(SqlValue::from(text.as_str())),
+                _ => None,
+            },
+            ColumnKind::Json => Some(SqlValue::from(value.to_string())),
+        }
+    }
+
+    /// `value` as a column of this kind stores it, or `None` when the
+    /// column can not hold it (`"abc"` or `1.5` for an integer). Strings
+    /// reading as the kind convert (`"3"` for an integer, `"true"` for a
+    /// boolean), and numbers and booleans become text in a text column.
+    pub fn to_stored(self, value: &Value) -> Option<SqlValue> {
         if value.is_null() {
             return Some(self.null());
         }
@@ -76,12 +103,7 @@ impl ColumnKind {
                 Value::String(text) => text.trim().parse::<f64>().ok().map(SqlValue::from),
                 _ => None,
             },
-            ColumnKind::Boolean => match value {
-                Value::Bool(flag) => Some(SqlValue::from(*flag)),
-                Value::String(text) if text == "true" => Some(SqlValue::from(true)),
-                Value::String(text) if text == "false" => Some(SqlValue::from(false)),
-                _ => None,
-            },
+            ColumnKind::Boolean => boolean(value),
             ColumnKind::Text => match value {
                 Value::String(text) => Some(SqlValue::from(text.as_str())),
                 Value::Number(number) => Some(SqlValue::from(number.to_string())),
@@ -90,6 +112,36 @@ impl ColumnKind {
             },
             ColumnKind::Json => Some(SqlValue::from(value.to_string())),
         }
+    }
+}
+
+/// A JSON number as SQL: an integer when it is one, else a float (SQLite
+/// compares the two by value).
+fn number_value(number: &Number) -> SqlValue {
+    match number.as_i64() {
+        Some(integer) => SqlValue::from(integer),
+        None => SqlValue::from(number.as_f64().unwrap_or(f64::NAN)),
+    }
+}
+
+/// A query string as the number it reads as, if it reads as a finite one
+/// (parsed as the memory adapter parses it: no surrounding spaces).
+fn numeric_text(text: &str) -> Option<SqlValue> {
+    if let Ok(integer) = text.parse::<i64>() {
+        return Some(SqlValue::from(integer));
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|float| float.is_finite())
+        .map(SqlValue::from)
+}
+
+fn boolean(value: &Value) -> Option<SqlValue> {
+    match value {
+        Value::Bool(flag) => Some(SqlValue::from(*flag)),
+        Value::String(text) if text == "true" => Some(SqlValue::from(true)),
+        Value::String(text) if text == "false" => Some(SqlValue::from(false)),
+        _ => None,
     }
 }
 
@@ -184,25 +236,39 @@ mod tests {
     }
 
     #[test]
-    fn query_strings_convert_to_the_columns_kind_or_not_at_all() {
-        assert_eq!(
-            ColumnKind::Integer.to_sql(&json!("3")),
-            Some(SqlValue::from(3i64))
-        );
-        assert_eq!(ColumnKind::Integer.to_sql(&json!("abc")), None);
-        assert_eq!(ColumnKind::Integer.to_sql(&json!(1.5)), None);
+    fn query_values_compare_as_the_memory_adapter_compares_them() {
+        let integer = ColumnKind::Integer;
+        assert_eq!(integer.to_sql(&json!("3")), Some(SqlValue::from(3i64)));
+        assert_eq!(integer.to_sql(&json!(1.5)), Some(SqlValue::from(1.5f64)));
+        assert_eq!(integer.to_sql(&json!("2.5")), Some(SqlValue::from(2.5f64)));
+        assert_eq!(integer.to_sql(&json!("1e1")), Some(SqlValue::from(10.0f64)));
+        for never in [json!("abc"), json!(" 3"), json!("inf"), json!(true)] {
+            assert_eq!(integer.to_sql(&never), None, "{never}");
+        }
         assert_eq!(
             ColumnKind::Boolean.to_sql(&json!("true")),
             Some(SqlValue::from(true))
         );
         assert_eq!(ColumnKind::Boolean.to_sql(&json!("yes")), None);
-        assert_eq!(
-            ColumnKind::Text.to_sql(&json!(7)),
-            Some(SqlValue::from("7".to_owned()))
-        );
+        assert_eq!(ColumnKind::Text.to_sql(&json!(7)), None);
         assert_eq!(
             ColumnKind::Real.to_sql(&Value::Null),
             Some(SqlValue::Double(None))
         );
+    }
+
+    #[test]
+    fn stored_values_must_be_of_the_columns_kind() {
+        assert_eq!(
+            ColumnKind::Integer.to_stored(&json!("3")),
+            Some(SqlValue::from(3i64))
+        );
+        assert_eq!(ColumnKind::Integer.to_stored(&json!("abc")), None);
+        assert_eq!(ColumnKind::Integer.to_stored(&json!(1.5)), None);
+        assert_eq!(
+            ColumnKind::Text.to_stored(&json!(7)),
+            Some(SqlValue::from("7".to_owned()))
+        );
+        assert_eq!(ColumnKind::Boolean.to_stored(&json!("yes")), None);
     }
 }

@@ -14,7 +14,9 @@
 //!   count), else a list.
 //! * `create` with a list, and `patch` and `remove` with a null id, need
 //!   the `multi` option; they run in one transaction, the ids matched first
-//!   and the records returned, as the knex adapter does.
+//!   and the records returned, as the knex adapter does. A list's records
+//!   bringing their own id are stored first, so an id the database assigns
+//!   never takes one a later record brings.
 //! * Database errors are Feathers errors: a unique violation is `409
 //!   Conflict` naming the field, a `NOT NULL` one a 400 naming it, an
 //!   unreachable database `503 Unavailable`; the SQL never reaches a client.
@@ -165,6 +167,11 @@ impl<T> SqlService<T> {
         })
     }
 
+    /// The options the service was built with.
+    pub fn options(&self) -> &SqlOptions {
+        &self.options
+    }
+
     /// The table's columns, as read when the service was built.
     pub fn columns(&self) -> &[Column] {
         &self.columns
@@ -214,10 +221,21 @@ impl<T> SqlService<T> {
         Ok(query)
     }
 
-    /// `id = <id>` (an id the column can not hold matches nothing).
+    /// `id = <id>` (an id the column can not hold matches nothing). Ids
+    /// name records as the memory adapter keys them: `3` and `"3"` are one
+    /// id, `"03"` or `" 3"` another, which an integer column can not hold.
     fn id_equals(&self, id: &Id) -> SimpleExpr {
         let column = self.id_column();
-        match column.kind.to_sql(&id.to_json()) {
+        let value = match (column.kind, id) {
+            (ColumnKind::Integer, Id::String(text)) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|number| number.to_string() == *text)
+                .map(sea_query::Value::from),
+            (ColumnKind::Text, id) => Some(sea_query::Value::from(id.key().into_owned())),
+            (kind, id) => kind.to_stored(&id.to_json()),
+        };
+        match value {
             Some(value) => Expr::col(Alias::new(self.id.as_str())).eq(value),
             None => Expr::val(1).eq(0),
         }
@@ -230,7 +248,7 @@ impl<T> SqlService<T> {
             .iter()
             .map(|(field, value)| {
                 let column = translate::column(&self.columns, field)?;
-                let value = column.kind.to_sql(value).ok_or_else(|| {
+                let value = column.kind.to_stored(value).ok_or_else(|| {
                     Error::bad_request(format!("Invalid value for '{field}'"))
                         .with_errors(json!({ field: "invalid value for this field" }))
                 })?;
@@ -325,7 +343,7 @@ impl<T> SqlService<T> {
     /// `id IN (<ids>)`.
     fn id_in(&self, ids: &[Value]) -> SimpleExpr {
         let kind = self.id_column().kind;
-        let ids: Vec<sea_query::Value> = ids.iter().filter_map(|id| kind.to_sql(id)).collect();
+        let ids: Vec<sea_query::Value> = ids.iter().filter_map(|id| kind.to_stored(id)).collect();
         Expr::col(Alias::new(self.id.as_str())).is_in(ids)
     }
 }
@@ -530,10 +548,17 @@ where
         let query = select_only(params)?;
         translate::check_fields(&self.columns, &query)?;
         let records = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
+        // Records bringing their id go in first: an id the database assigns
+        // to a record earlier in the list must never take the one a later
+        // record brings (the memory adapter reserves them the same way).
+        let brings_id =
+            |record: &Map<String, Value>| record.get(&self.id).is_some_and(|id| !id.is_null());
+        let (first, then): (Vec<_>, Vec<_>) =
+            (0..records.len()).partition(|&index| brings_id(&records[index]));
         let mut session = self.begin(params).await?;
-        let mut stored = Vec::with_capacity(records.len());
-        for record in &records {
-            stored.push(self.insert(record, Some(session.tx()?)).await?);
+        let mut stored = vec![Value::Null; records.len()];
+        for index in first.into_iter().chain(then) {
+            stored[index] = self.insert(&records[index], Some(session.tx()?)).await?;
         }
         self.commit(session, &stored).await?;
         self.answers(stored, &query)
