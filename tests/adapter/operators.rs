@@ -311,6 +311,40 @@ async fn query_select<S: Storage>() {
     }
 }
 
+/// A query string `"null"` equals a null (or missing) field, as every query
+/// string is compared by what it reads as (`auth_core::query`,
+/// "Coercion"); in SQL, against a column that does not hold text.
+async fn the_query_string_null_is_null<S: Storage>() {
+    let people = with_three::<S>(base("id")).await;
+    people
+        .create(json!({ "name": "Eve" }), Params::new())
+        .await
+        .unwrap();
+    let cases = [
+        (json!({ "age": "null" }), vec!["Eve"]),
+        (
+            json!({ "age": { "$ne": "null" } }),
+            vec!["Bob", "Doug", "Alice"],
+        ),
+        (
+            json!({ "age": { "$in": ["null", 19] } }),
+            vec!["Alice", "Eve"],
+        ),
+        (
+            json!({ "age": { "$nin": ["null"] } }),
+            vec!["Bob", "Doug", "Alice"],
+        ),
+        (json!({ "age": { "$lte": "null" } }), vec!["Eve"]),
+    ];
+    for (q, expected) in cases {
+        assert_eq!(
+            names(&find_list(&people, query(q.clone())).await),
+            expected,
+            "{q}"
+        );
+    }
+}
+
 storage_tests!(
     query_equality,
     query_in_and_nin,
@@ -323,6 +357,7 @@ storage_tests!(
     query_numbers_compare_by_value,
     query_sort,
     query_select,
+    the_query_string_null_is_null,
 );
 
 // Numbers compare by value, whatever their form: a float or a query string

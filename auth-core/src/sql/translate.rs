@@ -5,7 +5,8 @@
 //!
 //! Nulls follow the memory adapter, where a missing field equals `null`:
 //! `field: null` is `IS NULL`, and `$ne`/`$nin` also match rows whose field
-//! is null. A query value that can not be the column's kind (`"abc"` for
+//! is null. The query string `"null"` (as a query string brings it) is
+//! `null` for a column that does not hold text. A query value that can not be the column's kind (`"abc"` for
 //! an integer) equals no row, as a number never equals such a string.
 //!
 //! `$like` is case-sensitive, as in PostgreSQL: SQLite's own `LIKE` folds
@@ -80,10 +81,40 @@ fn always() -> SimpleExpr {
     Expr::val(1).eq(1)
 }
 
+/// `value` as the memory adapter reads it against a column of `kind`: the
+/// query string `"null"` is `null` for a column that does not hold text.
+fn as_queried(kind: ColumnKind, value: &Value) -> Value {
+    match value {
+        Value::String(text)
+            if text == "null" && !matches!(kind, ColumnKind::Text | ColumnKind::Json) =>
+        {
+            Value::Null
+        }
+        other => other.clone(),
+    }
+}
+
+/// The operator with its values read as the memory adapter reads them.
+fn queried(kind: ColumnKind, operator: &Operator) -> Operator {
+    let one = |value: &Value| as_queried(kind, value);
+    let all = |values: &[Value]| values.iter().map(one).collect();
+    match operator {
+        Operator::Eq(value) => Operator::Eq(one(value)),
+        Operator::Ne(value) => Operator::Ne(one(value)),
+        Operator::In(values) => Operator::In(all(values)),
+        Operator::Nin(values) => Operator::Nin(all(values)),
+        Operator::Lt(value) => Operator::Lt(one(value)),
+        Operator::Lte(value) => Operator::Lte(one(value)),
+        Operator::Gt(value) => Operator::Gt(one(value)),
+        Operator::Gte(value) => Operator::Gte(one(value)),
+        like @ (Operator::Like(_) | Operator::NotLike(_) | Operator::ILike(_)) => like.clone(),
+    }
+}
+
 fn test(column: &Column, operator: &Operator) -> SimpleExpr {
     let col = || Expr::col(Alias::new(column.name.as_str()));
     let kind = column.kind;
-    match operator {
+    match &queried(kind, operator) {
         Operator::Eq(value) if value.is_null() => col().is_null(),
         Operator::Eq(value) => kind.to_sql(value).map_or_else(never, |v| col().eq(v)),
         Operator::Ne(value) if value.is_null() => col().is_not_null(),
