@@ -66,9 +66,23 @@ impl ColumnKind {
             return Some(self.null());
         }
         match self {
+            // A number that is not an integer still compares as a number
+            // (`id[$gte]=2.5`), as in the memory adapter; writes refuse it
+            // (`to_stored`).
             ColumnKind::Integer => match value {
-                Value::Number(number) => number.as_i64().map(SqlValue::from),
-                Value::String(text) => text.trim().parse::<i64>().ok().map(SqlValue::from),
+                Value::Number(number) => number
+                    .as_i64()
+                    .map(SqlValue::from)
+                    .or_else(|| number.as_f64().map(SqlValue::from)),
+                Value::String(text) => {
+                    let text = text.trim();
+                    text.parse::<i64>().ok().map(SqlValue::from).or_else(|| {
+                        text.parse::<f64>()
+                            .ok()
+                            .filter(|number| number.is_finite())
+                            .map(SqlValue::from)
+                    })
+                }
                 _ => None,
             },
             ColumnKind::Real => match value {
@@ -89,6 +103,17 @@ impl ColumnKind {
                 _ => None,
             },
             ColumnKind::Json => Some(SqlValue::from(value.to_string())),
+        }
+    }
+}
+
+impl ColumnKind {
+    /// `value` as this kind's SQL value for a write: as [`to_sql`](Self::to_sql),
+    /// except that an integer column takes only integers.
+    pub fn to_stored(self, value: &Value) -> Option<SqlValue> {
+        match (self, self.to_sql(value)?) {
+            (ColumnKind::Integer, SqlValue::Double(Some(_))) => None,
+            (_, stored) => Some(stored),
         }
     }
 }
@@ -190,7 +215,19 @@ mod tests {
             Some(SqlValue::from(3i64))
         );
         assert_eq!(ColumnKind::Integer.to_sql(&json!("abc")), None);
-        assert_eq!(ColumnKind::Integer.to_sql(&json!(1.5)), None);
+        assert_eq!(
+            ColumnKind::Integer.to_sql(&json!(1.5)),
+            Some(SqlValue::from(1.5))
+        );
+        assert_eq!(
+            ColumnKind::Integer.to_sql(&json!("2.5")),
+            Some(SqlValue::from(2.5))
+        );
+        assert_eq!(ColumnKind::Integer.to_stored(&json!(1.5)), None);
+        assert_eq!(
+            ColumnKind::Integer.to_stored(&json!(2)),
+            Some(SqlValue::from(2i64))
+        );
         assert_eq!(
             ColumnKind::Boolean.to_sql(&json!("true")),
             Some(SqlValue::from(true))
