@@ -49,8 +49,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum Storage {
     /// In process memory.
     Memory,
-    /// In an SQLite database.
-    Sqlite(SqliteConnectOptions),
+    /// In an SQLite database (boxed: the options are large beside `Memory`).
+    Sqlite(Box<SqliteConnectOptions>),
 }
 
 impl Storage {
@@ -88,7 +88,7 @@ impl Storage {
         match scheme {
             "memory" => Ok(Storage::Memory),
             "sqlite" => SqliteConnectOptions::from_str(url)
-                .map(|options| Storage::Sqlite(options.create_if_missing(true)))
+                .map(|options| Storage::Sqlite(Box::new(options.create_if_missing(true))))
                 .map_err(|error| {
                     Error::general(format!("DATABASE_URL is not a valid SQLite URL: {error}"))
                 }),
@@ -104,11 +104,11 @@ impl Storage {
 
     /// The SQLite file at `path`, created if missing.
     pub fn sqlite_file(path: impl AsRef<Path>) -> Storage {
-        Storage::Sqlite(
+        Storage::Sqlite(Box::new(
             SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true),
-        )
+        ))
     }
 
     /// Opens the storage (an SQLite database is created if missing and
@@ -120,8 +120,7 @@ impl Storage {
                 // WAL: readers never wait for the writer; NORMAL sync is
                 // durable across a crash of the process (not of the
                 // machine's power), SQLite's advice for WAL.
-                let options = options
-                    .clone()
+                let options = SqliteConnectOptions::clone(options)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal);
                 let pool = SqlitePoolOptions::new()
