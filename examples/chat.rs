@@ -3,9 +3,13 @@
 //! `cargo run --release --example chat` serves it on 127.0.0.1:3030;
 //! `HOST`, `PORT` and `AUTH_SECRET` override the address, the port and the
 //! JWT secret (without `AUTH_SECRET`, a random secret is made at start, so
-//! tokens do not outlive the process). Storage is in memory.
+//! tokens do not outlive the process). `DATABASE_URL` chooses where users
+//! and messages are kept: unset, the SQLite file `chat.db` in the working
+//! directory (created and migrated at start, so they survive a restart);
+//! `sqlite://PATH` another SQLite file; `memory://` process memory.
 
 use auth_core::Error;
+use examples::chat::Storage;
 
 fn random_secret() -> Result<String, Error> {
     let mut bytes = [0u8; 32];
@@ -25,6 +29,8 @@ async fn main() -> Result<(), Error> {
         .init();
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port = std::env::var("PORT").unwrap_or_else(|_| "3030".to_owned());
+    // A bad DATABASE_URL stops the app before anything else is done.
+    let storage = Storage::from_env()?;
     let secret = match std::env::var("AUTH_SECRET") {
         Ok(secret) if !secret.is_empty() => secret,
         _ => {
@@ -34,6 +40,13 @@ async fn main() -> Result<(), Error> {
             random_secret()?
         }
     };
-    let app = examples::chat::app(&secret)?;
+    match &storage {
+        Storage::Memory => tracing::info!("records kept in memory (DATABASE_URL=memory://)"),
+        Storage::Sqlite(options) => tracing::info!(
+            file = %options.get_filename().display(),
+            "records kept in SQLite"
+        ),
+    }
+    let app = examples::chat::app_on(&secret, &storage).await?;
     app.listen(&format!("{host}:{port}")).await
 }

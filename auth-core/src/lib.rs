@@ -10,7 +10,9 @@
 //!   hooks as external ones.
 //! * Errors are Feathers' ([`Error`]), down to their JSON.
 //! * [`memory::MemoryService`] stores records in memory and answers
-//!   Feathers' [query syntax](query).
+//!   Feathers' [query syntax](query); with the `sqlite` feature,
+//!   `sql::SqlService` keeps them in an SQL table, and [`store::Store`]
+//!   holds either, chosen at run time.
 //!
 //! Cargo features, all on by default: `macros` (`#[hooks(..)]`, and
 //! `#[derive(Strategy)]` with `auth`), `auth` (the `authentication` module:
@@ -60,6 +62,7 @@ pub mod rest;
 pub mod service;
 #[cfg(feature = "sqlite")]
 pub mod sql;
+pub mod store;
 mod suggest;
 mod sync;
 mod typed;

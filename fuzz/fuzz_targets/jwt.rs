@@ -2,7 +2,7 @@
 //! `jwt` strategy, as the REST transport runs it.
 //!
 //! The chat app (`examples::chat::app`) is built once, with one user (id
-//! 0) and a valid access token for that user made by `Tokens::create`
+//! 1) and a valid access token for that user made by `Tokens::create`
 //! (through the authentication service). Each input becomes a header value
 //! (inputs `HeaderValue::from_bytes` refuses are skipped); the registered
 //! strategies `parse` the request as `rest` does, and the credentials found
@@ -51,7 +51,7 @@ const SECRET: &str = "the fuzzer's secret, long enough for HS256";
 struct Fixture {
     runtime: tokio::runtime::Runtime,
     app: App,
-    /// A valid access token for user 0, for a hundred years.
+    /// A valid access token for user 1, for a hundred years.
     token: String,
     /// `Bearer <token>`.
     header: Vec<u8>,
@@ -78,12 +78,12 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
             Params::new(),
         ))
         .expect("a user");
-    assert_eq!(user.id, Some(0));
+    assert_eq!(user.id, Some(1));
     let token = authentication(&app)
         .create_access_token(
             Map::new(),
             &TokenOptions {
-                subject: Some("0".to_owned()),
+                subject: Some("1".to_owned()),
                 expires_in: Some(100 * 365 * 86_400),
             },
         )
@@ -208,11 +208,11 @@ async fn run(fixture: &Fixture, value: HeaderValue, signed: bool) {
     );
     assert_eq!(
         payload.get("sub").and_then(Value::as_str),
-        Some("0"),
+        Some("1"),
         "accepted for another subject"
     );
     let user = result.get("user").expect("the user");
-    assert_eq!(user.get("id"), Some(&Value::from(0)));
+    assert_eq!(user.get("id"), Some(&Value::from(1)));
     assert!(user.get("password").is_none(), "the password left: {user}");
 }
 

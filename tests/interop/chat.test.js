@@ -5,9 +5,10 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { dirname, resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -28,6 +29,10 @@ let server // the child process
 let serverExit // resolves to { code, signal } when it exits
 let logs = '' // its stdout and stderr, shown when something goes wrong
 let url
+// The server runs in a fresh directory: with DATABASE_URL unset it keeps its
+// records in ./chat.db there (the binary's default), removed afterwards.
+const workDir = mkdtempSync(join(tmpdir(), 'chat-interop-'))
+const storage = process.env.DATABASE_URL || 'the default SQLite file (chat.db)'
 
 /** A port that was free a moment ago: bind port 0, read it, close. */
 function freePort () {
@@ -72,7 +77,7 @@ const unique = `${Date.now()}-${process.pid}`
 const email = `interop-${unique}@example.com`
 const password = 'correct horse battery staple'
 
-describe('chat example with the official Feathers v5 client', () => {
+describe(`chat example with the official Feathers v5 client, on ${storage}`, () => {
   before(async () => {
     if (!existsSync(CHAT_BIN)) {
       throw new Error(
@@ -83,6 +88,7 @@ describe('chat example with the official Feathers v5 client', () => {
     const port = await freePort()
     url = `http://${HOST}:${port}`
     server = spawn(CHAT_BIN, [], {
+      cwd: workDir,
       env: { ...process.env, HOST, PORT: String(port), AUTH_SECRET, RUST_LOG: 'info' },
       stdio: ['ignore', 'pipe', 'pipe']
     })
@@ -136,6 +142,13 @@ describe('chat example with the official Feathers v5 client', () => {
       `chat did not exit cleanly on SIGTERM\n${logs}`
     )
     assert.match(logs, /shutting down/, 'no "shutting down" log line on SIGTERM')
+    // Records went where DATABASE_URL says: the default file, or not there.
+    assert.equal(
+      existsSync(join(workDir, 'chat.db')),
+      !process.env.DATABASE_URL,
+      `chat.db in the working directory with DATABASE_URL=${process.env.DATABASE_URL ?? '(unset)'}`
+    )
+    rmSync(workDir, { recursive: true, force: true })
     // CONTRACT.md: one log line per request with method, path, status and time.
     const plain = logs.replace(/\u001b\[[0-9;]*m/g, '')
     assert.match(

@@ -256,3 +256,34 @@ pub mod base64url {
         Some(out)
     }
 }
+
+/// A fresh path named `name` in this test process's scratch directory
+/// (`<temp>/auth-hooks-tests/<pid>/`), for databases that must outlive an
+/// app but not the test run. Directories of earlier runs whose process has
+/// exited are removed the first time, so runs leave no files behind.
+pub fn scratch_file(name: &str) -> std::path::PathBuf {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = DIR.get_or_init(|| {
+        let root = std::env::temp_dir().join("auth-hooks-tests");
+        // Whether a process is alive is read from /proc: without it (not
+        // Linux), nothing is removed rather than a running test's files.
+        if std::path::Path::new("/proc/self").exists() {
+            for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+                let name = entry.file_name();
+                let pid = name.to_str().and_then(|name| name.parse::<u32>().ok());
+                if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let dir = root.join(std::process::id().to_string());
+        std::fs::create_dir_all(&dir).expect("a scratch directory in the temporary directory");
+        dir
+    });
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!("{n}-{name}"))
+}

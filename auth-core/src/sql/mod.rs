@@ -432,6 +432,22 @@ impl<T: DeserializeOwned> SqlService<T> {
         Ok(rows)
     }
 
+    /// Checks that `old` with `patch` merged in still fits `T`, before the
+    /// database is asked: a column converts what it is given (`5` into a
+    /// text column is `"5"`), so the check after the write would let
+    /// through a patch the memory adapter refuses, with the same error.
+    fn check_patch(&self, old: &Value, patch: &Map<String, Value>) -> Result<()> {
+        let mut merged = old.clone();
+        if let Value::Object(record) = &mut merged {
+            record.extend(
+                patch
+                    .iter()
+                    .map(|(field, value)| (field.clone(), value.clone())),
+            );
+        }
+        typed::read::<T>(&merged).map(drop)
+    }
+
     /// Checks that every stored record still fits `T`, then commits.
     async fn commit(&self, session: Session, records: &[Value]) -> Result<()> {
         for record in records {
@@ -595,6 +611,7 @@ where
         patch.remove(&self.id);
         let mut session = self.begin(params).await?;
         let old = self.find_one(id, &query, Some(session.tx()?)).await?;
+        self.check_patch(&old, &patch)?;
         let old_id = Id::from_json(&old[&self.id]).unwrap_or_else(|| id.clone());
         let stored = self
             .set(&patch, self.id_equals(&old_id), session.tx()?)
@@ -613,7 +630,11 @@ where
         let mut patch = to_object(&data)?;
         patch.remove(&self.id);
         let mut session = self.begin(params).await?;
-        let ids = self.ids(&self.matching(&query, session.tx()?).await?);
+        let matched = self.matching(&query, session.tx()?).await?;
+        for old in &matched {
+            self.check_patch(old, &patch)?;
+        }
+        let ids = self.ids(&matched);
         if ids.is_empty() {
             return Ok(Vec::new());
         }

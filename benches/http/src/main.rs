@@ -90,7 +90,8 @@ struct Store<T> {
 impl<T> Store<T> {
     fn new() -> Self {
         Store {
-            next: 0,
+            // Ids from 1, as the chat app gives them on every storage.
+            next: 1,
             records: BTreeMap::new(),
         }
     }

@@ -2,8 +2,8 @@
 //! anonymous-authentication recipe; each message records who wrote it, and
 //! only its author changes or removes it, one message at a time.
 
-use auth_core::memory::MemoryService;
 use auth_core::prelude::*;
+use auth_core::store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -75,7 +75,7 @@ async fn keep_author(ctx: &mut HookContext<Messages>) -> Result<()> {
     Ok(())
 }
 
-/// The messages service: messages kept in memory, behind these hooks.
+/// The messages service: messages kept in the storage chosen at start, behind these hooks.
 #[hooks(before(
     all = [allow_anonymous, authenticate("jwt", "anonymous")],
     create = [prepare_message],
@@ -83,4 +83,4 @@ async fn keep_author(ctx: &mut HookContext<Messages>) -> Result<()> {
     patch = [disallow_external_multi, restrict_to_owner("userId"), keep_author],
     remove = [disallow_external_multi, restrict_to_owner("userId")],
 ))]
-pub struct Messages(pub MemoryService<Message>);
+pub struct Messages(pub Store<Message>);

@@ -1,40 +1,48 @@
 //! The chat app of CONTRACT.md: users, messages (anonymous readers and
 //! writers welcome), secrets (users only), and authentication with the
-//! `jwt`, `local` and `anonymous` strategies.
+//! `jwt`, `local` and `anonymous` strategies. Users and messages are kept
+//! in the [`Storage`] `DATABASE_URL` names: an SQLite file by default.
 
 mod anonymous;
 mod messages;
+pub mod migrations;
 mod secrets;
+mod storage;
 mod users;
 
-use auth_core::memory::{MemoryOptions, MemoryService};
 use auth_core::prelude::*;
-use auth_core::query::Paginate;
 
 pub use anonymous::Anonymous;
 pub use messages::{Message, Messages};
 pub use secrets::Secrets;
+use storage::Stores;
+pub use storage::{DEFAULT_FILE, Storage};
 pub use users::{User, Users};
 
-/// The chat app, its JWTs signed with `secret`.
+/// The chat app with its records in memory, its JWTs signed with `secret`.
+///
+/// # Errors
+///
+/// As [`App::setup`].
 pub fn app(secret: &str) -> Result<App> {
+    build(secret, Stores::in_memory())
+}
+
+/// The chat app with its records in `storage` (opened, and migrated when it
+/// is a database, first), its JWTs signed with `secret`.
+///
+/// # Errors
+///
+/// `Unavailable` when the database can not be opened, `GeneralError` when
+/// migrating it fails, or as [`App::setup`].
+pub async fn app_on(secret: &str, storage: &Storage) -> Result<App> {
+    build(secret, storage.open().await?)
+}
+
+fn build(secret: &str, stores: Stores) -> Result<App> {
     let app = App::new()
-        .register(
-            "users",
-            // Emails are unique; `users.rs` folds them before they are stored.
-            Users(MemoryService::with_options(
-                MemoryOptions::new().unique(["email"]),
-            )),
-        )
-        .register(
-            "messages",
-            Messages(MemoryService::with_options(MemoryOptions::new().paginate(
-                Paginate {
-                    default: 10,
-                    max: 50,
-                },
-            ))),
-        )
+        .register("users", Users(stores.users))
+        .register("messages", Messages(stores.messages))
         .register("secrets", Secrets)
         .configure(
             Authentication::new(AuthConfig::new(secret).auth_strategies(["jwt", "local"]))

@@ -2,8 +2,8 @@
 //! user changes or removes only their own record. Passwords are hashed on
 //! the way in, never sent out, and never usable in a query.
 
-use auth_core::memory::MemoryService;
 use auth_core::prelude::*;
+use auth_core::store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -34,9 +34,9 @@ fn empty(field: &str) -> Error {
 /// Before `create`, `update` and `patch` (before the password is hashed):
 /// the email is folded, an empty email or password is refused, and an id
 /// in the body is dropped (ids are the store's to assign).
-/// Uniqueness is the store's (`MemoryOptions::unique`), checked under the
-/// lock that stores the record, so two concurrent sign-ups can not both
-/// pass a check made here.
+/// Uniqueness is the store's (`MemoryOptions::unique` in memory, the
+/// `UNIQUE` column in SQL), checked where the record is written, so two
+/// concurrent sign-ups can not both pass a check made here.
 async fn prepare_user(ctx: &mut HookContext<Users>) -> Result<()> {
     match &mut ctx.data {
         Some(Payload::One(user)) => {
@@ -74,7 +74,7 @@ async fn fold_email_query(ctx: &mut HookContext<Users>) -> Result<()> {
     Ok(())
 }
 
-/// The users service: users kept in memory, behind these hooks.
+/// The users service: users kept in the storage chosen at start, behind these hooks.
 #[hooks(
     before(
         find = [authenticate("jwt"), fold_email_query],
@@ -96,4 +96,4 @@ async fn fold_email_query(ctx: &mut HookContext<Users>) -> Result<()> {
     ),
     after(all = [protect("password")]),
 )]
-pub struct Users(pub MemoryService<User>);
+pub struct Users(pub Store<User>);

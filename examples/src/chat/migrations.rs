@@ -1,0 +1,127 @@
+//! The chat app's schema: the SQL files of `examples/migrations/`, embedded
+//! in the binary and run by sqlx's migrator at start.
+//!
+//! sqlx's `migrate!` macro would embed them too, but it needs sqlx's
+//! `macros` feature, a heavy build (sqlx-macros-core and its
+//! dependencies) for one directory listing. Instead each file is named
+//! once below and read with `include_str!`; the migrator gets them through
+//! its public `MigrationSource` trait, so versions, checksums and the
+//! `_sqlx_migrations` table are sqlx's own, as with the macro.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
+
+use auth_core::sql::sqlx::SqlitePool;
+use auth_core::{Error, Result};
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{MigrationSource, MigrationType, Migrator};
+
+/// A file of `examples/migrations/` by its name without `.sql`, embedded.
+macro_rules! migration {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/migrations/",
+                $name,
+                ".sql"
+            )),
+        )
+    };
+}
+
+/// Every migration, in order, as (file name without `.sql`, SQL). A test
+/// checks that this list and the directory agree.
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    migration!("0001_create_users"),
+    migration!("0002_create_messages"),
+];
+
+/// Migrations embedded in the binary, for sqlx's [`Migrator`].
+#[derive(Debug)]
+struct Embedded(&'static [(&'static str, &'static str)]);
+
+/// `<VERSION>_<DESCRIPTION>`, read as sqlx reads a migration's file name.
+fn version_and_description(name: &str) -> std::result::Result<(i64, String), BoxDynError> {
+    let (version, description) = name
+        .split_once('_')
+        .ok_or_else(|| format!("migration '{name}' is not named <VERSION>_<DESCRIPTION>"))?;
+    let version = version
+        .parse::<i64>()
+        .map_err(|_| format!("migration '{name}' does not start with a version number"))?;
+    Ok((version, description.replace('_', " ")))
+}
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(
+        self,
+    ) -> Pin<
+        Box<
+            dyn Future<Output = std::result::Result<Vec<sqlx::migrate::Migration>, BoxDynError>>
+                + Send,
+        >,
+    > {
+        Box::pin(async move {
+            self.0
+                .iter()
+                .map(|(name, sql)| {
+                    let (version, description) = version_and_description(name)?;
+                    Ok(sqlx::migrate::Migration::new(
+                        version,
+                        Cow::Owned(description),
+                        MigrationType::Simple,
+                        Cow::Borrowed(*sql),
+                        false,
+                    ))
+                })
+                .collect()
+        })
+    }
+}
+
+/// Brings the database of `pool` to the latest schema; migrations already
+/// applied are skipped (sqlx records them, with their checksums).
+///
+/// # Errors
+///
+/// `GeneralError` naming the cause when a migration fails, or when one
+/// already applied was changed since.
+pub async fn run(pool: &SqlitePool) -> Result<()> {
+    let migrator = Migrator::new(Embedded(MIGRATIONS))
+        .await
+        .map_err(|error| Error::general(format!("Reading the migrations failed: {error}")))?;
+    migrator
+        .run(pool)
+        .await
+        .map_err(|error| Error::general(format!("Migrating the database failed: {error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MIGRATIONS, version_and_description};
+
+    #[test]
+    fn every_file_of_the_migrations_directory_is_embedded_in_order() {
+        let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+        let mut files: Vec<String> = std::fs::read_dir(directory)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .filter_map(|name| name.strip_suffix(".sql").map(str::to_owned))
+            .collect();
+        files.sort();
+        let embedded: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(embedded, files);
+    }
+
+    #[test]
+    fn names_read_as_sqlx_reads_them() {
+        assert_eq!(
+            version_and_description("0002_create_messages").unwrap(),
+            (2, "create messages".to_owned())
+        );
+        assert!(version_and_description("create").is_err());
+        assert!(version_and_description("v1_create").is_err());
+    }
+}
