@@ -259,7 +259,7 @@ fn read_as<'de, T: DeserializeOwned>(
 }
 
 /// The part of the query `create` reads, as Feathers does: only `$select`.
-fn select_only(params: &Params) -> Result<Query> {
+pub(crate) fn select_only(params: &Params) -> Result<Query> {
     let mut query = Map::new();
     if let Some(select) = params.query.get("$select") {
         query.insert("$select".to_owned(), select.clone());
@@ -272,7 +272,7 @@ fn unique_value<'r>(record: &'r Value, field: &str) -> Option<&'r Value> {
     record.get(field).filter(|value| !value.is_null())
 }
 
-fn to_object<D: Serialize>(data: &D) -> Result<Map<String, Value>> {
+pub(crate) fn to_object<D: Serialize>(data: &D) -> Result<Map<String, Value>> {
     match serde_json::to_value(data) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(Error::bad_request("Data must be an object")),

@@ -70,7 +70,7 @@ use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::error::{Error, Result};
-use crate::memory::{Multi, Pagination};
+use crate::memory::{Multi, Pagination, select_only, to_object};
 use crate::params::Params;
 use crate::query::{self, Found, Page, Paginate, Query};
 use crate::service::{Id, Method, Service};
@@ -432,6 +432,28 @@ impl<T: DeserializeOwned> SqlService<T> {
         Ok(rows)
     }
 
+    /// Sets `fields` on the stored record `old` (found for `id`), commits,
+    /// and answers the record as stored: `update` and `patch` end alike.
+    async fn write_one(
+        &self,
+        id: &Id,
+        old: &Value,
+        fields: &Map<String, Value>,
+        mut session: Session,
+        query: &Query,
+    ) -> Result<T> {
+        let old_id = Id::from_json(&old[&self.id]).unwrap_or_else(|| id.clone());
+        let stored = self
+            .set(fields, self.id_equals(&old_id), session.tx()?)
+            .await?;
+        self.commit(session, &stored).await?;
+        let stored = stored
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::not_found(format!("No record found for id '{id}'")))?;
+        self.answer(stored, query)
+    }
+
     /// Checks that `old` with `patch` merged in still fits `T`, before the
     /// database is asked: a column converts what it is given (`5` into a
     /// text column is `"5"`), so the check after the write would let
@@ -463,23 +485,6 @@ fn display(id: &Value) -> String {
         Value::String(text) => text.clone(),
         other => other.to_string(),
     }
-}
-
-fn to_object<D: Serialize>(data: &D) -> Result<Map<String, Value>> {
-    match serde_json::to_value(data) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(Error::bad_request("Data must be an object")),
-        Err(error) => Err(Error::bad_request(format!("Invalid data: {error}"))),
-    }
-}
-
-/// The part of the query `create` reads, as Feathers does: only `$select`.
-fn select_only(params: &Params) -> Result<Query> {
-    let mut query = Map::new();
-    if let Some(select) = params.query.get("$select") {
-        query.insert("$select".to_owned(), select.clone());
-    }
-    Query::parse(&query)
 }
 
 impl<T> Service for SqlService<T>
@@ -593,16 +598,7 @@ where
                 record.insert(column.name.clone(), Value::Null);
             }
         }
-        let old_id = Id::from_json(&old[&self.id]).unwrap_or_else(|| id.clone());
-        let stored = self
-            .set(&record, self.id_equals(&old_id), session.tx()?)
-            .await?;
-        self.commit(session, &stored).await?;
-        let stored = stored
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::not_found(format!("No record found for id '{id}'")))?;
-        self.answer(stored, &query)
+        self.write_one(id, &old, &record, session, &query).await
     }
 
     async fn patch(&self, id: &Id, data: Value, params: &Params) -> Result<T> {
@@ -612,16 +608,7 @@ where
         let mut session = self.begin(params).await?;
         let old = self.find_one(id, &query, Some(session.tx()?)).await?;
         self.check_patch(&old, &patch)?;
-        let old_id = Id::from_json(&old[&self.id]).unwrap_or_else(|| id.clone());
-        let stored = self
-            .set(&patch, self.id_equals(&old_id), session.tx()?)
-            .await?;
-        self.commit(session, &stored).await?;
-        let stored = stored
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::not_found(format!("No record found for id '{id}'")))?;
-        self.answer(stored, &query)
+        self.write_one(id, &old, &patch, session, &query).await
     }
 
     async fn patch_many(&self, data: Value, params: &Params) -> Result<Vec<T>> {
