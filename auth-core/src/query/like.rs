@@ -52,6 +52,7 @@ fn matches(text: &[char], pattern: &[char]) -> bool {
 /// A `LIKE` pattern as an SQLite `GLOB` pattern (case-sensitive, as `LIKE`
 /// is in PostgreSQL): `%` → `*`, `_` → `?`, and GLOB's own wildcards made
 /// literal with brackets.
+#[cfg(feature = "sqlite")]
 pub(crate) fn to_glob(pattern: &str) -> String {
     let mut glob = String::with_capacity(pattern.len());
     for c in pattern.chars() {
@@ -100,6 +101,7 @@ mod tests {
         assert!(like("ÉCOLE", "é%", true));
     }
 
+    #[cfg(feature = "sqlite")]
     #[test]
     fn glob_patterns_keep_globs_wildcards_literal() {
         assert_eq!(to_glob("a%b_c"), "a*b?c");

@@ -102,6 +102,7 @@ use crate::error::{Error, Result};
 pub use compare::compare;
 pub use condition::{Condition, Operator};
 pub use filter::{Filters, SortOrder};
+#[cfg(feature = "sqlite")]
 pub(crate) use like::to_glob;
 pub use names::{UNQUERYABLE, first_named_field, refuse_named_fields};
 pub use paginate::{Found, Page, Paginate, find};
