@@ -432,6 +432,52 @@ impl<T: DeserializeOwned> SqlService<T> {
         Ok(rows)
     }
 
+    /// The `SELECT` of a `find`'s records: the conditions, `$sort` (then
+    /// the id), `limit` and `skip`.
+    fn page_select(
+        &self,
+        query: &Query,
+        conditions: Cond,
+        limit: Option<usize>,
+        skip: usize,
+    ) -> sea_query::SelectStatement {
+        let mut select = Sql::select();
+        select
+            .column(Asterisk)
+            .from(self.table())
+            .cond_where(conditions);
+        translate::order(&mut select, query, &self.id);
+        match limit {
+            Some(limit) => select.limit(limit as u64).offset(skip as u64),
+            // SQLite needs a LIMIT to take an OFFSET: -1 is none.
+            None if skip > 0 => select.limit(u64::MAX >> 1).offset(skip as u64),
+            None => &mut select,
+        };
+        select
+    }
+
+    /// How SQLite runs the `find` these params ask for: the lines of
+    /// `EXPLAIN QUERY PLAN` for its `SELECT` (`SEARCH messages USING INDEX
+    /// ..`, `SCAN messages`), to check that a service's finds use indexes.
+    ///
+    /// # Errors
+    ///
+    /// The errors `find` would give for the query, and database errors.
+    pub async fn explain_find(&self, params: &Params) -> Result<Vec<String>> {
+        let query = self.query(params)?;
+        let conditions = translate::condition(&self.columns, &query.conditions)?;
+        let limit = query.limit(self.paginate(params));
+        let select = self.page_select(&query, conditions, limit, query.filters.skip.unwrap_or(0));
+        let (sql, values) = select.build_sqlx(SqliteQueryBuilder);
+        let rows = sqlx::query_with(&format!("EXPLAIN QUERY PLAN {sql}"), values)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+        rows.iter()
+            .map(|row| row.try_get::<String, _>("detail").map_err(rows_error))
+            .collect()
+    }
+
     /// Sets `fields` on the stored record `old` (found for `id`), commits,
     /// and answers the record as stored: `update` and `patch` end alike.
     async fn write_one(
@@ -505,18 +551,7 @@ where
         let records = if limit == Some(0) {
             Vec::new()
         } else {
-            let mut select = Sql::select();
-            select
-                .column(Asterisk)
-                .from(self.table())
-                .cond_where(conditions.clone());
-            translate::order(&mut select, &query, &self.id);
-            match limit {
-                Some(limit) => select.limit(limit as u64).offset(skip as u64),
-                // SQLite needs a LIMIT to take an OFFSET: -1 is none.
-                None if skip > 0 => select.limit(u64::MAX >> 1).offset(skip as u64),
-                None => &mut select,
-            };
+            let select = self.page_select(&query, conditions.clone(), limit, skip);
             self.fetch(&select, joined.as_mut().map(Session::tx).transpose()?)
                 .await?
         };
