@@ -46,7 +46,7 @@ async fn database() -> TempDatabase {
 /// The messages service, and the database it lives in.
 struct Messages {
     handle: ServiceHandle<SqlService<Message>>,
-    _database: TempDatabase,
+    database: TempDatabase,
 }
 
 impl std::ops::Deref for Messages {
@@ -66,7 +66,7 @@ async fn service(options: SqlOptions) -> Messages {
         handle: App::new()
             .register("messages", messages)
             .service::<SqlService<Message>>("messages"),
-        _database: database,
+        database,
     }
 }
 
@@ -705,16 +705,8 @@ async fn write_twin(ctx: &mut HookContext<SqlService<Message>>) -> Result<()> {
 async fn a_failing_after_hook_rolls_the_write_back() {
     use auth_core::sql;
 
-    let database = database().await;
-    let pool = database.pool();
-    let store = SqlService::<Message>::new(pool.clone(), "messages", SqlOptions::new())
-        .await
-        .unwrap();
-    let app = App::new().register("messages", store);
-    let messages = Messages {
-        handle: app.service::<SqlService<Message>>("messages"),
-        _database: database,
-    };
+    let messages = service(SqlOptions::new()).await;
+    let pool = messages.database.pool();
     messages
         .hooks(
             ServiceHooks::new()
@@ -733,16 +725,8 @@ async fn a_failing_after_hook_rolls_the_write_back() {
     assert_eq!(error.message(), "refused after the write");
     assert_eq!(texts(&messages, json!({})).await, Vec::<String>::new());
 
-    let database = self::database().await;
-    let pool = database.pool();
-    let store = SqlService::<Message>::new(pool.clone(), "messages", SqlOptions::new())
-        .await
-        .unwrap();
-    let app = App::new().register("messages", store);
-    let messages = Messages {
-        handle: app.service::<SqlService<Message>>("messages"),
-        _database: database,
-    };
+    let messages = service(SqlOptions::new()).await;
+    let pool = messages.database.pool();
     messages
         .hooks(
             ServiceHooks::new()
