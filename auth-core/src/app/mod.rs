@@ -214,8 +214,8 @@ impl App {
     }
 
     /// The fields the app's hooks make unqueryable for every service.
-    pub(crate) fn unqueryable(&self) -> Arc<[&'static str]> {
-        read(&self.inner.unqueryable).clone()
+    pub(crate) fn unqueryable(&self) -> &RwLock<Arc<[&'static str]>> {
+        &self.inner.unqueryable
     }
 
     /// Runs a plugin (Feathers' `app.configure`). Its error is reported by

@@ -70,9 +70,12 @@ impl<S: Service> Registered<S> {
         if ctx.params.provider.is_some() {
             // Before any hook, as a malformed body is: a filter on a
             // protected field would answer whether it matches.
-            for unqueryable in [read(&self.unqueryable).clone(), ctx.app.unqueryable()] {
-                if !unqueryable.is_empty() {
-                    refuse_named_fields(&ctx.params.query, &unqueryable)?;
+            // Read in place: no guard lives past this block, and nothing
+            // is cloned on the path of every external call.
+            for unqueryable in [&self.unqueryable, ctx.app.unqueryable()] {
+                let fields = read(unqueryable);
+                if !fields.is_empty() {
+                    refuse_named_fields(&ctx.params.query, &fields)?;
                 }
             }
         }

@@ -136,11 +136,6 @@ pub struct SqlService<T = Value> {
     records: PhantomData<fn() -> T>,
 }
 
-/// `sqlx`'s error on a row's column, as a Feathers error.
-fn rows_error(error: sqlx::Error) -> Error {
-    database_error(error)
-}
-
 impl<T> SqlService<T> {
     /// A service on `table` of the database `pool` connects to, with
     /// `options`; it reads the table's columns now.
@@ -474,7 +469,7 @@ impl<T: DeserializeOwned> SqlService<T> {
             .await
             .map_err(database_error)?;
         rows.iter()
-            .map(|row| row.try_get::<String, _>("detail").map_err(rows_error))
+            .map(|row| row.try_get::<String, _>("detail").map_err(database_error))
             .collect()
     }
 
@@ -571,7 +566,7 @@ where
             None => count.fetch_one(&self.pool).await,
         }
         .map_err(database_error)?;
-        let total: i64 = row.try_get(0).map_err(rows_error)?;
+        let total: i64 = row.try_get(0).map_err(database_error)?;
         Ok(Found::Page(Page {
             total: usize::try_from(total).unwrap_or(0),
             limit: limit.unwrap_or(0),
