@@ -2,14 +2,20 @@
 # HTTP load harness: the chat example (the framework) against the
 # hand-written axum baseline (benches/http), same routes, same work.
 #
-#   benches/http/run.sh                  # all scenarios, 3 rounds of 10 s
+#   benches/http/run.sh                  # the memory scenarios, 3 rounds of 10 s
 #   DURATION=5 SCENARIOS="get-jwt login" benches/http/run.sh
+#   SCENARIOS="get-anon get-anon-sqlite" benches/http/run.sh
+#   BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5433/postgres \
+#       SCENARIOS=get-anon-postgres benches/http/run.sh
 #
 # Env: DURATION (s, 10), CONNECTIONS (32), ROUNDS (3), WARMUP (s, 2),
-# SCENARIOS (default "get-anon get-jwt find-anon login"), CHAT_PORT (3131),
-# BASELINE_PORT (3132), AUTH_SECRET (a fixed bench secret), SKIP_BUILD=1 to
-# use the binaries already built, RUST_LOG (both servers' log filter; their
-# per-request log lines go to $LOG_DIR/<name>.log, /dev/null by default).
+# SCENARIOS (default "get-anon get-jwt find-anon login"; each may end in
+# -sqlite or -postgres to run both servers on that storage), CHAT_PORT
+# (3131), BASELINE_PORT (3132), AUTH_SECRET (a fixed bench secret),
+# SKIP_BUILD=1 to use the binaries already built, RUST_LOG (both servers'
+# log filter; their per-request log lines go to $LOG_DIR/<name>.log,
+# /dev/null by default), BENCH_POSTGRES_URL (a PostgreSQL server the
+# -postgres scenarios may create two databases on; dropped at exit).
 # Servers run on core 0, wrk on core 1, loopback only. Stops by itself.
 set -euo pipefail
 
@@ -30,21 +36,38 @@ MESSAGES=20
 for number in DURATION CONNECTIONS ROUNDS WARMUP CHAT_PORT BASELINE_PORT; do
     [[ ${!number} =~ ^[1-9][0-9]*$ ]] || { echo "$number must be a positive integer" >&2; exit 2; }
 done
-for scenario in $SCENARIOS; do
-    case $scenario in
-        get-anon | get-jwt | find-anon | login) ;;
-        *) echo "unknown scenario '$scenario' (get-anon get-jwt find-anon login)" >&2; exit 2 ;;
+# A scenario is a request (get-anon ...) and, after a dash, the storage
+# both servers keep their records in; none is memory.
+request_of() { local request=${1%-sqlite}; echo "${request%-postgres}"; }
+storage_of() {
+    case $1 in
+        *-sqlite) echo sqlite ;;
+        *-postgres) echo postgres ;;
+        *) echo memory ;;
     esac
+}
+for scenario in $SCENARIOS; do
+    case $(request_of "$scenario") in
+        get-anon | get-jwt | find-anon | login) ;;
+        *) echo "unknown scenario '$scenario' (get-anon get-jwt find-anon login, each alone or with -sqlite or -postgres)" >&2
+            exit 2 ;;
+    esac
+    if [[ $(storage_of "$scenario") == postgres && -z ${BENCH_POSTGRES_URL:-} ]]; then
+        echo "$scenario needs a PostgreSQL server: set BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/DB" \
+            "(a role that may create databases; see benches/http/README.md)" >&2
+        exit 2
+    fi
 done
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
 # shellcheck source=../../scripts/harness.sh
 source "$ROOT/scripts/harness.sh"
-# The chat app keeps its records in memory here unless DATABASE_URL says
-# otherwise (the binary's own default, ./chat.db, would outlive the run
-# and change the figures): the figures so far are memory's.
-export DATABASE_URL=${DATABASE_URL:-memory://}
+# In the memory scenarios the chat app keeps its records in memory unless
+# DATABASE_URL says otherwise (the binary's own default, ./chat.db, would
+# outlive the run and change the figures), and the baseline always does.
+MEMORY_URL=${DATABASE_URL:-memory://}
+unset DATABASE_URL
 harness_start http-bench
 
 # ---- (a) the load generator ----
@@ -56,14 +79,22 @@ if ! have_wrk; then
 fi
 command -v curl >/dev/null || { log "curl is needed to seed the servers"; exit 1; }
 command -v taskset >/dev/null || { log "taskset (util-linux) is needed"; exit 1; }
+STORAGES=()
+for storage in memory sqlite postgres; do
+    for scenario in $SCENARIOS; do
+        if [[ $(storage_of "$scenario") == "$storage" ]]; then STORAGES+=("$storage"); break; fi
+    done
+done
+if [[ " ${STORAGES[*]} " == *" postgres "* ]]; then
+    command -v psql >/dev/null || { log "psql is needed for the -postgres scenarios"; exit 1; }
+fi
 
 # ---- (b) the servers ----
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     (cd "$ROOT" && cargo build --release --example chat -p examples >&2)
     (cd "$ROOT" && cargo build --release -p http-baseline >&2)
 fi
-CHAT_BIN=$TARGET/examples/chat
-BASELINE_BIN=$TARGET/baseline
+declare -A BIN=([chat]=$TARGET/examples/chat [baseline]=$TARGET/baseline)
 
 # ---- (c) start and seed ----
 declare -A PORT=([chat]=$CHAT_PORT [baseline]=$BASELINE_PORT)
@@ -71,20 +102,68 @@ declare -A TOKEN=()
 
 http() { curl -sS --max-time 30 "$@"; }
 
-start() { # name binary
+start() { # name binary database_url log_name
     local name=$1 binary=$2 port=${PORT[$1]} i
     if http -o /dev/null "http://$HOST:$port/" 2>/dev/null; then
         log "port $port is already in use"; exit 1
     fi
-    HOST=$HOST PORT=$port AUTH_SECRET=$AUTH_SECRET taskset -c 0 "$binary" \
-        >"${LOG_DIR:-/dev/null}${LOG_DIR:+/$name.log}" 2>&1 &
+    HOST=$HOST PORT=$port AUTH_SECRET=$AUTH_SECRET DATABASE_URL=$3 taskset -c 0 "$binary" \
+        >"${LOG_DIR:-/dev/null}${LOG_DIR:+/$4.log}" 2>&1 &
     PIDS+=($!)
     for ((i = 0; i < 100; i++)); do
         http -o /dev/null "http://$HOST:$port/messages/1" 2>/dev/null && return 0
-        kill -0 "${PIDS[-1]}" 2>/dev/null || { log "$name exited at start"; exit 1; }
+        kill -0 "${PIDS[-1]}" 2>/dev/null || {
+            log "$name exited at start${LOG_DIR:+: see $LOG_DIR/$4.log}${LOG_DIR:-: run with LOG_DIR=DIR to see why}"
+            exit 1
+        }
         sleep 0.1
     done
     log "$name did not start listening on $port"; exit 1
+}
+
+# Stops the servers started so far (the harness would at exit), so that the
+# next storage's servers take the same ports.
+stop_servers() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    PIDS=()
+}
+
+# PostgreSQL: one fresh database per server on BENCH_POSTGRES_URL's
+# server, dropped at exit (after the harness has stopped the servers).
+PG_DATABASES=()
+pg_url() { # database: BENCH_POSTGRES_URL with its database replaced
+    local url=$BENCH_POSTGRES_URL query="" authority
+    if [[ $url == *\?* ]]; then query="?${url#*\?}"; url=${url%%\?*}; fi
+    authority=${url#*://}
+    echo "${url%%://*}://${authority%%/*}/$1$query"
+}
+pg_drop_databases() {
+    local database
+    for database in "${PG_DATABASES[@]}"; do
+        psql -q -X "$BENCH_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 ||
+            log "could not drop the PostgreSQL database $database"
+    done
+}
+trap 'harness_cleanup; pg_drop_databases' EXIT
+pg_create_database() { # name: sets URL
+    local database="http_bench_$1_$$"
+    psql -q -X -v ON_ERROR_STOP=1 "$BENCH_POSTGRES_URL" -c "CREATE DATABASE $database" >/dev/null ||
+        { log "could not create the PostgreSQL database $database on BENCH_POSTGRES_URL's server"; exit 1; }
+    PG_DATABASES+=("$database")
+    URL=$(pg_url "$database")
+}
+
+# Sets URL to the DATABASE_URL of a server for a storage: memory as
+# before, a fresh file or database of its own otherwise. (Not a $(..):
+# the databases it creates must be remembered for the cleanup.)
+database_url() { # storage name
+    case $1 in
+        memory) if [[ $2 == chat ]]; then URL=$MEMORY_URL; else URL=memory://; fi ;;
+        sqlite) URL="sqlite://$WORK/$2.db" ;;
+        postgres) pg_create_database "$2" ;;
+    esac
 }
 
 seed() { # name
@@ -108,17 +187,23 @@ wrk.headers["Content-Type"] = "application/json"
 EOF
 
 describe() {
-    case $1 in
-        get-anon) echo "GET /messages/1, anonymous" ;;
-        get-jwt) echo "GET /messages/1, Authorization: Bearer <jwt>" ;;
-        find-anon) echo 'GET /messages?$limit=10, anonymous' ;;
-        login) echo "POST /authentication, strategy local (argon2id)" ;;
+    local where
+    case $(storage_of "$1") in
+        memory) where="" ;;
+        sqlite) where=", both on SQLite (a fresh file each, WAL)" ;;
+        postgres) where=", both on PostgreSQL (a fresh database each)" ;;
+    esac
+    case $(request_of "$1") in
+        get-anon) echo "GET /messages/1, anonymous$where" ;;
+        get-jwt) echo "GET /messages/1, Authorization: Bearer <jwt>$where" ;;
+        find-anon) echo "GET /messages?\$limit=10, anonymous$where" ;;
+        login) echo "POST /authentication, strategy local (argon2id)$where" ;;
     esac
 }
 
 # The check and the load of a scenario against a server.
 scenario_url() {
-    case $1 in
+    case $(request_of "$1") in
         get-anon | get-jwt) echo "/messages/1" ;;
         find-anon) echo '/messages?$limit=10' ;;
         login) echo "/authentication" ;;
@@ -127,28 +212,40 @@ scenario_url() {
 
 check() { # scenario server: the status must be 200 (201 for login)
     local url="http://$HOST:${PORT[$2]}$(scenario_url "$1")" status args=()
-    case $1 in
+    case $(request_of "$1") in
         get-jwt) args=(-H "Authorization: Bearer ${TOKEN[$2]}") ;;
         login) args=(-H 'Content-Type: application/json'
             -d "{\"strategy\":\"local\",\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}") ;;
     esac
-    status=$(http -o "$WORK/check.json" -w '%{http_code}' "${args[@]}" "$url")
+    status=$(http -o "$WORK/check.$2.json" -w '%{http_code}' "${args[@]}" "$url")
     if [[ $status != 200 && $status != 201 ]]; then
-        log "$2 answers $1 with $status: $(cat "$WORK/check.json")"; exit 1
+        log "$2 answers $1 with $status: $(cat "$WORK/check.$2.json")"; exit 1
     fi
+}
+
+# The reads must answer the same bytes on both servers (a login's token
+# differs by its time and id).
+check_same() { # scenario
+    [[ $(request_of "$1") == login ]] && return 0
+    cmp -s "$WORK/check.chat.json" "$WORK/check.baseline.json" || {
+        log "$1: the servers answer different bodies:"
+        log "  chat:     $(cat "$WORK/check.chat.json")"
+        log "  baseline: $(cat "$WORK/check.baseline.json")"
+        exit 1
+    }
 }
 
 load() { # scenario server seconds output
     local url="http://$HOST:${PORT[$2]}$(scenario_url "$1")" args=()
     if [[ $LOADGEN == wrk ]]; then
-        case $1 in
+        case $(request_of "$1") in
             get-jwt) args=(-H "Authorization: Bearer ${TOKEN[$2]}") ;;
             login) args=(-s "$WORK/login.lua") ;;
         esac
         timeout $(($3 + 60)) taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$3s" --timeout 30s --latency \
             "${args[@]}" "$url" >"$4"
     else
-        case $1 in
+        case $(request_of "$1") in
             get-jwt) args=(-H "Authorization: Bearer ${TOKEN[$2]}") ;;
             login) args=(-m POST -T application/json
                 -d "{\"strategy\":\"local\",\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}") ;;
@@ -191,27 +288,36 @@ median() { # numbers...
         END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-log "starting the servers (core 0) and seeding them: 1 user, 1 login, $MESSAGES messages"
-start chat "$CHAT_BIN"
-start baseline "$BASELINE_BIN"
-seed chat
-seed baseline
-
-# ---- (d) the runs, interleaved chat / baseline ----
+# ---- (d) the runs, interleaved chat / baseline, one storage at a time ----
 SERVERS=(chat baseline)
-for scenario in $SCENARIOS; do
+for storage in "${STORAGES[@]}"; do
+    log "starting the servers on $storage (core 0) and seeding them: 1 user, 1 login, $MESSAGES messages"
+    suffix=${storage/#memory/}
     for server in "${SERVERS[@]}"; do
-        check "$scenario" "$server"
-        log "$scenario: warming up $server (${WARMUP}s)"
-        load "$scenario" "$server" "$WARMUP" "$WORK/warmup.txt"
+        database_url "$storage" "$server"
+        start "$server" "${BIN[$server]}" "$URL" "$server${suffix:+-$suffix}"
     done
-    for ((round = 1; round <= ROUNDS; round++)); do
+    seed chat
+    seed baseline
+    for scenario in $SCENARIOS; do
+        [[ $(storage_of "$scenario") == "$storage" ]] || continue
         for server in "${SERVERS[@]}"; do
-            log "$scenario: round $round/$ROUNDS, $server (${DURATION}s, $CONNECTIONS connections)"
-            load "$scenario" "$server" "$DURATION" "$WORK/raw.$scenario.$server.$round"
-            parse "$WORK/raw.$scenario.$server.$round" >"$WORK/$scenario.$server.$round"
+            check "$scenario" "$server"
+        done
+        check_same "$scenario"
+        for server in "${SERVERS[@]}"; do
+            log "$scenario: warming up $server (${WARMUP}s)"
+            load "$scenario" "$server" "$WARMUP" "$WORK/warmup.txt"
+        done
+        for ((round = 1; round <= ROUNDS; round++)); do
+            for server in "${SERVERS[@]}"; do
+                log "$scenario: round $round/$ROUNDS, $server (${DURATION}s, $CONNECTIONS connections)"
+                load "$scenario" "$server" "$DURATION" "$WORK/raw.$scenario.$server.$round"
+                parse "$WORK/raw.$scenario.$server.$round" >"$WORK/$scenario.$server.$round"
+            done
         done
     done
+    stop_servers
 done
 
 # ---- (e) the table ----

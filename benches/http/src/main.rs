@@ -11,10 +11,13 @@
 //! Routes: `GET /messages/{id}`, `GET /messages` (`$limit`, `$skip`),
 //! `POST /messages`, `POST /users`, `POST /authentication` (strategies
 //! `local` and `jwt`). `HOST`, `PORT` (127.0.0.1:3030) and `AUTH_SECRET`
-//! (random when unset) as in the chat app.
+//! (random when unset) as in the chat app; `DATABASE_URL` chooses where
+//! the records are (`memory://` when unset, `sqlite://PATH`,
+//! `postgres://...`: see [`storage`]).
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock, RwLock};
+mod storage;
+
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -30,6 +33,8 @@ use jsonwebtoken::errors::ErrorKind as JwtError;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+use storage::Storage;
 
 const AUDIENCE: &str = "https://yourdomain.com";
 const ISSUER: &str = "feathers";
@@ -49,11 +54,6 @@ struct Message {
     user_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     anonymous: Option<bool>,
-}
-
-struct User {
-    email: String,
-    hash: String,
 }
 
 /// A user as callers see it: no password.
@@ -82,31 +82,8 @@ struct Verified {
     sub: Option<String>,
 }
 
-struct Store<T> {
-    next: u64,
-    records: BTreeMap<u64, T>,
-}
-
-impl<T> Store<T> {
-    fn new() -> Self {
-        Store {
-            // Ids from 1, as the chat app gives them on every storage.
-            next: 1,
-            records: BTreeMap::new(),
-        }
-    }
-
-    fn insert(&mut self, record: T) -> u64 {
-        let id = self.next;
-        self.next += 1;
-        self.records.insert(id, record);
-        id
-    }
-}
-
 struct AppState {
-    messages: RwLock<Store<Message>>,
-    users: RwLock<Store<User>>,
+    storage: Storage,
     encoding: EncodingKey,
     decoding: DecodingKey,
     header: Header,
@@ -164,11 +141,27 @@ impl ApiError {
             message.into(),
         )
     }
+    fn conflict(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "Conflict",
+            "conflict",
+            message.into(),
+        )
+    }
     fn general(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "GeneralError",
             "general-error",
+            message.into(),
+        )
+    }
+    fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Unavailable",
+            "unavailable",
             message.into(),
         )
     }
@@ -287,7 +280,7 @@ fn jwt_message(kind: &JwtError) -> String {
 }
 
 impl AppState {
-    fn new(secret: &str) -> Self {
+    fn new(secret: &str, storage: Storage) -> Self {
         let mut header = Header::new(Algorithm::HS256);
         header.typ = Some("access".to_owned());
         let mut validation = Validation::new(Algorithm::HS256);
@@ -297,8 +290,7 @@ impl AppState {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "aud", "iss"]);
         AppState {
-            messages: RwLock::new(Store::new()),
-            users: RwLock::new(Store::new()),
+            storage,
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             header,
@@ -307,7 +299,7 @@ impl AppState {
     }
 
     /// The user a valid token names, without its password.
-    fn verify(&self, token: &str) -> Result<PublicUser, ApiError> {
+    async fn verify(&self, token: &str) -> Result<PublicUser, ApiError> {
         if token.is_empty() {
             return Err(ApiError::not_authenticated("No access token"));
         }
@@ -331,15 +323,8 @@ impl AppState {
         let gone =
             || ApiError::not_authenticated("Invalid access token: its user no longer exists");
         let id: u64 = sub.parse().map_err(|_| gone())?;
-        let users = self
-            .users
-            .read()
-            .map_err(|_| ApiError::general("poisoned"))?;
-        let user = users.records.get(&id).ok_or_else(gone)?;
-        Ok(PublicUser {
-            id,
-            email: user.email.clone(),
-        })
+        let email = self.storage.user_email(id).await?.ok_or_else(gone)?;
+        Ok(PublicUser { id, email })
     }
 
     fn issue(&self, subject: u64) -> Result<(String, Claims), ApiError> {
@@ -361,7 +346,7 @@ impl AppState {
 
     /// The caller: `None` when anonymous (no credentials), the user for a
     /// valid token, a 401 for a bad one (never downgraded to anonymous).
-    fn caller(&self, headers: &HeaderMap) -> Result<Option<PublicUser>, ApiError> {
+    async fn caller(&self, headers: &HeaderMap) -> Result<Option<PublicUser>, ApiError> {
         let Some(token) = headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
@@ -369,7 +354,7 @@ impl AppState {
         else {
             return Ok(None);
         };
-        self.verify(token).map(Some)
+        self.verify(token).await.map(Some)
     }
 }
 
@@ -408,17 +393,17 @@ async fn get_message(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Reply {
-    let _caller = state.caller(&headers)?;
-    let messages = state
-        .messages
-        .read()
-        .map_err(|_| ApiError::general("poisoned"))?;
-    let message = id
-        .parse::<u64>()
-        .ok()
-        .and_then(|key| messages.records.get(&key))
-        .ok_or_else(|| ApiError::not_found(format!("No record found for id '{id}'")))?;
-    Ok(reply(StatusCode::OK, message))
+    let _caller = state.caller(&headers).await?;
+    let not_found = || ApiError::not_found(format!("No record found for id '{id}'"));
+    let key = id.parse::<u64>().map_err(|_| not_found())?;
+    state
+        .storage
+        .with_message(key, |message| {
+            message
+                .map(|message| reply(StatusCode::OK, message))
+                .ok_or_else(not_found)
+        })
+        .await?
 }
 
 #[derive(Serialize)]
@@ -430,7 +415,7 @@ struct Page<'a> {
 }
 
 async fn find_messages(State(state): State<Shared>, uri: Uri, headers: HeaderMap) -> Reply {
-    let _caller = state.caller(&headers)?;
+    let _caller = state.caller(&headers).await?;
     let (mut limit, mut skip) = (PAGE_DEFAULT, 0);
     for pair in uri.query().unwrap_or("").split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -445,17 +430,20 @@ async fn find_messages(State(state): State<Shared>, uri: Uri, headers: HeaderMap
             _ => {}
         }
     }
-    let messages = state
-        .messages
-        .read()
-        .map_err(|_| ApiError::general("poisoned"))?;
-    let page = Page {
-        total: messages.records.len(),
-        limit,
-        skip,
-        data: messages.records.values().skip(skip).take(limit).collect(),
-    };
-    Ok(reply(StatusCode::OK, &page))
+    state
+        .storage
+        .with_page(limit, skip, |total, data| {
+            reply(
+                StatusCode::OK,
+                &Page {
+                    total,
+                    limit,
+                    skip,
+                    data,
+                },
+            )
+        })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -464,7 +452,7 @@ struct NewMessage {
 }
 
 async fn create_message(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Reply {
-    let caller = state.caller(&headers)?;
+    let caller = state.caller(&headers).await?;
     let data: NewMessage = read_json(body).await?;
     let text = match data.text {
         Some(Value::String(text)) if !text.trim().is_empty() => text.trim().to_owned(),
@@ -478,18 +466,10 @@ async fn create_message(State(state): State<Shared>, headers: HeaderMap, body: B
         }
     };
     let user_id = caller.map(|user| user.id);
-    let mut messages = state
-        .messages
-        .write()
-        .map_err(|_| ApiError::general("poisoned"))?;
-    let id = messages.next;
-    let message = Message {
-        id,
-        text,
-        user_id,
-        anonymous: user_id.is_none().then_some(true),
-    };
-    messages.insert(message.clone());
+    let message = state
+        .storage
+        .create_message(text, user_id, user_id.is_none().then_some(true))
+        .await?;
     Ok(reply(StatusCode::CREATED, &message))
 }
 
@@ -510,14 +490,7 @@ async fn create_user(State(state): State<Shared>, body: Body) -> Reply {
         )));
     }
     let hash = blocking(move || hash_now(&password)).await??;
-    let mut users = state
-        .users
-        .write()
-        .map_err(|_| ApiError::general("poisoned"))?;
-    let id = users.insert(User {
-        email: data.email.clone(),
-        hash,
-    });
+    let id = state.storage.create_user(&data.email, hash).await?;
     Ok(reply(
         StatusCode::CREATED,
         &PublicUser {
@@ -543,7 +516,7 @@ async fn authenticate(State(state): State<Shared>, body: Body) -> Reply {
         "local" => local_login(&state, login).await,
         "jwt" => {
             let token = login.access_token.unwrap_or_default();
-            let user = state.verify(&token)?;
+            let user = state.verify(&token).await?;
             // Verified above: this only reads the claims back.
             let payload = jsonwebtoken::dangerous::insecure_decode_claims::<Value>(&token)
                 .unwrap_or_default();
@@ -572,18 +545,7 @@ async fn local_login(state: &AppState, login: Login) -> Reply {
     if password.len() > MAX_PASSWORD_LENGTH {
         return Err(invalid());
     }
-    let found = {
-        let users = state
-            .users
-            .read()
-            .map_err(|_| ApiError::general("poisoned"))?;
-        users
-            .records
-            .iter()
-            .find(|(_, user)| user.email == email)
-            .map(|(id, user)| (*id, user.hash.clone()))
-    };
-    let Some((id, hash)) = found else {
+    let Some(storage::Credentials { id, hash }) = state.storage.credentials(&email).await? else {
         blocking(move || verify_now(&password, dummy_hash())).await?;
         return Err(invalid());
     };
@@ -643,7 +605,11 @@ async fn main() -> std::io::Result<()> {
             random_secret()?
         }
     };
-    let state: Shared = Arc::new(AppState::new(&secret));
+    let url = std::env::var("DATABASE_URL").ok();
+    let storage = Storage::open(url.as_deref())
+        .await
+        .map_err(std::io::Error::other)?;
+    let state: Shared = Arc::new(AppState::new(&secret, storage));
     let router = Router::new()
         .route("/messages", get(find_messages).post(create_message))
         .route("/messages/{id}", get(get_message))
