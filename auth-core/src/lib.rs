@@ -60,7 +60,7 @@ mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod service;
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod sql;
 pub mod store;
 mod suggest;
