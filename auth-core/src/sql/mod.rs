@@ -256,6 +256,10 @@ impl<T> SqlService<T> {
                     Error::bad_request(format!("Invalid value for '{field}'"))
                         .with_errors(json!({ field: "invalid value for this field" }))
                 })?;
+                if self.pool.dialect().refuses_nul() && holds_nul(&value) {
+                    return Err(Error::bad_request(format!("Invalid value for '{field}'"))
+                        .with_errors(json!({ field: "can not hold the NUL character" })));
+                }
                 let value = translate::operand(column, value, self.pool.dialect());
                 Ok((Alias::new(field.as_str()), value))
             })
@@ -520,6 +524,11 @@ impl<T: DeserializeOwned> SqlService<T> {
         }
         session.finish().await
     }
+}
+
+/// Whether `value` is text holding the NUL character.
+fn holds_nul(value: &sea_query::Value) -> bool {
+    matches!(value, sea_query::Value::String(Some(text)) if text.contains('\0'))
 }
 
 /// An id as its message shows it (`3`, `abc`).

@@ -89,6 +89,19 @@ pub(crate) enum Dialect {
     Postgres,
 }
 
+impl Dialect {
+    /// Whether its text can not hold the NUL character (PostgreSQL's can
+    /// not; SQLite's can).
+    pub(crate) fn refuses_nul(self) -> bool {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Dialect::Sqlite => false,
+            #[cfg(feature = "postgres")]
+            Dialect::Postgres => true,
+        }
+    }
+}
+
 /// A transaction open on a [`SqlPool`].
 pub(crate) enum Tx {
     #[cfg(feature = "sqlite")]
