@@ -62,7 +62,7 @@ use crate::sql::SqlService;
 pub enum Store<T = Value> {
     /// Records in memory ([`MemoryService`]).
     Memory(MemoryService<T>),
-    /// Records in an SQL table ([`SqlService`], feature `sqlite`).
+    /// Records in an SQL table ([`SqlService`], features `sqlite`, `postgres`).
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     Sql(SqlService<T>),
 }

@@ -1,5 +1,9 @@
 //! `SqlService<T>`: records of type `T` kept in an SQL table, queried with
-//! Feathers' query syntax, as `@feathersjs/knex` does (feature `sqlite`).
+//! Feathers' query syntax, as `@feathersjs/knex` does: on SQLite (feature
+//! `sqlite`) or PostgreSQL (feature `postgres`), whichever the [`SqlPool`]
+//! it is given connects to. Where the two differ, the adapter makes them
+//! answer as the memory adapter does (see `translate` for `$like` and the
+//! order of nulls, [`ColumnKind`] for the types each takes).
 //!
 //! The service reads its table's columns when it is built, so every field
 //! a query, `$sort` or `$select` names is checked (an unknown one is a 400
@@ -7,8 +11,12 @@
 //! table does not have is a 400). Queries are built with sea-query and
 //! every value is bound: no SQL text is ever made from client input.
 //!
-//! * Ids are assigned by the database (an `INTEGER PRIMARY KEY`), unless a
-//!   record brings its own; one already in use is `409 Conflict`.
+//! * Ids are assigned by the database (SQLite's `INTEGER PRIMARY KEY`,
+//!   PostgreSQL's identity or `serial` column), unless a record brings its
+//!   own; one already in use is `409 Conflict`. On PostgreSQL a brought id
+//!   moves the column's sequence past it, so that the database never
+//!   assigns it again (as SQLite never reuses a rowid at or below its
+//!   largest).
 //! * `find` answers a page `{total, limit, skip, data}` when the service
 //!   paginates (the total from a `COUNT(*)`; `$limit: 0` runs only the
 //!   count), else a list.
