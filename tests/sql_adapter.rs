@@ -106,6 +106,7 @@ macro_rules! sql_tests {
 }
 
 sql_tests!(
+    an_unreachable_database_is_503_unavailable,
     nulls_sort_first_ascending_and_last_descending_as_in_memory,
     numbers_match_like_patterns_as_their_decimal_text,
     every_method_round_trips_a_typed_record_with_ids_from_the_database,
@@ -973,4 +974,60 @@ async fn postgres_columns_without_a_json_kind_are_refused_at_start() {
         "{error}"
     );
     assert!(error.message().contains("use smallint, integer"), "{error}");
+}
+
+/// A database that can not be reached is `503 Unavailable`, never a 500
+/// or a hang: a pool closed under a running service, and a database that
+/// is not there when the service is built (after the pool's bounded
+/// acquire timeout).
+async fn an_unreachable_database_is_503_unavailable(backend: Backend) {
+    use std::time::Duration;
+
+    use auth_core::sql::sqlx;
+
+    let messages = seeded(backend, SqlOptions::new()).await;
+    match messages.database.pool() {
+        SqlPool::Sqlite(pool) => pool.close().await,
+        SqlPool::Postgres(pool) => pool.close().await,
+        other => panic!("{other:?}"),
+    }
+    let unavailable = |error: Error| {
+        assert_eq!(
+            (error.code(), error.message()),
+            (503, "The database is unavailable"),
+            "{backend:?}"
+        );
+    };
+    unavailable(messages.get(1, Params::new()).await.unwrap_err());
+    unavailable(
+        messages
+            .create(message("e", None), Params::new())
+            .await
+            .unwrap_err(),
+    );
+
+    let timeout = Duration::from_millis(300);
+    let pool: SqlPool = match backend {
+        // A file in a directory that does not exist, not to be created.
+        Backend::Sqlite => sqlx::sqlite::SqlitePoolOptions::new()
+            .acquire_timeout(timeout)
+            .connect_lazy_with(
+                sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(std::env::temp_dir().join("auth-core-missing/dir/x.db")),
+            )
+            .into(),
+        // A port nothing listens on.
+        Backend::Postgres => sqlx::postgres::PgPoolOptions::new()
+            .acquire_timeout(timeout)
+            .connect_lazy_with(
+                sqlx::postgres::PgConnectOptions::new()
+                    .host("127.0.0.1")
+                    .port(9),
+            )
+            .into(),
+    };
+    let Err(error) = SqlService::<Message>::new(pool, "messages", SqlOptions::new()).await else {
+        panic!("a service on a database that is not there")
+    };
+    unavailable(error);
 }

@@ -24,14 +24,10 @@ pub(crate) fn database_error(error: sqlx::Error) -> Error {
                     .with_errors(json!({ field: "is required" })),
                 None => Error::bad_request("A required field is missing"),
             },
-            _ => match database.code().as_deref().map(sqlstate_class) {
-                // Data exception: a value the column can not hold (an
-                // integer out of the column's range).
-                Some("22") => Error::bad_request("A value does not fit its column"),
-                // Connection exception, too many connections, the server
-                // shutting down or starting up.
-                Some("08" | "53" | "57") => unavailable(&error),
-                _ => general(&error),
+            _ => match cause(database.as_ref()) {
+                Cause::Data => Error::bad_request("A value does not fit its column"),
+                Cause::Unavailable => unavailable(&error),
+                Cause::Other => general(&error),
             },
         },
         sqlx::Error::PoolTimedOut
@@ -53,9 +49,41 @@ fn general(error: &sqlx::Error) -> Error {
     Error::general("Database error")
 }
 
-/// The class of an SQLSTATE code: its first two characters.
-fn sqlstate_class(code: &str) -> &str {
-    code.get(..2).unwrap_or(code)
+/// What a database error other than a constraint violation says of the
+/// call.
+enum Cause {
+    /// A value the column can not hold (an integer out of its range).
+    Data,
+    /// The database can not serve now: not reachable, busy, out of
+    /// resources, shutting down.
+    Unavailable,
+    /// Anything else: the app's or the database's fault.
+    Other,
+}
+
+fn cause(error: &dyn DatabaseError) -> Cause {
+    #[cfg(feature = "postgres")]
+    if let Some(postgres) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        // SQLSTATE classes: 22 data exception; 08 connection exception, 53
+        // insufficient resources, 57 operator intervention (shutdown).
+        return match postgres.code().get(..2) {
+            Some("22") => Cause::Data,
+            Some("08" | "53" | "57") => Cause::Unavailable,
+            _ => Cause::Other,
+        };
+    }
+    // SQLite's extended result code; its low byte is the primary code:
+    // BUSY 5, LOCKED 6, NOMEM 7, IOERR 10, FULL 13, CANTOPEN 14; TOOBIG
+    // 18 and MISMATCH 20 are values the database does not take.
+    let primary = error
+        .code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .map(|code| code & 0xff);
+    match primary {
+        Some(5 | 6 | 7 | 10 | 13 | 14) => Cause::Unavailable,
+        Some(18 | 20) => Cause::Data,
+        _ => Cause::Other,
+    }
 }
 
 /// The column a unique violation names: SQLite's message names it,
