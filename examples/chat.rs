@@ -46,6 +46,13 @@ async fn main() -> Result<(), Error> {
             file = %options.get_filename().display(),
             "records kept in SQLite"
         ),
+        // Host and database only: the URL may carry a password.
+        Storage::Postgres(options) => tracing::info!(
+            host = options.get_host(),
+            port = options.get_port(),
+            database = options.get_database().unwrap_or_default(),
+            "records kept in PostgreSQL"
+        ),
     }
     let app = examples::chat::app_on(&secret, &storage).await?;
     app.listen(&format!("{host}:{port}")).await

@@ -4,7 +4,7 @@
 use examples::chat::Storage;
 
 /// Where each app of the suite keeps its records.
-fn storage() -> Storage {
+async fn storage() -> Storage {
     Storage::Memory
 }
 

@@ -8,7 +8,7 @@ use examples::chat::{Message, Messages, Storage, User, Users};
 use serde_json::json;
 
 /// Where each app of the suite keeps its records.
-fn storage() -> Storage {
+async fn storage() -> Storage {
     Storage::sqlite_file(tests::scratch_file("chat.db"))
 }
 
@@ -94,7 +94,9 @@ async fn records_survive_a_restart_on_sqlite() {
 async fn the_chats_finds_use_indexes() {
     use auth_core::store::Store;
 
-    let app = examples::chat::app_on("secret", &storage()).await.unwrap();
+    let app = examples::chat::app_on("secret", &storage().await)
+        .await
+        .unwrap();
     let messages = app.service::<Messages>("messages");
     let Store::Sql(messages) = &messages.inner().unwrap().0 else {
         panic!("the chat's messages are not in SQLite")

@@ -10,8 +10,8 @@
 //!   hooks as external ones.
 //! * Errors are Feathers' ([`Error`]), down to their JSON.
 //! * [`memory::MemoryService`] stores records in memory and answers
-//!   Feathers' [query syntax](query); with the `sqlite` feature,
-//!   `sql::SqlService` keeps them in an SQL table, and [`store::Store`]
+//!   Feathers' [query syntax](query); with the `sqlite` or `postgres` feature,
+//!   `sql::SqlService` keeps them in an SQL table (SQLite or PostgreSQL), and [`store::Store`]
 //!   holds either, chosen at run time.
 //!
 //! Cargo features, all on by default: `macros` (`#[hooks(..)]`, and
@@ -60,7 +60,7 @@ mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod service;
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod sql;
 pub mod store;
 mod suggest;

@@ -52,7 +52,7 @@ use crate::error::Result;
 use crate::memory::MemoryService;
 use crate::params::Params;
 use crate::service::{Found, Id, Service};
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use crate::sql::SqlService;
 
 /// Records of type `T` in the adapter chosen at run time.
@@ -62,8 +62,8 @@ use crate::sql::SqlService;
 pub enum Store<T = Value> {
     /// Records in memory ([`MemoryService`]).
     Memory(MemoryService<T>),
-    /// Records in an SQL table ([`SqlService`], feature `sqlite`).
-    #[cfg(feature = "sqlite")]
+    /// Records in an SQL table ([`SqlService`], features `sqlite`, `postgres`).
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     Sql(SqlService<T>),
 }
 
@@ -73,7 +73,7 @@ impl<T> From<MemoryService<T>> for Store<T> {
     }
 }
 
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 impl<T> From<SqlService<T>> for Store<T> {
     fn from(service: SqlService<T>) -> Store<T> {
         Store::Sql(service)
@@ -85,7 +85,7 @@ macro_rules! on_adapter {
     ($store:expr, $service:ident => $call:expr) => {
         match $store {
             Store::Memory($service) => $call,
-            #[cfg(feature = "sqlite")]
+            #[cfg(any(feature = "sqlite", feature = "postgres"))]
             Store::Sql($service) => $call,
         }
     };

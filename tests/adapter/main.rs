@@ -62,12 +62,17 @@ macro_rules! storage_tests {
     ($($test:ident),* $(,)?) => {
         storage_tests!(@on memory, $crate::harness::Memory; $($test),*);
         storage_tests!(@on sqlite, $crate::harness::Sqlite; $($test),*);
+        storage_tests!(@on postgres, $crate::harness::Postgres; $($test),*);
     };
     (@on $storage:ident, $kind:ty; $($test:ident),*) => {
         mod $storage {
             $(
                 #[tokio::test]
                 async fn $test() {
+                    use $crate::harness::Storage as _;
+                    if <$kind>::skip(concat!(module_path!(), "::", stringify!($test))) {
+                        return;
+                    }
                     super::$test::<$kind>().await;
                 }
             )*

@@ -1,13 +1,14 @@
 //! The chat app of `/work/shared/CONTRACT.md`, driven over real HTTP on an
 //! ephemeral port: one app per test, its records in the storage the test
 //! binary names (`crate::storage()`: `chat_http.rs` in memory,
-//! `chat_http_sqlite.rs` in a fresh SQLite file per app), `reqwest` for ordinary requests and a
+//! `chat_http_sqlite.rs` in a fresh SQLite file per app,
+//! `chat_http_postgres.rs` in a fresh PostgreSQL schema per app), `reqwest` for ordinary requests and a
 //! raw TCP client for bytes `reqwest` would normalise (odd paths, invalid
 //! escapes, unknown methods, chunked bodies).
 //!
 //! | CONTRACT.md section | tests |
 //! | --- | --- |
-//! | Start: storage chosen by `DATABASE_URL` (memory, SQLite), nothing else to start | the whole suite, once per storage; `records_survive_a_restart_on_sqlite` (`chat_http_sqlite.rs`); `Storage::from_url` unit tests (`examples/src/chat/storage.rs`) |
+//! | Start: storage chosen by `DATABASE_URL` (memory, SQLite, PostgreSQL), nothing else to start | the whole suite, once per storage; `records_survive_a_restart_on_sqlite` (`chat_http_sqlite.rs`), `records_survive_a_restart_on_postgres` (`chat_http_postgres.rs`); `Storage::from_url` unit tests (`examples/src/chat/storage.rs`) |
 //! | Start: stops cleanly | `serves_and_stops_cleanly` (through `App::serve`'s shutdown future, the path `listen`'s Ctrl-C/SIGTERM takes) |
 //! | Start: `cargo run --example chat`, `HOST`/`PORT`/`AUTH_SECRET`, one `tracing` line per request | skipped here: the example binary's options, exercised by the Node interop test (the `tests` crate has no `tracing` subscriber to capture log lines) |
 //! | Services: `/authentication` create, remove; strategies jwt, local, anonymous | `authentication_offers_only_create_and_remove`, `authentication_create_accepts_only_jwt_and_local`, `local_login_response_shape`, `jwt_reauthentication_returns_the_same_token`, `logout_with_the_header_and_with_the_token_as_id` |
@@ -78,7 +79,7 @@ async fn start_with_app() -> (String, App) {
 
 /// The chat app on the storage of this test binary.
 async fn chat_app() -> App {
-    examples::chat::app_on(SECRET, &crate::storage())
+    examples::chat::app_on(SECRET, &crate::storage().await)
         .await
         .unwrap()
 }

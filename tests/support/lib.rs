@@ -3,6 +3,7 @@
 //! ([`http_cases`]), and fresh SQLite databases ([`sqlite`]).
 
 pub mod http_cases;
+pub mod postgres;
 pub mod sqlite;
 
 use std::sync::{Arc, Mutex};

@@ -4,14 +4,13 @@
 //! SQLite types by affinity: a declared type containing `INT` is an
 //! integer, `BOOL` a boolean (stored as 0/1), `REAL`, `FLOA` or `DOUB` a
 //! float, `JSON` a JSON document stored as text; anything else is text.
+//! PostgreSQL's types are strict, so only those with a JSON kind are
+//! taken (`smallint`, `integer`, `bigint`, `real`, `double precision`,
+//! `boolean`, `text`, `varchar`, `char`, `json`, `jsonb`); a table with
+//! another is refused when the service is built, naming the column.
 
 use sea_query::Value as SqlValue;
-use serde_json::{Map, Number, Value};
-use sqlx::Row;
-use sqlx::sqlite::{SqlitePool, SqliteRow};
-
-use crate::error::{Error, Result};
-use crate::sql::errors::database_error;
+use serde_json::{Number, Value};
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +28,20 @@ pub enum ColumnKind {
 }
 
 impl ColumnKind {
+    /// The kind of a PostgreSQL column of type `udt_name` (as
+    /// `information_schema.columns` names it: `int4`, `varchar`, `jsonb`),
+    /// or `None` for a type without one.
+    pub fn from_postgres(udt_name: &str) -> Option<ColumnKind> {
+        Some(match udt_name {
+            "int2" | "int4" | "int8" => ColumnKind::Integer,
+            "float4" | "float8" => ColumnKind::Real,
+            "bool" => ColumnKind::Boolean,
+            "text" | "varchar" | "bpchar" => ColumnKind::Text,
+            "json" | "jsonb" => ColumnKind::Json,
+            _ => return None,
+        })
+    }
+
     /// The kind of a column declared with SQLite type `declared`.
     pub fn from_declared(declared: &str) -> ColumnKind {
         let declared = declared.to_ascii_uppercase();
@@ -152,65 +165,11 @@ pub struct Column {
     pub name: String,
     /// What it holds.
     pub kind: ColumnKind,
-}
-
-/// The columns of `table`, in their order; an error when it has none (it
-/// does not exist).
-pub(crate) async fn read_columns(pool: &SqlitePool, table: &str) -> Result<Vec<Column>> {
-    // `pragma_table_info` takes the table as a bound value: no SQL text
-    // is made from the name.
-    let rows = sqlx::query("SELECT name, type FROM pragma_table_info(?1) ORDER BY cid")
-        .bind(table)
-        .fetch_all(pool)
-        .await
-        .map_err(database_error)?;
-    if rows.is_empty() {
-        return Err(Error::general(format!(
-            "The table '{table}' does not exist (run the app's migrations first)"
-        )));
-    }
-    rows.iter()
-        .map(|row| {
-            let name: String = row.try_get(0).map_err(database_error)?;
-            let declared: String = row.try_get(1).map_err(database_error)?;
-            Ok(Column {
-                name,
-                kind: ColumnKind::from_declared(&declared),
-            })
-        })
-        .collect()
-}
-
-/// A row as the JSON record it stores: one key per column, `null` for SQL
-/// nulls.
-pub(crate) fn row_to_json(columns: &[Column], row: &SqliteRow) -> Result<Value> {
-    let mut record = Map::with_capacity(columns.len());
-    for (index, column) in columns.iter().enumerate() {
-        let value = match column.kind {
-            ColumnKind::Integer => row
-                .try_get::<Option<i64>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::from)),
-            ColumnKind::Real => row.try_get::<Option<f64>, _>(index).map(|value| {
-                value
-                    .and_then(Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
-            }),
-            ColumnKind::Boolean => row
-                .try_get::<Option<bool>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::Bool)),
-            ColumnKind::Text => row
-                .try_get::<Option<String>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::String)),
-            ColumnKind::Json => row.try_get::<Option<String>, _>(index).map(|value| {
-                value.map_or(Value::Null, |text| {
-                    serde_json::from_str(&text).unwrap_or(Value::String(text))
-                })
-            }),
-        }
-        .map_err(database_error)?;
-        record.insert(column.name.clone(), value);
-    }
-    Ok(Value::Object(record))
+    /// Its type as the database declares it: SQLite's declared type
+    /// (`INTEGER`, `VARCHAR(255)`), PostgreSQL's type name (`int4`, `jsonb`).
+    pub declared: String,
+    /// Whether it may hold null.
+    pub nullable: bool,
 }
 
 #[cfg(test)]

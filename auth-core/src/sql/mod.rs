@@ -1,5 +1,9 @@
 //! `SqlService<T>`: records of type `T` kept in an SQL table, queried with
-//! Feathers' query syntax, as `@feathersjs/knex` does (feature `sqlite`).
+//! Feathers' query syntax, as `@feathersjs/knex` does: on SQLite (feature
+//! `sqlite`) or PostgreSQL (feature `postgres`), whichever the [`SqlPool`]
+//! it is given connects to. Where the two differ, the adapter makes them
+//! answer as the memory adapter does (see `translate` for `$like` and the
+//! order of nulls, [`ColumnKind`] for the types each takes).
 //!
 //! The service reads its table's columns when it is built, so every field
 //! a query, `$sort` or `$select` names is checked (an unknown one is a 400
@@ -7,8 +11,12 @@
 //! table does not have is a 400). Queries are built with sea-query and
 //! every value is bound: no SQL text is ever made from client input.
 //!
-//! * Ids are assigned by the database (an `INTEGER PRIMARY KEY`), unless a
-//!   record brings its own; one already in use is `409 Conflict`.
+//! * Ids are assigned by the database (SQLite's `INTEGER PRIMARY KEY`,
+//!   PostgreSQL's identity or `serial` column), unless a record brings its
+//!   own; one already in use is `409 Conflict`. On PostgreSQL a brought id
+//!   moves the column's sequence past it, so that the database never
+//!   assigns it again (as SQLite never reuses a rowid at or below its
+//!   largest).
 //! * `find` answers a page `{total, limit, skip, data}` when the service
 //!   paginates (the total from a `COUNT(*)`; `$limit: 0` runs only the
 //!   count), else a list.
@@ -54,20 +62,21 @@
 
 mod columns;
 mod errors;
+mod pool;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod transaction;
 mod translate;
 
 use std::marker::PhantomData;
 
-use sea_query::{
-    Alias, Asterisk, Cond, Expr, Func, OnConflict, Query as Sql, SimpleExpr, SqliteQueryBuilder,
-};
+use sea_query::{Alias, Asterisk, Cond, Expr, Func, OnConflict, Query as Sql, SimpleExpr};
 use sea_query_binder::SqlxBinder;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
-use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{Row, Sqlite, Transaction};
 
 use crate::error::{Error, Result};
 use crate::memory::{Multi, Pagination, select_only, to_object};
@@ -77,7 +86,8 @@ use crate::service::{Id, Method, Service};
 use crate::typed;
 
 pub use columns::{Column, ColumnKind};
-use errors::database_error;
+pub use pool::SqlPool;
+use pool::Tx;
 /// The sqlx the adapter is built on, for pools, migrations and the app's
 /// own queries.
 pub use sqlx;
@@ -128,7 +138,7 @@ impl SqlOptions {
 /// `T` is the record type (`serde_json::Value` by default); `create` and
 /// `update` take a `T` and `patch` a JSON object of the fields to change.
 pub struct SqlService<T = Value> {
-    pool: SqlitePool,
+    pool: SqlPool,
     table: String,
     id: String,
     columns: Vec<Column>,
@@ -137,15 +147,22 @@ pub struct SqlService<T = Value> {
 }
 
 impl<T> SqlService<T> {
-    /// A service on `table` of the database `pool` connects to, with
-    /// `options`; it reads the table's columns now.
+    /// A service on `table` of the database `pool` connects to (an sqlx
+    /// `SqlitePool` or `PgPool`, or a [`SqlPool`]), with `options`; it
+    /// reads the table's columns now.
     ///
     /// # Errors
     ///
-    /// `GeneralError` when the table does not exist or has no id column,
+    /// `GeneralError` when the table does not exist, has no id column or
+    /// (on PostgreSQL) a column of a type without a JSON kind;
     /// `Unavailable` when the database can not be reached.
-    pub async fn new(pool: SqlitePool, table: &str, options: SqlOptions) -> Result<SqlService<T>> {
-        let columns = columns::read_columns(&pool, table).await?;
+    pub async fn new(
+        pool: impl Into<SqlPool>,
+        table: &str,
+        options: SqlOptions,
+    ) -> Result<SqlService<T>> {
+        let pool = pool.into();
+        let columns = pool.read_columns(table).await?;
         let id = options.id.clone().unwrap_or_else(|| "id".to_owned());
         if !columns.iter().any(|column| column.name == id) {
             return Err(Error::general(format!(
@@ -173,7 +190,7 @@ impl<T> SqlService<T> {
     }
 
     /// The database pool, for the app's own queries and transactions.
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &SqlPool {
         &self.pool
     }
 
@@ -247,39 +264,29 @@ impl<T> SqlService<T> {
                     Error::bad_request(format!("Invalid value for '{field}'"))
                         .with_errors(json!({ field: "invalid value for this field" }))
                 })?;
-                Ok((Alias::new(field.as_str()), SimpleExpr::Value(value)))
+                if self.pool.dialect().refuses_nul() && holds_nul(&value) {
+                    return Err(Error::bad_request(format!("Invalid value for '{field}'"))
+                        .with_errors(json!({ field: "can not hold the NUL character" })));
+                }
+                let value = translate::operand(column, value, self.pool.dialect());
+                Ok((Alias::new(field.as_str()), value))
             })
             .collect()
     }
 
-    fn row(&self, row: &SqliteRow) -> Result<Value> {
-        columns::row_to_json(&self.columns, row)
+    /// The rows `statement` returns, as records, inside `tx` or on the pool.
+    async fn fetch(&self, statement: &impl SqlxBinder, tx: Option<&mut Tx>) -> Result<Vec<Value>> {
+        self.pool.fetch(statement, &self.columns, tx).await
     }
 
-    /// The rows `select` returns, as records, inside `tx` or on the pool.
-    async fn fetch(
-        &self,
-        statement: &impl SqlxBinder,
-        tx: Option<&mut Transaction<'static, Sqlite>>,
-    ) -> Result<Vec<Value>> {
-        let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
-        let query = sqlx::query_with(&sql, values);
-        let rows = match tx {
-            Some(tx) => query.fetch_all(&mut **tx).await,
-            None => query.fetch_all(&self.pool).await,
-        }
-        .map_err(database_error)?;
-        rows.iter().map(|row| self.row(row)).collect()
+    /// The query's conditions as a `WHERE`.
+    fn condition(&self, query: &Query) -> Result<Cond> {
+        translate::condition(&self.columns, &query.conditions, self.pool.dialect())
     }
 
     /// The rows matching `id` and the query, at most one.
-    async fn find_one(
-        &self,
-        id: &Id,
-        query: &Query,
-        tx: Option<&mut Transaction<'static, Sqlite>>,
-    ) -> Result<Value> {
-        let conditions = translate::condition(&self.columns, &query.conditions)?;
+    async fn find_one(&self, id: &Id, query: &Query, tx: Option<&mut Tx>) -> Result<Value> {
+        let conditions = self.condition(query)?;
         let mut select = Sql::select();
         select
             .column(Asterisk)
@@ -294,12 +301,8 @@ impl<T> SqlService<T> {
     }
 
     /// The rows matching the query's conditions, in id order.
-    async fn matching(
-        &self,
-        query: &Query,
-        tx: &mut Transaction<'static, Sqlite>,
-    ) -> Result<Vec<Value>> {
-        let conditions = translate::condition(&self.columns, &query.conditions)?;
+    async fn matching(&self, query: &Query, tx: &mut Tx) -> Result<Vec<Value>> {
+        let conditions = self.condition(query)?;
         let mut select = Sql::select();
         select
             .column(Asterisk)
@@ -321,9 +324,19 @@ impl<T> SqlService<T> {
     async fn begin(&self, params: &Params) -> Result<Session> {
         match self.joined(params).await {
             Some(joined) => Ok(joined),
-            None => Ok(Session::Own(
-                self.pool.begin().await.map_err(database_error)?,
-            )),
+            None => Ok(Session::Own(self.pool.begin().await?)),
+        }
+    }
+
+    /// The integer id `record` brings, when the id column holds integers.
+    fn brought_integer_id(&self, record: &Map<String, Value>) -> Option<i64> {
+        if self.id_column().kind != ColumnKind::Integer {
+            return None;
+        }
+        match record.get(&self.id)? {
+            Value::Number(number) => number.as_i64(),
+            Value::String(text) => text.trim().parse().ok(),
+            _ => None,
         }
     }
 
@@ -363,11 +376,7 @@ impl<T: DeserializeOwned> SqlService<T> {
     }
 
     /// Inserts `record` and returns the stored row.
-    async fn insert(
-        &self,
-        record: &Map<String, Value>,
-        tx: Option<&mut Transaction<'static, Sqlite>>,
-    ) -> Result<Value> {
+    async fn insert(&self, record: &Map<String, Value>, tx: Option<&mut Tx>) -> Result<Value> {
         let values = self.values(record)?;
         let mut insert = Sql::insert();
         insert.into_table(self.table()).returning_all();
@@ -388,7 +397,11 @@ impl<T: DeserializeOwned> SqlService<T> {
                 .do_nothing()
                 .to_owned(),
         );
-        let inserted = self.fetch(&insert, tx).await?;
+        let mut tx = tx;
+        let inserted = self.fetch(&insert, tx.as_deref_mut()).await?;
+        if let (Some(_), Some(id)) = (inserted.first(), self.brought_integer_id(record)) {
+            self.pool.reserve_id(&self.table, &self.id, id, tx).await?;
+        }
         inserted.into_iter().next().ok_or_else(|| {
             let id = record.get(&self.id).cloned().unwrap_or(Value::Null);
             Error::conflict(format!(
@@ -404,7 +417,7 @@ impl<T: DeserializeOwned> SqlService<T> {
         &self,
         record: &Map<String, Value>,
         condition: SimpleExpr,
-        tx: &mut Transaction<'static, Sqlite>,
+        tx: &mut Tx,
     ) -> Result<Vec<Value>> {
         let values = self.values(record)?;
         if values.is_empty() {
@@ -441,7 +454,13 @@ impl<T: DeserializeOwned> SqlService<T> {
             .column(Asterisk)
             .from(self.table())
             .cond_where(conditions);
-        translate::order(&mut select, query, &self.id);
+        translate::order(
+            &mut select,
+            query,
+            &self.id,
+            &self.columns,
+            self.pool.dialect(),
+        );
         match limit {
             Some(limit) => select.limit(limit as u64).offset(skip as u64),
             // SQLite needs a LIMIT to take an OFFSET: -1 is none.
@@ -451,26 +470,21 @@ impl<T: DeserializeOwned> SqlService<T> {
         select
     }
 
-    /// How SQLite runs the `find` these params ask for: the lines of
-    /// `EXPLAIN QUERY PLAN` for its `SELECT` (`SEARCH messages USING INDEX
-    /// ..`, `SCAN messages`), to check that a service's finds use indexes.
+    /// How the database runs the `find` these params ask for, to check
+    /// that a service's finds use indexes: on SQLite the lines of `EXPLAIN
+    /// QUERY PLAN` for its `SELECT` (`SEARCH messages USING INDEX ..`,
+    /// `SCAN messages`), on PostgreSQL those of `EXPLAIN` (`Index Scan
+    /// using messages_pkey on messages`, `Seq Scan on messages`).
     ///
     /// # Errors
     ///
     /// The errors `find` would give for the query, and database errors.
     pub async fn explain_find(&self, params: &Params) -> Result<Vec<String>> {
         let query = self.query(params)?;
-        let conditions = translate::condition(&self.columns, &query.conditions)?;
+        let conditions = self.condition(&query)?;
         let limit = query.limit(self.paginate(params));
         let select = self.page_select(&query, conditions, limit, query.filters.skip.unwrap_or(0));
-        let (sql, values) = select.build_sqlx(SqliteQueryBuilder);
-        let rows = sqlx::query_with(&format!("EXPLAIN QUERY PLAN {sql}"), values)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(database_error)?;
-        rows.iter()
-            .map(|row| row.try_get::<String, _>("detail").map_err(database_error))
-            .collect()
+        self.pool.explain(&select).await
     }
 
     /// Sets `fields` on the stored record `old` (found for `id`), commits,
@@ -520,6 +534,11 @@ impl<T: DeserializeOwned> SqlService<T> {
     }
 }
 
+/// Whether `value` is text holding the NUL character.
+fn holds_nul(value: &sea_query::Value) -> bool {
+    matches!(value, sea_query::Value::String(Some(text)) if text.contains('\0'))
+}
+
 /// An id as its message shows it (`3`, `abc`).
 fn display(id: &Value) -> String {
     match id {
@@ -539,7 +558,7 @@ where
     async fn find(&self, params: &Params) -> Result<Found<T>> {
         let query = self.query(params)?;
         let mut joined = self.joined(params).await;
-        let conditions = translate::condition(&self.columns, &query.conditions)?;
+        let conditions = self.condition(&query)?;
         let paginate = self.paginate(params);
         let limit = query.limit(paginate);
         let skip = query.filters.skip.unwrap_or(0);
@@ -559,14 +578,10 @@ where
             .expr(Func::count(Expr::col(Asterisk)))
             .from(self.table())
             .cond_where(conditions);
-        let (sql, values) = count.build_sqlx(SqliteQueryBuilder);
-        let count = sqlx::query_with(&sql, values);
-        let row = match joined.as_mut().map(Session::tx).transpose()? {
-            Some(tx) => count.fetch_one(&mut **tx).await,
-            None => count.fetch_one(&self.pool).await,
-        }
-        .map_err(database_error)?;
-        let total: i64 = row.try_get(0).map_err(database_error)?;
+        let total = self
+            .pool
+            .fetch_count(&count, joined.as_mut().map(Session::tx).transpose()?)
+            .await?;
         Ok(Found::Page(Page {
             total: usize::try_from(total).unwrap_or(0),
             limit: limit.unwrap_or(0),
@@ -670,11 +685,7 @@ where
         delete
             .from_table(self.table())
             .and_where(self.id_equals(&old_id));
-        let (sql, values) = delete.build_sqlx(SqliteQueryBuilder);
-        sqlx::query_with(&sql, values)
-            .execute(&mut **session.tx()?)
-            .await
-            .map_err(database_error)?;
+        self.pool.execute(&delete, Some(session.tx()?)).await?;
         session.finish().await?;
         Ok(answer)
     }
@@ -692,11 +703,7 @@ where
         delete
             .from_table(self.table())
             .and_where(self.id_in(&self.ids(&matched)));
-        let (sql, values) = delete.build_sqlx(SqliteQueryBuilder);
-        sqlx::query_with(&sql, values)
-            .execute(&mut **session.tx()?)
-            .await
-            .map_err(database_error)?;
+        self.pool.execute(&delete, Some(session.tx()?)).await?;
         session.finish().await?;
         Ok(answers)
     }

@@ -53,15 +53,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sqlx::sqlite::SqlitePool;
-use sqlx::{Sqlite, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::{Error, Result};
 use crate::hook::{AnyContext, AroundHook, Hook, Next};
-use crate::sql::errors::database_error;
-
-type Tx = Transaction<'static, Sqlite>;
+use crate::sql::pool::{SqlPool, Tx};
 
 /// The transaction of a call, in `params.extensions` while it is open.
 ///
@@ -116,7 +112,7 @@ impl Session {
     /// Commits a transaction of its own; the call's is the `end` hook's.
     pub(crate) async fn finish(self) -> Result<()> {
         match self {
-            Session::Own(tx) => tx.commit().await.map_err(database_error),
+            Session::Own(tx) => tx.commit().await,
             Session::Joined(_) => Ok(()),
         }
     }
@@ -125,14 +121,15 @@ impl Session {
 /// The `start` hook: see [`start`].
 #[derive(Clone)]
 pub struct Start {
-    pool: SqlitePool,
+    pool: SqlPool,
 }
 
-/// A before hook opening a transaction on `pool` that the call's
+/// A before hook opening a transaction on `pool` (an sqlx pool or a
+/// [`SqlPool`]) that the call's
 /// `SqlService` writes join (see the [module docs](self)). A call that
 /// already has one keeps it.
-pub fn start(pool: &SqlitePool) -> Start {
-    Start { pool: pool.clone() }
+pub fn start(pool: impl Into<SqlPool>) -> Start {
+    Start { pool: pool.into() }
 }
 
 impl<C: AnyContext + ?Sized> Hook<C> for Start {
@@ -141,7 +138,7 @@ impl<C: AnyContext + ?Sized> Hook<C> for Start {
             shared.depth.fetch_add(1, Ordering::SeqCst);
             return Ok(());
         }
-        let tx = self.pool.begin().await.map_err(database_error)?;
+        let tx = self.pool.begin().await?;
         ctx.params_mut().extensions.insert(SqlTransaction::new(tx));
         Ok(())
     }
@@ -165,7 +162,7 @@ impl<C: AnyContext + ?Sized> Hook<C> for End {
         if shared.depth.fetch_sub(1, Ordering::SeqCst) > 1 {
             return Ok(());
         }
-        shared.take().await?.commit().await.map_err(database_error)
+        shared.take().await?.commit().await
     }
 }
 
@@ -184,7 +181,7 @@ impl<C: AnyContext + ?Sized> Hook<C> for Rollback {
             return Ok(());
         };
         if let Ok(tx) = shared.take().await {
-            tx.rollback().await.map_err(database_error)?;
+            tx.rollback().await?;
         }
         Ok(())
     }
@@ -193,15 +190,15 @@ impl<C: AnyContext + ?Sized> Hook<C> for Rollback {
 /// The `in_transaction` hook: see [`in_transaction`].
 #[derive(Clone)]
 pub struct InTransaction {
-    pool: SqlitePool,
+    pool: SqlPool,
 }
 
 /// An around hook running the rest of the call in a transaction on
-/// `pool`: committed when the call succeeds, rolled back when anything
+/// `pool` (an sqlx pool or a [`SqlPool`]): committed when the call succeeds, rolled back when anything
 /// inside fails (see the [module docs](self)). A call that already has a
 /// transaction keeps it, and leaves its end to whoever opened it.
-pub fn in_transaction(pool: &SqlitePool) -> InTransaction {
-    InTransaction { pool: pool.clone() }
+pub fn in_transaction(pool: impl Into<SqlPool>) -> InTransaction {
+    InTransaction { pool: pool.into() }
 }
 
 impl<C: AnyContext + ?Sized> AroundHook<C> for InTransaction {
@@ -209,16 +206,16 @@ impl<C: AnyContext + ?Sized> AroundHook<C> for InTransaction {
         if ctx.params().extensions.get::<SqlTransaction>().is_some() {
             return next.run(ctx).await;
         }
-        let tx = self.pool.begin().await.map_err(database_error)?;
+        let tx = self.pool.begin().await?;
         let shared = SqlTransaction::new(tx);
         ctx.params_mut().extensions.insert(shared.clone());
         let outcome = next.run(ctx).await;
         ctx.params_mut().extensions.remove::<SqlTransaction>();
         let tx = shared.take().await?;
         match outcome {
-            Ok(()) => tx.commit().await.map_err(database_error),
+            Ok(()) => tx.commit().await,
             Err(error) => {
-                tx.rollback().await.map_err(database_error)?;
+                tx.rollback().await?;
                 Err(error)
             }
         }

@@ -9,17 +9,26 @@
 //! `null` for a column that does not hold text. A query value that can not be the column's kind (`"abc"` for
 //! an integer) equals no row, as a number never equals such a string.
 //!
-//! `$like` is case-sensitive, as in PostgreSQL: SQLite's own `LIKE` folds
-//! ASCII case, so it becomes a `GLOB` of the same pattern. `$ilike` is
-//! SQLite's `LIKE`, which folds ASCII letters only (`É` and `é` differ),
-//! where the memory adapter folds all of Unicode.
+//! `$like` is case-sensitive, as in PostgreSQL, and has no escape
+//! character, as in the memory adapter. On PostgreSQL it is `LIKE` (a
+//! backslash in the pattern doubled: it is PostgreSQL's default escape),
+//! `$ilike` is `ILIKE`, and a numeric column is matched as its text. On
+//! SQLite, whose own `LIKE` folds ASCII case, `$like` becomes a `GLOB` of
+//! the same pattern, and `$ilike` is SQLite's `LIKE`, which folds ASCII
+//! letters only (`É` and `é` differ), where the memory adapter and
+//! PostgreSQL fold all of Unicode.
+//!
+//! On PostgreSQL a `json` or `jsonb` column is compared as `jsonb`, and a
+//! nullable column sorts its nulls first (ascending), as SQLite and the
+//! memory adapter do (PostgreSQL's own default puts them last).
 
-use sea_query::{Alias, BinOper, Cond, Expr, Order, SelectStatement, SimpleExpr};
+use sea_query::{Alias, Cond, Expr, ExprTrait, Order, SelectStatement, SimpleExpr};
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::query::{Condition, Operator, Query, SortOrder, to_glob};
+use crate::query::{Condition, Operator, Query, SortOrder};
 use crate::sql::columns::{Column, ColumnKind};
+use crate::sql::pool::Dialect;
 
 /// The column named `field`, or a 400 naming it.
 pub(crate) fn column<'c>(columns: &'c [Column], field: &str) -> Result<&'c Column> {
@@ -54,21 +63,36 @@ fn check_condition(columns: &[Column], condition: &Condition) -> Result<()> {
 }
 
 /// The query's conditions as a `WHERE` condition (fields already checked).
-pub(crate) fn condition(columns: &[Column], condition: &Condition) -> Result<Cond> {
+pub(crate) fn condition(
+    columns: &[Column],
+    condition: &Condition,
+    dialect: Dialect,
+) -> Result<Cond> {
     Ok(match condition {
         Condition::And(all) => all.iter().try_fold(Cond::all(), |cond, condition| {
-            Ok::<_, Error>(cond.add(self::condition(columns, condition)?))
+            Ok::<_, Error>(cond.add(self::condition(columns, condition, dialect)?))
         })?,
         Condition::Or(any) => any.iter().try_fold(Cond::any(), |cond, condition| {
-            Ok::<_, Error>(cond.add(self::condition(columns, condition)?))
+            Ok::<_, Error>(cond.add(self::condition(columns, condition, dialect)?))
         })?,
         Condition::Field { path, operators } => {
             let column = column(columns, path)?;
             operators.iter().fold(Cond::all(), |cond, operator| {
-                cond.add(test(column, operator))
+                cond.add(test(column, operator, dialect))
             })
         }
     })
+}
+
+/// `value` as an operand against `column`: bound, and cast to `jsonb` for
+/// a JSON column on PostgreSQL (it is bound as text).
+pub(crate) fn operand(column: &Column, value: sea_query::Value, dialect: Dialect) -> SimpleExpr {
+    let value = SimpleExpr::Value(value);
+    match (column.kind, dialect) {
+        #[cfg(feature = "postgres")]
+        (ColumnKind::Json, Dialect::Postgres) => value.cast_as(Alias::new("jsonb")),
+        _ => value,
+    }
 }
 
 /// Never true: the test of a value the column can not hold.
@@ -111,19 +135,23 @@ fn queried(kind: ColumnKind, operator: &Operator) -> Operator {
     }
 }
 
-fn test(column: &Column, operator: &Operator) -> SimpleExpr {
-    let col = || Expr::col(Alias::new(column.name.as_str()));
+fn test(column: &Column, operator: &Operator, dialect: Dialect) -> SimpleExpr {
+    let col = || column_expr(column, dialect);
     let kind = column.kind;
+    let sql = |value: &Value| {
+        kind.to_sql(value)
+            .map(|value| operand(column, value, dialect))
+    };
     match &queried(kind, operator) {
         Operator::Eq(value) if value.is_null() => col().is_null(),
-        Operator::Eq(value) => kind.to_sql(value).map_or_else(never, |v| col().eq(v)),
+        Operator::Eq(value) => sql(value).map_or_else(never, |v| col().eq(v)),
         Operator::Ne(value) if value.is_null() => col().is_not_null(),
-        Operator::Ne(value) => match kind.to_sql(value) {
+        Operator::Ne(value) => match sql(value) {
             Some(v) => col().ne(v).or(col().is_null()),
             None => always(),
         },
         Operator::In(values) => {
-            let (nulls, bound) = members(kind, values);
+            let (nulls, bound) = members(column, values, dialect);
             let within = col().is_in(bound);
             if nulls {
                 within.or(col().is_null())
@@ -132,7 +160,7 @@ fn test(column: &Column, operator: &Operator) -> SimpleExpr {
             }
         }
         Operator::Nin(values) => {
-            let (nulls, bound) = members(kind, values);
+            let (nulls, bound) = members(column, values, dialect);
             let outside = col().is_not_in(bound);
             if nulls {
                 outside.and(col().is_not_null())
@@ -142,39 +170,125 @@ fn test(column: &Column, operator: &Operator) -> SimpleExpr {
         }
         Operator::Lt(value) | Operator::Gt(value) if value.is_null() => never(),
         Operator::Lte(value) | Operator::Gte(value) if value.is_null() => col().is_null(),
-        Operator::Lt(value) => kind.to_sql(value).map_or_else(never, |v| col().lt(v)),
-        Operator::Lte(value) => kind.to_sql(value).map_or_else(never, |v| col().lte(v)),
-        Operator::Gt(value) => kind.to_sql(value).map_or_else(never, |v| col().gt(v)),
-        Operator::Gte(value) => kind.to_sql(value).map_or_else(never, |v| col().gte(v)),
+        Operator::Lt(value) => sql(value).map_or_else(never, |v| col().lt(v)),
+        Operator::Lte(value) => sql(value).map_or_else(never, |v| col().lte(v)),
+        Operator::Gt(value) => sql(value).map_or_else(never, |v| col().gt(v)),
+        Operator::Gte(value) => sql(value).map_or_else(never, |v| col().gte(v)),
+        Operator::Like(pattern) => like(column, pattern, Match::Like, dialect),
+        Operator::NotLike(pattern) => like(column, pattern, Match::NotLike, dialect),
+        Operator::ILike(pattern) => like(column, pattern, Match::ILike, dialect),
+    }
+}
+
+/// The column as conditions read it: a JSON column on PostgreSQL as
+/// `jsonb` (a `json` column has no equality of its own).
+fn column_expr(column: &Column, dialect: Dialect) -> SimpleExpr {
+    let col = Expr::col(Alias::new(column.name.as_str()));
+    match (column.kind, dialect) {
+        #[cfg(feature = "postgres")]
+        (ColumnKind::Json, Dialect::Postgres) => col.cast_as(Alias::new("jsonb")),
+        _ => col.into(),
+    }
+}
+
+/// The three pattern operators.
+#[derive(Clone, Copy)]
+enum Match {
+    Like,
+    NotLike,
+    ILike,
+}
+
+/// `column` against the `LIKE` `pattern` (see the module docs).
+fn like(column: &Column, pattern: &str, operator: Match, dialect: Dialect) -> SimpleExpr {
+    let col = Expr::col(Alias::new(column.name.as_str()));
+    match dialect {
         // SQLite's LIKE ignores ASCII case: `$like` is a GLOB, which does
         // not, and `$ilike` is SQLite's LIKE (ASCII case only).
-        Operator::Like(pattern) => col().binary(BinOper::Custom("GLOB"), to_glob(pattern)),
-        Operator::NotLike(pattern) => col().binary(BinOper::Custom("NOT GLOB"), to_glob(pattern)),
-        Operator::ILike(pattern) => col().like(pattern.as_str()),
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => {
+            use sea_query::BinOper;
+            let glob = || crate::query::to_glob(pattern);
+            match operator {
+                Match::Like => col.binary(BinOper::Custom("GLOB"), glob()),
+                Match::NotLike => col.binary(BinOper::Custom("NOT GLOB"), glob()),
+                Match::ILike => col.like(pattern),
+            }
+        }
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => {
+            use sea_query::extension::postgres::PgBinOper;
+            // The memory adapter matches a number as its decimal text, and
+            // nothing else that is not text.
+            let text = match column.kind {
+                ColumnKind::Text => SimpleExpr::from(col),
+                ColumnKind::Integer | ColumnKind::Real => col.cast_as(Alias::new("text")),
+                ColumnKind::Boolean | ColumnKind::Json => return never(),
+            };
+            // A backslash is PostgreSQL's default escape: doubled, it is
+            // itself, as in the memory adapter's patterns.
+            let pattern = pattern.replace('\\', "\\\\");
+            match operator {
+                Match::Like => text.like(pattern),
+                Match::NotLike => text.not_like(pattern),
+                Match::ILike => text.binary(PgBinOper::ILike, pattern),
+            }
+        }
     }
 }
 
 /// A list's members the column can hold, and whether `null` is one.
-fn members(kind: ColumnKind, values: &[Value]) -> (bool, Vec<sea_query::Value>) {
+fn members(column: &Column, values: &[Value], dialect: Dialect) -> (bool, Vec<SimpleExpr>) {
     let nulls = values.iter().any(Value::is_null);
     let bound = values
         .iter()
         .filter(|value| !value.is_null())
-        .filter_map(|value| kind.to_sql(value))
+        .filter_map(|value| column.kind.to_sql(value))
+        .map(|value| operand(column, value, dialect))
         .collect();
     (nulls, bound)
 }
 
-/// Adds `$sort` to `select`, then the id so that pages are stable.
-pub(crate) fn order(select: &mut SelectStatement, query: &Query, id: &str) {
+/// Adds `$sort` to `select`, then the id so that pages are stable. On
+/// PostgreSQL a nullable column's nulls come first ascending and last
+/// descending, as on SQLite and in memory; a column that can not hold
+/// null gets no `NULLS` clause, so that its index still serves the order.
+// Only PostgreSQL needs the columns.
+#[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+pub(crate) fn order(
+    select: &mut SelectStatement,
+    query: &Query,
+    id: &str,
+    columns: &[Column],
+    dialect: Dialect,
+) {
     for (field, order) in &query.filters.sort {
         let order = match order {
             SortOrder::Ascending => Order::Asc,
             SortOrder::Descending => Order::Desc,
         };
-        select.order_by(Alias::new(field.as_str()), order);
+        match dialect {
+            #[cfg(feature = "postgres")]
+            Dialect::Postgres if nullable(columns, field) => {
+                use sea_query::NullOrdering;
+                let nulls = match order {
+                    Order::Desc => NullOrdering::Last,
+                    _ => NullOrdering::First,
+                };
+                select.order_by_with_nulls(Alias::new(field.as_str()), order, nulls)
+            }
+            _ => select.order_by(Alias::new(field.as_str()), order),
+        };
     }
     if !query.filters.sort.iter().any(|(field, _)| field == id) {
         select.order_by(Alias::new(id), Order::Asc);
     }
+}
+
+/// Whether the column `field` may hold null.
+#[cfg(feature = "postgres")]
+fn nullable(columns: &[Column], field: &str) -> bool {
+    columns
+        .iter()
+        .any(|column| column.name == field && column.nullable)
 }

@@ -1,5 +1,7 @@
-//! The chat app's schema: the SQL files of `examples/migrations/`, embedded
-//! in the binary and run by sqlx's migrator at start.
+//! The chat app's schema: the SQL files of `examples/migrations/sqlite/`
+//! and `examples/migrations/postgres/` (one set per database: their SQL
+//! differs, in how ids are assigned), embedded in the binary and run by
+//! sqlx's migrator at start.
 //!
 //! sqlx's `migrate!` macro would embed them too, but it needs sqlx's
 //! `macros` feature, a heavy build (sqlx-macros-core and its
@@ -12,19 +14,22 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
-use auth_core::sql::sqlx::SqlitePool;
+use auth_core::sql::SqlPool;
 use auth_core::{Error, Result};
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{MigrationSource, MigrationType, Migrator};
 
-/// A file of `examples/migrations/` by its name without `.sql`, embedded.
+/// A file of `examples/migrations/<database>/` by its name without
+/// `.sql`, embedded.
 macro_rules! migration {
-    ($name:literal) => {
+    ($database:literal, $name:literal) => {
         (
             $name,
             include_str!(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/migrations/",
+                $database,
+                "/",
                 $name,
                 ".sql"
             )),
@@ -32,11 +37,18 @@ macro_rules! migration {
     };
 }
 
-/// Every migration, in order, as (file name without `.sql`, SQL). A test
-/// checks that this list and the directory agree.
-pub const MIGRATIONS: &[(&str, &str)] = &[
-    migration!("0001_create_users"),
-    migration!("0002_create_messages"),
+/// Every SQLite migration, in order, as (file name without `.sql`, SQL).
+/// A test checks that this list and the directory agree.
+pub const SQLITE: &[(&str, &str)] = &[
+    migration!("sqlite", "0001_create_users"),
+    migration!("sqlite", "0002_create_messages"),
+];
+
+/// Every PostgreSQL migration, in order, as [`SQLITE`]'s twin: the same
+/// versions and tables.
+pub const POSTGRES: &[(&str, &str)] = &[
+    migration!("postgres", "0001_create_users"),
+    migration!("postgres", "0002_create_messages"),
 ];
 
 /// Migrations embedded in the binary, for sqlx's [`Migrator`].
@@ -88,31 +100,44 @@ impl MigrationSource<'static> for Embedded {
 ///
 /// `GeneralError` naming the cause when a migration fails, or when one
 /// already applied was changed since.
-pub async fn run(pool: &SqlitePool) -> Result<()> {
-    let migrator = Migrator::new(Embedded(MIGRATIONS))
+pub async fn run(pool: &SqlPool) -> Result<()> {
+    let migrations = match pool {
+        SqlPool::Sqlite(_) => SQLITE,
+        SqlPool::Postgres(_) => POSTGRES,
+        _ => {
+            return Err(Error::general(
+                "The chat app has no migrations for this database",
+            ));
+        }
+    };
+    let migrator = Migrator::new(Embedded(migrations))
         .await
         .map_err(|error| Error::general(format!("Reading the migrations failed: {error}")))?;
-    migrator
-        .run(pool)
-        .await
-        .map_err(|error| Error::general(format!("Migrating the database failed: {error}")))
+    match pool {
+        SqlPool::Sqlite(pool) => migrator.run(pool).await,
+        SqlPool::Postgres(pool) => migrator.run(pool).await,
+        _ => Ok(()),
+    }
+    .map_err(|error| Error::general(format!("Migrating the database failed: {error}")))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{MIGRATIONS, version_and_description};
+    use super::{POSTGRES, SQLITE, version_and_description};
 
     #[test]
-    fn every_file_of_the_migrations_directory_is_embedded_in_order() {
-        let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
-        let mut files: Vec<String> = std::fs::read_dir(directory)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .filter_map(|name| name.strip_suffix(".sql").map(str::to_owned))
-            .collect();
-        files.sort();
-        let embedded: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
-        assert_eq!(embedded, files);
+    fn every_file_of_the_migrations_directories_is_embedded_in_order() {
+        for (database, migrations) in [("sqlite", SQLITE), ("postgres", POSTGRES)] {
+            let directory = format!("{}/migrations/{database}", env!("CARGO_MANIFEST_DIR"));
+            let mut files: Vec<String> = std::fs::read_dir(directory)
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+                .filter_map(|name| name.strip_suffix(".sql").map(str::to_owned))
+                .collect();
+            files.sort();
+            let embedded: Vec<&str> = migrations.iter().map(|(name, _)| *name).collect();
+            assert_eq!(embedded, files, "{database}");
+        }
     }
 
     #[test]

@@ -6,10 +6,10 @@
 //! | unset (or empty) | the SQLite file `chat.db` in the working directory |
 //! | `sqlite://PATH` (sqlx's SQLite URL: `sqlite:PATH`, `?mode=..` too) | the SQLite file `PATH` |
 //! | `memory://` | process memory (tests, benchmarks): gone at exit |
-//! | `postgres://...` | not built yet: an error at start |
+//! | `postgres://...` (or `postgresql://`; sqlx's PostgreSQL URL) | that PostgreSQL database |
 //!
-//! A SQLite file is created if missing and migrated at start
-//! ([`migrations`](super::migrations)), so records survive a restart.
+//! A SQLite file is created if missing; either database is migrated at
+//! start ([`migrations`](super::migrations)), so records survive a restart.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -17,10 +17,11 @@ use std::time::Duration;
 
 use auth_core::memory::{MemoryOptions, MemoryService};
 use auth_core::query::Paginate;
+use auth_core::sql::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use auth_core::sql::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use auth_core::sql::{SqlOptions, SqlService};
+use auth_core::sql::{SqlOptions, SqlPool, SqlService};
 use auth_core::store::Store;
 use auth_core::{Error, Result};
 
@@ -35,9 +36,9 @@ const MESSAGE_PAGES: Paginate = Paginate {
     max: 50,
 };
 
-/// The first id given, on every storage: SQLite's first rowid is 1, and
-/// memory starts there too, so a client sees the same ids whatever the
-/// storage.
+/// The first id given, on every storage: SQLite's first rowid is 1, as is
+/// the first value of PostgreSQL's identity columns, and memory starts
+/// there too, so a client sees the same ids whatever the storage.
 const FIRST_ID: i64 = 1;
 
 /// How long a call waits for a free database connection before it is a
@@ -51,6 +52,8 @@ pub enum Storage {
     Memory,
     /// In an SQLite database (boxed: the options are large beside `Memory`).
     Sqlite(Box<SqliteConnectOptions>),
+    /// In a PostgreSQL database.
+    Postgres(Box<PgConnectOptions>),
 }
 
 impl Storage {
@@ -75,8 +78,7 @@ impl Storage {
     ///
     /// # Errors
     ///
-    /// `GeneralError` when `url` is malformed, or names a storage that is
-    /// unknown or not built (`postgres://`).
+    /// `GeneralError` when `url` is malformed or names an unknown storage.
     pub fn from_url(url: Option<&str>) -> Result<Storage> {
         let url = url.map(str::trim).unwrap_or_default();
         if url.is_empty() {
@@ -92,12 +94,16 @@ impl Storage {
                 .map_err(|error| {
                     Error::general(format!("DATABASE_URL is not a valid SQLite URL: {error}"))
                 }),
-            "postgres" | "postgresql" => Err(Error::general(
-                "DATABASE_URL names PostgreSQL: PostgreSQL support is not built yet \
-                 (use sqlite://PATH or memory://)",
-            )),
+            "postgres" | "postgresql" => PgConnectOptions::from_str(url)
+                .map(|options| Storage::Postgres(Box::new(options)))
+                .map_err(|error| {
+                    Error::general(format!(
+                        "DATABASE_URL is not a valid PostgreSQL URL: {error}"
+                    ))
+                }),
             _ => Err(Error::general(format!(
-                "DATABASE_URL has the unknown scheme '{scheme}': use sqlite://PATH or memory://"
+                "DATABASE_URL has the unknown scheme '{scheme}': \
+                 use sqlite://PATH, postgres://... or memory://"
             ))),
         }
     }
@@ -111,11 +117,27 @@ impl Storage {
         ))
     }
 
-    /// Opens the storage (an SQLite database is created if missing and
-    /// migrated) and makes the stores of users and messages on it.
+    /// The PostgreSQL database `options` connect to.
+    pub fn postgres(options: PgConnectOptions) -> Storage {
+        Storage::Postgres(Box::new(options))
+    }
+
+    /// Opens the storage (an SQLite database is created if missing; a
+    /// database is migrated) and makes the stores of users and messages
+    /// on it.
     pub(super) async fn open(&self) -> Result<Stores> {
         match self {
             Storage::Memory => Ok(Stores::in_memory()),
+            Storage::Postgres(options) => {
+                let pool = PgPoolOptions::new()
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with(PgConnectOptions::clone(options))
+                    .await
+                    .map_err(|error| {
+                        Error::unavailable(format!("Can not connect to PostgreSQL: {error}"))
+                    })?;
+                Stores::in_database(pool.into()).await
+            }
             Storage::Sqlite(options) => {
                 // WAL: readers never wait for the writer; NORMAL sync is
                 // durable across a crash of the process (not of the
@@ -130,19 +152,7 @@ impl Storage {
                     .map_err(|error| {
                         Error::unavailable(format!("Can not open the SQLite database: {error}"))
                     })?;
-                migrations::run(&pool).await?;
-                Ok(Stores {
-                    users: SqlService::new(pool.clone(), "users", SqlOptions::new())
-                        .await?
-                        .into(),
-                    messages: SqlService::new(
-                        pool,
-                        "messages",
-                        SqlOptions::new().paginate(MESSAGE_PAGES),
-                    )
-                    .await?
-                    .into(),
-                })
+                Stores::in_database(pool.into()).await
             }
         }
     }
@@ -155,6 +165,19 @@ pub(super) struct Stores {
 }
 
 impl Stores {
+    /// Both in tables of the database `pool` connects to, migrated first.
+    async fn in_database(pool: SqlPool) -> Result<Stores> {
+        migrations::run(&pool).await?;
+        Ok(Stores {
+            users: SqlService::new(&pool, "users", SqlOptions::new())
+                .await?
+                .into(),
+            messages: SqlService::new(pool, "messages", SqlOptions::new().paginate(MESSAGE_PAGES))
+                .await?
+                .into(),
+        })
+    }
+
     /// Both in memory, with the options the SQL schema gives the tables:
     /// unique emails, paginated messages.
     pub(super) fn in_memory() -> Stores {
@@ -181,7 +204,7 @@ mod tests {
     fn sqlite_path(storage: &Storage) -> String {
         match storage {
             Storage::Sqlite(options) => options.get_filename().display().to_string(),
-            Storage::Memory => panic!("memory, not SQLite"),
+            other => panic!("{other:?}, not SQLite"),
         }
     }
 
@@ -203,12 +226,26 @@ mod tests {
     }
 
     #[test]
-    fn postgres_and_unknown_schemes_are_clear_errors_that_never_echo_the_url() {
-        let postgres = Storage::from_url(Some("postgres://app:hunter2@db/chat")).unwrap_err();
+    fn postgres_urls_name_a_postgres_database() {
+        for url in [
+            "postgres://app:hunter2@db:5433/chat",
+            "postgresql://app@db/chat",
+        ] {
+            match Storage::from_url(Some(url)).unwrap() {
+                Storage::Postgres(options) => {
+                    assert_eq!(options.get_host(), "db");
+                    assert_eq!(options.get_database(), Some("chat"));
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_and_unknown_urls_are_clear_errors_that_never_echo_the_url() {
+        let postgres = Storage::from_url(Some("postgres://app:hunter2@db:port/chat")).unwrap_err();
         assert!(
-            postgres
-                .message()
-                .contains("PostgreSQL support is not built yet"),
+            postgres.message().contains("not a valid PostgreSQL URL"),
             "{}",
             postgres.message()
         );
