@@ -142,12 +142,7 @@ impl ApiError {
         )
     }
     fn conflict(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::CONFLICT,
-            "Conflict",
-            "conflict",
-            message.into(),
-        )
+        Self::new(StatusCode::CONFLICT, "Conflict", "conflict", message.into())
     }
     fn general(message: impl Into<String>) -> Self {
         Self::new(
