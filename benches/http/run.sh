@@ -113,7 +113,11 @@ start() { # name binary database_url log_name
     for ((i = 0; i < 100; i++)); do
         http -o /dev/null "http://$HOST:$port/messages/1" 2>/dev/null && return 0
         kill -0 "${PIDS[-1]}" 2>/dev/null || {
-            log "$name exited at start${LOG_DIR:+: see $LOG_DIR/$4.log}${LOG_DIR:-: run with LOG_DIR=DIR to see why}"
+            if [[ -n ${LOG_DIR:-} ]]; then
+                log "$name exited at start: see $LOG_DIR/$4.log"
+            else
+                log "$name exited at start: run with LOG_DIR=DIR to see why"
+            fi
             exit 1
         }
         sleep 0.1
