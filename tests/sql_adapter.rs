@@ -73,9 +73,15 @@ impl Database {
 }
 
 async fn database(backend: Backend) -> Database {
+    database_with(backend, 4).await
+}
+
+async fn database_with(backend: Backend, connections: u32) -> Database {
     match backend {
-        Backend::Sqlite => Database::Sqlite(TempDatabase::new(SQLITE_SCHEMA, 4).await),
-        Backend::Postgres => Database::Postgres(TempSchema::new(POSTGRES_SCHEMA, 4).await),
+        Backend::Sqlite => Database::Sqlite(TempDatabase::new(SQLITE_SCHEMA, connections).await),
+        Backend::Postgres => {
+            Database::Postgres(TempSchema::new(POSTGRES_SCHEMA, connections).await)
+        }
     }
 }
 
@@ -106,6 +112,8 @@ macro_rules! sql_tests {
 }
 
 sql_tests!(
+    huge_limits_and_skips_are_answered,
+    one_statement_with_values_of_other_types_answers_right,
     an_unreachable_database_is_503_unavailable,
     nulls_sort_first_ascending_and_last_descending_as_in_memory,
     numbers_match_like_patterns_as_their_decimal_text,
@@ -1030,4 +1038,67 @@ async fn an_unreachable_database_is_503_unavailable(backend: Backend) {
         panic!("a service on a database that is not there")
     };
     unavailable(error);
+}
+
+/// The same query with values of other types, on one connection (so the
+/// statement sqlx prepared for the first is there for the next): each
+/// answers as its own values say. On PostgreSQL the statement cache is
+/// keyed by the SQL text, and a float bound where an integer was prepared
+/// was read as another number until each value's type went into the text.
+async fn one_statement_with_values_of_other_types_answers_right(backend: Backend) {
+    let database = database_with(backend, 1).await;
+    let raw = raw(&database).await;
+    for (text, votes) in [("a", 3), ("b", 7), ("c", 10)] {
+        raw.create(json!({ "text": text, "votes": votes }), Params::new())
+            .await
+            .unwrap();
+    }
+    let texts = |found: Found<Value>| -> Vec<String> {
+        found
+            .data()
+            .iter()
+            .map(|record| record["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (bound, expected) in [
+        (json!(5), vec!["b", "c"]),
+        (json!(6.5), vec!["b", "c"]),
+        (json!("8"), vec!["c"]),
+        (json!(2.5), vec!["a", "b", "c"]),
+        (json!(-1), vec!["a", "b", "c"]),
+        (json!(9.99), vec!["c"]),
+    ] {
+        let found = raw
+            .find(query(json!({ "votes": { "$gt": bound } })))
+            .await
+            .unwrap();
+        assert_eq!(texts(found), expected, "{backend:?}: votes > {bound}");
+        let found = raw
+            .find(query(json!({ "votes": { "$in": [bound, 3] } })))
+            .await
+            .unwrap();
+        assert!(
+            texts(found).contains(&"a".to_owned()),
+            "{backend:?}: $in {bound}"
+        );
+    }
+}
+
+/// `$limit` and `$skip` past what SQL's 64-bit integers hold are answered
+/// (all the records, or none), never a panic in the binding.
+async fn huge_limits_and_skips_are_answered(backend: Backend) {
+    let messages = seeded(backend, SqlOptions::new()).await;
+    let huge = u64::MAX.to_string();
+    assert_eq!(
+        texts(&messages, json!({ "$limit": huge })).await,
+        ["a", "b", "c", "d"]
+    );
+    assert_eq!(
+        texts(&messages, json!({ "$skip": huge })).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        texts(&messages, json!({ "$skip": huge, "$limit": huge })).await,
+        Vec::<String>::new()
+    );
 }

@@ -1571,6 +1571,12 @@ async fn query_limit_skip_sort_select() {
     );
     let res = chat.get("/messages/5?$select[]=text", None).await;
     assert_eq!(res.json(), json!({ "id": 5, "text": "m04" }));
+    // A `$skip` past SQL's 64-bit integers is an empty page, on every
+    // storage (it once panicked in the SQL adapter's binding).
+    let res = chat.get("/messages?$skip=18446744073709551615", None).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let res = res.json();
+    assert_eq!((&res["total"], &res["data"]), (&json!(12), &json!([])));
 }
 
 // "Paginated find returns `{"total","limit","skip","data"}`; `$limit` above

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: hooks that record what runs,
 //! a service that records its method calls, a table-driven HTTP harness
-//! ([`http_cases`]), and fresh SQLite databases ([`sqlite`]).
+//! ([`http_cases`]), fresh SQLite databases ([`sqlite`]), and fresh
+//! schemas on a PostgreSQL server, or a clear skip without one
+//! ([`postgres`]).
 
 pub mod http_cases;
 pub mod postgres;

@@ -248,7 +248,11 @@ impl<T> SqlService<T> {
             (kind, id) => kind.to_stored(&id.to_json()),
         };
         match value {
-            Some(value) => Expr::col(Alias::new(self.id.as_str())).eq(value),
+            Some(value) => Expr::col(Alias::new(self.id.as_str())).eq(translate::operand(
+                column,
+                value,
+                self.pool.dialect(),
+            )),
             None => Expr::val(1).eq(0),
         }
     }
@@ -350,8 +354,11 @@ impl<T> SqlService<T> {
 
     /// `id IN (<ids>)`.
     fn id_in(&self, ids: &[Value]) -> SimpleExpr {
-        let kind = self.id_column().kind;
-        let ids: Vec<sea_query::Value> = ids.iter().filter_map(|id| kind.to_stored(id)).collect();
+        let column = self.id_column();
+        let ids = ids
+            .iter()
+            .filter_map(|id| column.kind.to_stored(id))
+            .map(|id| translate::operand(column, id, self.pool.dialect()));
         Expr::col(Alias::new(self.id.as_str())).is_in(ids)
     }
 }
@@ -461,10 +468,14 @@ impl<T: DeserializeOwned> SqlService<T> {
             &self.columns,
             self.pool.dialect(),
         );
+        // SQL's integers are signed 64-bit ones (a larger value bound
+        // would not convert): a `$limit` or `$skip` past them is the
+        // largest, which no table reaches.
+        let bounded = |count: usize| u64::try_from(count).unwrap_or(u64::MAX).min(SQL_MAX);
         match limit {
-            Some(limit) => select.limit(limit as u64).offset(skip as u64),
-            // SQLite needs a LIMIT to take an OFFSET: -1 is none.
-            None if skip > 0 => select.limit(u64::MAX >> 1).offset(skip as u64),
+            Some(limit) => select.limit(bounded(limit)).offset(bounded(skip)),
+            // SQLite needs a LIMIT to take an OFFSET.
+            None if skip > 0 => select.limit(SQL_MAX).offset(bounded(skip)),
             None => &mut select,
         };
         select
@@ -533,6 +544,9 @@ impl<T: DeserializeOwned> SqlService<T> {
         session.finish().await
     }
 }
+
+/// The largest `LIMIT` or `OFFSET` SQL takes (`i64::MAX`).
+const SQL_MAX: u64 = i64::MAX as u64;
 
 /// Whether `value` is text holding the NUL character.
 fn holds_nul(value: &sea_query::Value) -> bool {

@@ -84,14 +84,36 @@ pub(crate) fn condition(
     })
 }
 
-/// `value` as an operand against `column`: bound, and cast to `jsonb` for
-/// a JSON column on PostgreSQL (it is bound as text).
+/// `value` as an operand against `column`: bound, and on PostgreSQL cast
+/// in the SQL text to the type it is bound as (`CAST($1 AS int8)`), a JSON
+/// column's text to `jsonb`.
+///
+/// The cast is what keeps PostgreSQL's answers right: sqlx prepares a
+/// statement once per connection, keyed by its SQL text, with the
+/// parameter types of its first execution, and binds later values in
+/// binary as those types. Without the type in the text, `age > $1` first
+/// run with an integer and then with `25.5` would send a float's bytes as
+/// an `int8`. With it, each combination of types is a statement of its own.
 pub(crate) fn operand(column: &Column, value: sea_query::Value, dialect: Dialect) -> SimpleExpr {
-    let value = SimpleExpr::Value(value);
-    match (column.kind, dialect) {
+    match dialect {
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => {
+            let _ = column;
+            SimpleExpr::Value(value)
+        }
         #[cfg(feature = "postgres")]
-        (ColumnKind::Json, Dialect::Postgres) => value.cast_as(Alias::new("jsonb")),
-        _ => value,
+        Dialect::Postgres => {
+            use sea_query::Value as SqlValue;
+            let type_name = match (&value, column.kind) {
+                (SqlValue::String(_), ColumnKind::Json) => "jsonb",
+                (SqlValue::String(_), _) => "text",
+                (SqlValue::BigInt(_), _) => "int8",
+                (SqlValue::Double(_), _) => "float8",
+                (SqlValue::Bool(_), _) => "bool",
+                _ => return SimpleExpr::Value(value),
+            };
+            SimpleExpr::Value(value).cast_as(Alias::new(type_name))
+        }
     }
 }
 
