@@ -112,6 +112,7 @@ macro_rules! sql_tests {
 }
 
 sql_tests!(
+    text_ids_name_their_rows,
     huge_limits_and_skips_are_answered,
     one_statement_with_values_of_other_types_answers_right,
     an_unreachable_database_is_503_unavailable,
@@ -1101,4 +1102,51 @@ async fn huge_limits_and_skips_are_answered(backend: Backend) {
         texts(&messages, json!({ "$skip": huge, "$limit": huge })).await,
         Vec::<String>::new()
     );
+}
+
+/// A table whose ids are text: every method finds its row by the id alone
+/// (the statement written once when the service is built) and with a
+/// query beside it.
+async fn text_ids_name_their_rows(backend: Backend) {
+    let schema = "CREATE TABLE tags (slug TEXT PRIMARY KEY, label TEXT NOT NULL)";
+    // The database lives as long as the test: one of these is set.
+    let (sqlite, postgres);
+    let pool: SqlPool = match backend {
+        Backend::Sqlite => {
+            sqlite = TempDatabase::new(schema, 1).await;
+            sqlite.pool().into()
+        }
+        Backend::Postgres => {
+            postgres = TempSchema::new(schema, 1).await;
+            postgres.pool().into()
+        }
+    };
+    let tags = SqlService::<Value>::new(pool, "tags", SqlOptions::new().id("slug"))
+        .await
+        .unwrap();
+    let app = App::new().register("tags", tags);
+    let tags = app.service::<SqlService>("tags");
+    for (slug, label) in [("rust", "Rust"), ("42", "Answer")] {
+        tags.create(json!({ "slug": slug, "label": label }), Params::new())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        tags.get("rust", Params::new()).await.unwrap(),
+        json!({ "slug": "rust", "label": "Rust" })
+    );
+    assert_eq!(tags.get(42, Params::new()).await.unwrap()["label"], "Answer");
+    assert_eq!(tags.get("nope", Params::new()).await.unwrap_err().code(), 404);
+    let limited = query(json!({ "label": "Other" }));
+    assert_eq!(tags.get("rust", limited).await.unwrap_err().code(), 404);
+    let patched = tags
+        .patch("rust", json!({ "label": "Rust!" }), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(patched["label"], "Rust!");
+    assert_eq!(
+        tags.remove("42", Params::new()).await.unwrap()["label"],
+        "Answer"
+    );
+    assert_eq!(tags.get("42", Params::new()).await.unwrap_err().code(), 404);
 }

@@ -143,6 +143,10 @@ pub struct SqlService<T = Value> {
     id: String,
     columns: Vec<Column>,
     options: SqlOptions,
+    /// The SQL of `find_one` without conditions (`get`, and `update`,
+    /// `patch`, `remove` without a query), written once: such a call only
+    /// binds the id.
+    by_id: String,
     records: PhantomData<fn() -> T>,
 }
 
@@ -169,12 +173,14 @@ impl<T> SqlService<T> {
                 "The table '{table}' has no id column '{id}'"
             )));
         }
+        let by_id = by_id_sql(&pool, table, &id, &columns);
         Ok(SqlService {
             pool,
             table: table.to_owned(),
             id,
             columns,
             options,
+            by_id,
             records: PhantomData,
         })
     }
@@ -237,8 +243,21 @@ impl<T> SqlService<T> {
     /// name records as the memory adapter keys them: `3` and `"3"` are one
     /// id, `"03"` or `" 3"` another, which an integer column can not hold.
     fn id_equals(&self, id: &Id) -> SimpleExpr {
-        let column = self.id_column();
-        let value = match (column.kind, id) {
+        match self.id_value(id) {
+            Some(value) => Expr::col(Alias::new(self.id.as_str())).eq(translate::operand(
+                self.id_column(),
+                value,
+                self.pool.dialect(),
+            )),
+            None => Expr::val(1).eq(0),
+        }
+    }
+
+    /// `id` as the id column holds it, or `None` when it can hold no such
+    /// id. Always of the one `sea_query::Value` variant of the column's
+    /// kind, which `by_id_sql` relies on.
+    fn id_value(&self, id: &Id) -> Option<sea_query::Value> {
+        match (self.id_column().kind, id) {
             (ColumnKind::Integer, Id::String(text)) => text
                 .parse::<i64>()
                 .ok()
@@ -246,14 +265,6 @@ impl<T> SqlService<T> {
                 .map(sea_query::Value::from),
             (ColumnKind::Text, id) => Some(sea_query::Value::from(id.key().into_owned())),
             (kind, id) => kind.to_stored(&id.to_json()),
-        };
-        match value {
-            Some(value) => Expr::col(Alias::new(self.id.as_str())).eq(translate::operand(
-                column,
-                value,
-                self.pool.dialect(),
-            )),
-            None => Expr::val(1).eq(0),
         }
     }
 
@@ -290,6 +301,17 @@ impl<T> SqlService<T> {
 
     /// The rows matching `id` and the query, at most one.
     async fn find_one(&self, id: &Id, query: &Query, tx: Option<&mut Tx>) -> Result<Value> {
+        let not_found = || Error::not_found(format!("No record found for id '{id}'"));
+        if matches!(&query.conditions, query::Condition::And(all) if all.is_empty()) {
+            // The common case, a record by its id alone: the SQL written
+            // when the service was built, nothing to build per call.
+            let id = self.id_value(id).ok_or_else(not_found)?;
+            return self
+                .pool
+                .fetch_optional(&self.by_id, id, &self.columns, tx)
+                .await?
+                .ok_or_else(not_found);
+        }
         let conditions = self.condition(query)?;
         let mut select = Sql::select();
         select
@@ -301,7 +323,7 @@ impl<T> SqlService<T> {
             .await?
             .into_iter()
             .next()
-            .ok_or_else(|| Error::not_found(format!("No record found for id '{id}'")))
+            .ok_or_else(not_found)
     }
 
     /// The rows matching the query's conditions, in id order.
@@ -543,6 +565,26 @@ impl<T: DeserializeOwned> SqlService<T> {
         }
         session.finish().await
     }
+}
+
+/// The SQL of `SELECT * FROM <table> WHERE <id> = <the id>` in the pool's
+/// dialect, its one placeholder typed as the id column's values are bound
+/// (`SqlService::id_value` gives the variant of the column's kind; the
+/// null of that variant stands for it here).
+fn by_id_sql(pool: &SqlPool, table: &str, id: &str, columns: &[Column]) -> String {
+    let column = columns
+        .iter()
+        .find(|column| column.name == id)
+        .unwrap_or(&columns[0]);
+    let placeholder = column
+        .kind
+        .to_stored(&Value::Null)
+        .unwrap_or(sea_query::Value::BigInt(None));
+    let mut select = Sql::select();
+    select.column(Asterisk).from(Alias::new(table)).and_where(
+        Expr::col(Alias::new(id)).eq(translate::operand(column, placeholder, pool.dialect())),
+    );
+    pool.sql(&select)
 }
 
 /// The largest `LIMIT` or `OFFSET` SQL takes (`i64::MAX`).

@@ -237,6 +237,52 @@ impl SqlPool {
         }
     }
 
+    /// The SQL text of `statement` in the pool's dialect, its values left
+    /// as placeholders (for a statement written once and run many times).
+    pub(crate) fn sql(&self, statement: &impl SqlxBinder) -> String {
+        match self {
+            #[cfg(feature = "sqlite")]
+            SqlPool::Sqlite(_) => statement.build_sqlx(sea_query::SqliteQueryBuilder).0,
+            #[cfg(feature = "postgres")]
+            SqlPool::Postgres(_) => statement.build_sqlx(sea_query::PostgresQueryBuilder).0,
+        }
+    }
+
+    /// The first row `sql` (made by [`SqlPool::sql`], with one placeholder)
+    /// returns with `value` bound, as a record of `columns`, inside `tx` or
+    /// on the pool; no other row is read.
+    pub(crate) async fn fetch_optional(
+        &self,
+        sql: &str,
+        value: sea_query::Value,
+        columns: &[Column],
+        tx: Option<&mut Tx>,
+    ) -> Result<Option<Value>> {
+        let values = sea_query_binder::SqlxValues(sea_query::Values(vec![value]));
+        match self {
+            #[cfg(feature = "sqlite")]
+            SqlPool::Sqlite(pool) => {
+                let query = sqlx::query_with(sql, values);
+                let row = on_executor!(pool, tx, Sqlite, |executor| query
+                    .fetch_optional(executor)
+                    .await)
+                .map_err(database_error)?;
+                row.map(|row| sqlite::row_to_json(columns, &row))
+                    .transpose()
+            }
+            #[cfg(feature = "postgres")]
+            SqlPool::Postgres(pool) => {
+                let query = sqlx::query_with(sql, values);
+                let row = on_executor!(pool, tx, Postgres, |executor| query
+                    .fetch_optional(executor)
+                    .await)
+                .map_err(database_error)?;
+                row.map(|row| postgres::row_to_json(columns, &row))
+                    .transpose()
+            }
+        }
+    }
+
     /// Runs `statement`, inside `tx` or on the pool.
     pub(crate) async fn execute(
         &self,
