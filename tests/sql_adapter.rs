@@ -1135,8 +1135,14 @@ async fn text_ids_name_their_rows(backend: Backend) {
         tags.get("rust", Params::new()).await.unwrap(),
         json!({ "slug": "rust", "label": "Rust" })
     );
-    assert_eq!(tags.get(42, Params::new()).await.unwrap()["label"], "Answer");
-    assert_eq!(tags.get("nope", Params::new()).await.unwrap_err().code(), 404);
+    assert_eq!(
+        tags.get(42, Params::new()).await.unwrap()["label"],
+        "Answer"
+    );
+    assert_eq!(
+        tags.get("nope", Params::new()).await.unwrap_err().code(),
+        404
+    );
     let limited = query(json!({ "label": "Other" }));
     assert_eq!(tags.get("rust", limited).await.unwrap_err().code(), 404);
     let patched = tags

@@ -65,6 +65,7 @@ mod errors;
 mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod row;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod transaction;
@@ -291,7 +292,9 @@ impl<T> SqlService<T> {
 
     /// The rows `statement` returns, as records, inside `tx` or on the pool.
     async fn fetch(&self, statement: &impl SqlxBinder, tx: Option<&mut Tx>) -> Result<Vec<Value>> {
-        self.pool.fetch(statement, &self.columns, tx).await
+        self.pool
+            .fetch(statement, &self.columns, tx, row::json)
+            .await
     }
 
     /// The query's conditions as a `WHERE`.
@@ -302,13 +305,13 @@ impl<T> SqlService<T> {
     /// The rows matching `id` and the query, at most one.
     async fn find_one(&self, id: &Id, query: &Query, tx: Option<&mut Tx>) -> Result<Value> {
         let not_found = || Error::not_found(format!("No record found for id '{id}'"));
-        if matches!(&query.conditions, query::Condition::And(all) if all.is_empty()) {
+        if by_id_alone(query) {
             // The common case, a record by its id alone: the SQL written
             // when the service was built, nothing to build per call.
             let id = self.id_value(id).ok_or_else(not_found)?;
             return self
                 .pool
-                .fetch_optional(&self.by_id, id, &self.columns, tx)
+                .fetch_optional(&self.by_id, id, &self.columns, tx, row::json)
                 .await?
                 .ok_or_else(not_found);
         }
@@ -587,6 +590,11 @@ fn by_id_sql(pool: &SqlPool, table: &str, id: &str, columns: &[Column]) -> Strin
     pool.sql(&select)
 }
 
+/// Whether `query` names a record by its id alone: no conditions.
+fn by_id_alone(query: &Query) -> bool {
+    matches!(&query.conditions, query::Condition::And(all) if all.is_empty())
+}
+
 /// The largest `LIMIT` or `OFFSET` SQL takes (`i64::MAX`).
 const SQL_MAX: u64 = i64::MAX as u64;
 
@@ -618,14 +626,21 @@ where
         let paginate = self.paginate(params);
         let limit = query.limit(paginate);
         let skip = query.filters.skip.unwrap_or(0);
-        let records = if limit == Some(0) {
+        let data = if limit == Some(0) {
             Vec::new()
         } else {
             let select = self.page_select(&query, conditions.clone(), limit, skip);
-            self.fetch(&select, joined.as_mut().map(Session::tx).transpose()?)
-                .await?
+            let tx = joined.as_mut().map(Session::tx).transpose()?;
+            match query.filters.select {
+                // Rows read straight into `T`.
+                None => {
+                    self.pool
+                        .fetch(&select, &self.columns, tx, row::read::<T>)
+                        .await?
+                }
+                Some(_) => self.answers(self.fetch(&select, tx).await?, &query)?,
+            }
         };
-        let data = self.answers(records, &query)?;
         let Some(_) = paginate else {
             return Ok(Found::All(data));
         };
@@ -649,9 +664,18 @@ where
     async fn get(&self, id: &Id, params: &Params) -> Result<T> {
         let query = self.query(params)?;
         let mut joined = self.joined(params).await;
-        let record = self
-            .find_one(id, &query, joined.as_mut().map(Session::tx).transpose()?)
-            .await?;
+        let tx = joined.as_mut().map(Session::tx).transpose()?;
+        if query.filters.select.is_none() && by_id_alone(&query) {
+            // The row read straight into `T`, by the SQL written once.
+            let not_found = || Error::not_found(format!("No record found for id '{id}'"));
+            let id = self.id_value(id).ok_or_else(not_found)?;
+            return self
+                .pool
+                .fetch_optional(&self.by_id, id, &self.columns, tx, row::read::<T>)
+                .await?
+                .ok_or_else(not_found);
+        }
+        let record = self.find_one(id, &query, tx).await?;
         self.answer(record, &query)
     }
 

@@ -10,13 +10,13 @@
 //! read, and how a row becomes JSON.
 
 use sea_query_binder::SqlxBinder;
-use serde_json::Value;
 
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
 use crate::error::Error;
 use crate::error::Result;
 use crate::sql::columns::Column;
 use crate::sql::errors::database_error;
+use crate::sql::row::Cell;
 
 #[cfg(feature = "postgres")]
 use crate::sql::postgres;
@@ -202,14 +202,15 @@ impl SqlPool {
         }
     }
 
-    /// The rows `statement` returns, as records of `columns`, inside `tx`
-    /// or on the pool.
-    pub(crate) async fn fetch(
+    /// The rows `statement` returns, each made by `read` from its cells
+    /// (a JSON record, a `T`), inside `tx` or on the pool.
+    pub(crate) async fn fetch<R>(
         &self,
         statement: &impl SqlxBinder,
         columns: &[Column],
         tx: Option<&mut Tx>,
-    ) -> Result<Vec<Value>> {
+        read: impl Fn(&[Column], &[Cell<'_>]) -> Result<R>,
+    ) -> Result<Vec<R>> {
         match self {
             #[cfg(feature = "sqlite")]
             SqlPool::Sqlite(pool) => {
@@ -219,7 +220,7 @@ impl SqlPool {
                     on_executor!(pool, tx, Sqlite, |executor| query.fetch_all(executor).await)
                         .map_err(database_error)?;
                 rows.iter()
-                    .map(|row| sqlite::row_to_json(columns, row))
+                    .map(|row| read(columns, &sqlite::row_cells(columns, row)?))
                     .collect()
             }
             #[cfg(feature = "postgres")]
@@ -231,7 +232,7 @@ impl SqlPool {
                     .await)
                 .map_err(database_error)?;
                 rows.iter()
-                    .map(|row| postgres::row_to_json(columns, row))
+                    .map(|row| read(columns, &postgres::row_cells(columns, row)?))
                     .collect()
             }
         }
@@ -249,15 +250,16 @@ impl SqlPool {
     }
 
     /// The first row `sql` (made by [`SqlPool::sql`], with one placeholder)
-    /// returns with `value` bound, as a record of `columns`, inside `tx` or
-    /// on the pool; no other row is read.
-    pub(crate) async fn fetch_optional(
+    /// returns with `value` bound, made by `read` from its cells, inside
+    /// `tx` or on the pool; no other row is read.
+    pub(crate) async fn fetch_optional<R>(
         &self,
         sql: &str,
         value: sea_query::Value,
         columns: &[Column],
         tx: Option<&mut Tx>,
-    ) -> Result<Option<Value>> {
+        read: impl Fn(&[Column], &[Cell<'_>]) -> Result<R>,
+    ) -> Result<Option<R>> {
         let values = sea_query_binder::SqlxValues(sea_query::Values(vec![value]));
         match self {
             #[cfg(feature = "sqlite")]
@@ -267,7 +269,7 @@ impl SqlPool {
                     .fetch_optional(executor)
                     .await)
                 .map_err(database_error)?;
-                row.map(|row| sqlite::row_to_json(columns, &row))
+                row.map(|row| read(columns, &sqlite::row_cells(columns, &row)?))
                     .transpose()
             }
             #[cfg(feature = "postgres")]
@@ -277,7 +279,7 @@ impl SqlPool {
                     .fetch_optional(executor)
                     .await)
                 .map_err(database_error)?;
-                row.map(|row| postgres::row_to_json(columns, &row))
+                row.map(|row| read(columns, &postgres::row_cells(columns, &row)?))
                     .transpose()
             }
         }

@@ -1,6 +1,6 @@
 //! What is PostgreSQL's own in the adapter: reading a table's columns
 //! (`information_schema.columns`, in the schema the connection's
-//! `search_path` names first), a row as JSON, and moving an id sequence
+//! `search_path` names first), a row's cells, and moving an id sequence
 //! past an id a record brought.
 //!
 //! PostgreSQL's types are strict: a value is decoded as its column's exact
@@ -8,7 +8,7 @@
 //! the adapter has no JSON kind for (`timestamptz`, `numeric`, `uuid`) is
 //! refused when the service is built, naming the column and its type.
 
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 use sqlx::Row;
 use sqlx::postgres::{PgArguments, PgPool, PgRow};
 use sqlx::query::Query;
@@ -16,6 +16,7 @@ use sqlx::query::Query;
 use crate::error::{Error, Result};
 use crate::sql::columns::{Column, ColumnKind};
 use crate::sql::errors::database_error;
+use crate::sql::row::Cell;
 
 /// The columns of `table`, in their order; an error when it does not
 /// exist or has a column of a type without a JSON kind.
@@ -58,47 +59,44 @@ pub(crate) async fn read_columns(pool: &PgPool, table: &str) -> Result<Vec<Colum
         .collect()
 }
 
-/// A row as the JSON record it stores: one key per column, `null` for SQL
-/// nulls.
-pub(crate) fn row_to_json(columns: &[Column], row: &PgRow) -> Result<Value> {
-    let mut record = Map::with_capacity(columns.len());
-    for (index, column) in columns.iter().enumerate() {
-        let value = match column.declared.as_str() {
-            "int2" => row
-                .try_get::<Option<i16>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::from)),
-            "int4" => row
-                .try_get::<Option<i32>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::from)),
-            "int8" => row
-                .try_get::<Option<i64>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::from)),
-            // A `real` as the decimal it prints as (0.1, not 0.100000001).
-            "float4" => row.try_get::<Option<f32>, _>(index).map(|value| {
-                value
-                    .and_then(|float| float.to_string().parse::<f64>().ok())
-                    .and_then(Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
-            }),
-            "float8" => row.try_get::<Option<f64>, _>(index).map(|value| {
-                value
-                    .and_then(Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
-            }),
-            "bool" => row
-                .try_get::<Option<bool>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::Bool)),
-            "json" | "jsonb" => row
-                .try_get::<Option<Value>, _>(index)
-                .map(|value| value.unwrap_or(Value::Null)),
-            _ => row
-                .try_get::<Option<String>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::String)),
-        }
-        .map_err(database_error)?;
-        record.insert(column.name.clone(), value);
-    }
-    Ok(Value::Object(record))
+/// A row's cells, each decoded as its column's exact type (text borrowed
+/// from the row).
+pub(crate) fn row_cells<'r>(columns: &[Column], row: &'r PgRow) -> Result<Vec<Cell<'r>>> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let integer = |value: Option<i64>| value.map_or(Cell::Null, Cell::Integer);
+            let cell = match column.declared.as_str() {
+                "int2" => row
+                    .try_get::<Option<i16>, _>(index)
+                    .map(|value| integer(value.map(i64::from))),
+                "int4" => row
+                    .try_get::<Option<i32>, _>(index)
+                    .map(|value| integer(value.map(i64::from))),
+                "int8" => row.try_get::<Option<i64>, _>(index).map(integer),
+                // A `real` as the decimal it prints as (0.1, not 0.100000001).
+                "float4" => row.try_get::<Option<f32>, _>(index).map(|value| {
+                    value
+                        .and_then(|float| float.to_string().parse::<f64>().ok())
+                        .map_or(Cell::Null, Cell::Real)
+                }),
+                "float8" => row
+                    .try_get::<Option<f64>, _>(index)
+                    .map(|value| value.map_or(Cell::Null, Cell::Real)),
+                "bool" => row
+                    .try_get::<Option<bool>, _>(index)
+                    .map(|value| value.map_or(Cell::Null, Cell::Boolean)),
+                "json" | "jsonb" => row
+                    .try_get::<Option<Value>, _>(index)
+                    .map(|value| value.map_or(Cell::Null, Cell::Json)),
+                _ => row
+                    .try_get::<Option<&str>, _>(index)
+                    .map(|value| value.map_or(Cell::Null, Cell::Text)),
+            };
+            cell.map_err(database_error)
+        })
+        .collect()
 }
 
 /// Moves the sequence of `table`'s `column` (a `serial` or an identity

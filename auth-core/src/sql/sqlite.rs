@@ -1,13 +1,14 @@
 //! What is SQLite's own in the adapter: reading a table's columns
-//! (`pragma_table_info`) and a row as JSON.
+//! (`pragma_table_info`) and a row's cells.
 
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 use sqlx::Row;
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 
 use crate::error::{Error, Result};
 use crate::sql::columns::{Column, ColumnKind};
 use crate::sql::errors::database_error;
+use crate::sql::row::Cell;
 
 /// The columns of `table`, in their order; an error when it has none (it
 /// does not exist).
@@ -42,34 +43,38 @@ pub(crate) async fn read_columns(pool: &SqlitePool, table: &str) -> Result<Vec<C
         .collect()
 }
 
-/// A row as the JSON record it stores: one key per column, `null` for SQL
-/// nulls.
-pub(crate) fn row_to_json(columns: &[Column], row: &SqliteRow) -> Result<Value> {
-    let mut record = Map::with_capacity(columns.len());
-    for (index, column) in columns.iter().enumerate() {
-        let value = match column.kind {
-            ColumnKind::Integer => row
-                .try_get::<Option<i64>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::from)),
-            ColumnKind::Real => row.try_get::<Option<f64>, _>(index).map(|value| {
-                value
-                    .and_then(Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
-            }),
-            ColumnKind::Boolean => row
-                .try_get::<Option<bool>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::Bool)),
-            ColumnKind::Text => row
-                .try_get::<Option<String>, _>(index)
-                .map(|value| value.map_or(Value::Null, Value::String)),
-            ColumnKind::Json => row.try_get::<Option<String>, _>(index).map(|value| {
-                value.map_or(Value::Null, |text| {
-                    serde_json::from_str(&text).unwrap_or(Value::String(text))
-                })
-            }),
-        }
-        .map_err(database_error)?;
-        record.insert(column.name.clone(), value);
-    }
-    Ok(Value::Object(record))
+/// A row's cells, decoded as each column's kind (text borrowed from the
+/// row).
+pub(crate) fn row_cells<'r>(columns: &[Column], row: &'r SqliteRow) -> Result<Vec<Cell<'r>>> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let cell = match column.kind {
+                ColumnKind::Integer => row
+                    .try_get::<Option<i64>, _>(index)
+                    .map(|value| value.map_or(Cell::Null, Cell::Integer)),
+                ColumnKind::Real => row
+                    .try_get::<Option<f64>, _>(index)
+                    .map(|value| value.map_or(Cell::Null, Cell::Real)),
+                ColumnKind::Boolean => row
+                    .try_get::<Option<bool>, _>(index)
+                    .map(|value| value.map_or(Cell::Null, Cell::Boolean)),
+                ColumnKind::Text => row
+                    .try_get::<Option<&str>, _>(index)
+                    .map(|value| value.map_or(Cell::Null, Cell::Text)),
+                // A JSON document stored as text; text that is not one is
+                // that text.
+                ColumnKind::Json => row.try_get::<Option<&str>, _>(index).map(|value| {
+                    value.map_or(Cell::Null, |text| {
+                        Cell::Json(
+                            serde_json::from_str(text)
+                                .unwrap_or_else(|_| Value::String(text.to_owned())),
+                        )
+                    })
+                }),
+            };
+            cell.map_err(database_error)
+        })
+        .collect()
 }
