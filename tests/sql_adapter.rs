@@ -112,6 +112,7 @@ macro_rules! sql_tests {
 }
 
 sql_tests!(
+    a_write_waits_for_another_connections_write,
     text_ids_name_their_rows,
     huge_limits_and_skips_are_answered,
     one_statement_with_values_of_other_types_answers_right,
@@ -1155,4 +1156,49 @@ async fn text_ids_name_their_rows(backend: Backend) {
         "Answer"
     );
     assert_eq!(tags.get("42", Params::new()).await.unwrap_err().code(), 404);
+}
+
+/// A write that reads first (a multi patch: the ids matched, then the
+/// rows changed) while another connection holds a write it commits in the
+/// middle: the patch waits and succeeds. SQLite answered it with
+/// `SQLITE_BUSY` (a 503 here) when its transaction read before another's
+/// commit and wrote after it, until write transactions took the write
+/// lock when they begin.
+async fn a_write_waits_for_another_connections_write(backend: Backend) {
+    use std::time::Duration;
+
+    use auth_core::sql::sqlx;
+
+    let messages = seeded(backend, SqlOptions::new().multi(true)).await;
+    let pool = messages.database.pool();
+    let holder = {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let statement = "UPDATE messages SET votes = 1 WHERE text = 'c'";
+            let pause = Duration::from_millis(200);
+            match pool {
+                SqlPool::Sqlite(pool) => {
+                    let mut tx = pool.begin().await.unwrap();
+                    sqlx::query(statement).execute(&mut *tx).await.unwrap();
+                    tokio::time::sleep(pause).await;
+                    tx.commit().await.unwrap();
+                }
+                SqlPool::Postgres(pool) => {
+                    let mut tx = pool.begin().await.unwrap();
+                    sqlx::query(statement).execute(&mut *tx).await.unwrap();
+                    tokio::time::sleep(pause).await;
+                    tx.commit().await.unwrap();
+                }
+                other => panic!("{other:?}"),
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let patched = messages
+        .patch_many(json!({ "done": true }), query(json!({})))
+        .await
+        .unwrap();
+    holder.await.unwrap();
+    assert_eq!(patched.len(), 4);
+    assert_eq!(messages.get(3, Params::new()).await.unwrap().votes, Some(1));
 }

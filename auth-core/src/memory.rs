@@ -189,7 +189,7 @@ pub struct Pagination(pub Option<Paginate>);
 
 /// True when `text`, which parses as an `i64`, is that number's decimal
 /// form (no sign but `-`, no leading zero, no `-0`), without formatting it.
-fn is_canonical_integer(text: &str) -> bool {
+pub(crate) fn is_canonical_integer(text: &str) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
     !digits.starts_with('+')
         && (digits == "0" && digits.len() == text.len() || !digits.starts_with('0'))

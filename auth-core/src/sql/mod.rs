@@ -80,7 +80,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
-use crate::memory::{Multi, Pagination, select_only, to_object};
+use crate::memory::{Multi, Pagination, is_canonical_integer, select_only, to_object};
 use crate::params::Params;
 use crate::query::{self, Found, Page, Paginate, Query};
 use crate::service::{Id, Method, Service};
@@ -259,10 +259,11 @@ impl<T> SqlService<T> {
     /// kind, which `by_id_sql` relies on.
     fn id_value(&self, id: &Id) -> Option<sea_query::Value> {
         match (self.id_column().kind, id) {
+            (ColumnKind::Integer, Id::Number(number)) => Some(sea_query::Value::from(*number)),
             (ColumnKind::Integer, Id::String(text)) => text
                 .parse::<i64>()
                 .ok()
-                .filter(|number| number.to_string() == *text)
+                .filter(|_| is_canonical_integer(text))
                 .map(sea_query::Value::from),
             (ColumnKind::Text, id) => Some(sea_query::Value::from(id.key().into_owned())),
             (kind, id) => kind.to_stored(&id.to_json()),

@@ -181,11 +181,16 @@ impl SqlPool {
         }
     }
 
-    /// Opens a transaction.
+    /// Opens a transaction for writes. On SQLite it takes the write lock
+    /// at once (`BEGIN IMMEDIATE`), waiting for it as long as the
+    /// connection's busy timeout: a transaction that reads first and then
+    /// writes would instead fail with `SQLITE_BUSY` when another
+    /// connection committed a write after its read, which SQLite can not
+    /// wait out (found as a multi patch failing now and then).
     pub(crate) async fn begin(&self) -> Result<Tx> {
         match self {
             #[cfg(feature = "sqlite")]
-            SqlPool::Sqlite(pool) => pool.begin().await.map(Tx::Sqlite),
+            SqlPool::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
             #[cfg(feature = "postgres")]
             SqlPool::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
         }
