@@ -11,9 +11,7 @@
 
 use sea_query_binder::SqlxBinder;
 
-#[cfg(all(feature = "sqlite", feature = "postgres"))]
-use crate::error::Error;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::sql::columns::Column;
 use crate::sql::errors::database_error;
 use crate::sql::row::Cell;
@@ -160,6 +158,25 @@ macro_rules! on_executor {
     };
 }
 
+/// `$query` with `$value` bound directly (the values an id can be), not
+/// through sea-query-binder's list of values: the one bind of the most
+/// frequent statement.
+macro_rules! bind_one {
+    ($query:expr, $value:expr) => {
+        match $value {
+            sea_query::Value::BigInt(value) => $query.bind(value),
+            sea_query::Value::Double(value) => $query.bind(value),
+            sea_query::Value::Bool(value) => $query.bind(value),
+            sea_query::Value::String(value) => $query.bind(value.map(|text| *text)),
+            other => {
+                return Err(Error::general(format!(
+                    "An id can not be bound as {other:?}"
+                )))
+            }
+        }
+    };
+}
+
 impl SqlPool {
     /// The database's name, as messages and logs show it: `"SQLite"` or
     /// `"PostgreSQL"`.
@@ -265,11 +282,10 @@ impl SqlPool {
         tx: Option<&mut Tx>,
         read: impl Fn(&[Column], &[Cell<'_>]) -> Result<R>,
     ) -> Result<Option<R>> {
-        let values = sea_query_binder::SqlxValues(sea_query::Values(vec![value]));
         match self {
             #[cfg(feature = "sqlite")]
             SqlPool::Sqlite(pool) => {
-                let query = sqlx::query_with(sql, values);
+                let query = bind_one!(sqlx::query(sql), value);
                 let row = on_executor!(pool, tx, Sqlite, |executor| query
                     .fetch_optional(executor)
                     .await)
@@ -279,7 +295,7 @@ impl SqlPool {
             }
             #[cfg(feature = "postgres")]
             SqlPool::Postgres(pool) => {
-                let query = sqlx::query_with(sql, values);
+                let query = bind_one!(sqlx::query(sql), value);
                 let row = on_executor!(pool, tx, Postgres, |executor| query
                     .fetch_optional(executor)
                     .await)
