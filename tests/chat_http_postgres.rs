@@ -10,11 +10,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use auth_core::JsonCall;
 use auth_core::prelude::*;
 use auth_core::sql::sqlx;
 use auth_core::sql::sqlx::postgres::PgConnectOptions;
-use examples::chat::{Message, Messages, Storage, User, Users};
+use examples::chat::{Messages, Storage, Users};
 use serde_json::json;
 use tokio::sync::OnceCell;
 
@@ -78,87 +77,15 @@ async fn storage() -> Storage {
 #[path = "chat_http/suite.rs"]
 mod suite;
 
-// "Storage [...] `postgres://...` [...] users and messages survive a
-// restart": an app built on a schema, then dropped, and another built on it.
+#[path = "chat_http/restart.rs"]
+mod restart;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_survive_a_restart_on_postgres() {
     let Some(options) = fresh_schema().await else {
         return;
     };
-    let database = Storage::postgres(options);
-    let external = || Params::external(Provider::Rest);
-
-    let first = examples::chat::app_on("secret", &database).await.unwrap();
-    let ada = first
-        .service::<Users>("users")
-        .create(
-            User {
-                id: None,
-                email: "ada@example.com".to_owned(),
-                password: Some("s3cret-Pa55".to_owned()),
-            },
-            external(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        ada.id,
-        Some(1),
-        "ids start at 1, as on SQLite and in memory"
-    );
-    let written = first
-        .service::<Messages>("messages")
-        .create(
-            Message {
-                id: None,
-                text: "still here".to_owned(),
-                user_id: None,
-                anonymous: None,
-            },
-            Params::new(),
-        )
-        .await
-        .unwrap();
-    drop(first);
-
-    // Migrating again is a no-op: the schema and the records are kept.
-    let second = examples::chat::app_on("secret", &database).await.unwrap();
-    let login = second
-        .json_service("authentication")
-        .unwrap()
-        .call(JsonCall::new(Method::Create, external()).data(
-            json!({ "strategy": "local", "email": "ada@example.com", "password": "s3cret-Pa55" }),
-        ))
-        .await
-        .unwrap()
-        .to_json()
-        .unwrap();
-    assert_eq!(login["user"]["id"], json!(ada.id), "{login}");
-    let messages = second.service::<Messages>("messages");
-    let read = messages
-        .get(i64::try_from(written.id.unwrap()).unwrap(), Params::new())
-        .await
-        .unwrap();
-    assert_eq!(read.text, "still here");
-
-    // A removed record's id is never given again.
-    messages
-        .remove(i64::try_from(written.id.unwrap()).unwrap(), Params::new())
-        .await
-        .unwrap();
-    let again = messages
-        .create(
-            Message {
-                id: None,
-                text: "after".to_owned(),
-                user_id: None,
-                anonymous: Some(true),
-            },
-            Params::new(),
-        )
-        .await
-        .unwrap();
-    assert!(again.id > written.id, "{again:?} after {written:?}");
+    restart::records_survive_a_restart(&Storage::postgres(options)).await;
 }
 
 /// "Filtered, sorted, limited finds use indexes": the plans of the chat's
