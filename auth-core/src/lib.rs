@@ -56,6 +56,7 @@ pub mod memory;
 mod method;
 pub mod params;
 pub mod query;
+pub mod realtime;
 mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;

@@ -86,6 +86,8 @@ struct AppInner {
     /// so an error met while building the app is never lost because
     /// nobody called `setup`.
     readiness: AtomicU64,
+    /// The named real-time channels (`App::channel`).
+    channels: crate::realtime::Registry,
 }
 
 /// `readiness` with its ready bit set.
@@ -143,6 +145,7 @@ impl App {
                 setup_errors: Mutex::new(Vec::new()),
                 // Nothing to check yet.
                 readiness: AtomicU64::new(READY),
+                channels: crate::realtime::Registry::default(),
             }),
         }
     }
@@ -374,6 +377,22 @@ impl App {
 
     fn find_service(&self, path: &str) -> Option<Arc<dyn ErasedService>> {
         read(&self.inner.services).get(path).cloned()
+    }
+
+    /// The app's real-time channels named `names` (one name, or several:
+    /// `["anonymous", "authenticated"]`), to join connections to, make
+    /// them leave, or read; see [`realtime`](crate::realtime).
+    pub fn channel(
+        &self,
+        names: impl crate::realtime::ChannelNames,
+    ) -> crate::realtime::NamedChannels<'_> {
+        self.inner.channels.named(names)
+    }
+
+    /// The names of the channels that hold a connection, sorted
+    /// (Feathers' `app.channels`).
+    pub fn channel_names(&self) -> Vec<String> {
+        self.inner.channels.names()
     }
 
     /// The service at `path` seen through JSON, or `None` (no error built:
