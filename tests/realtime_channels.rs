@@ -116,3 +116,104 @@ fn a_connections_debug_shows_no_params() {
     assert!(shown.contains(&format!("id: {}", ada.id())), "{shown}");
     assert!(!shown.contains("secret-token"), "{shown}");
 }
+
+mod publishers {
+    use auth_core::events::{EventKind, ServiceEvent};
+    use auth_core::memory::MemoryService;
+    use auth_core::prelude::*;
+    use auth_core::realtime::{Channel, Connection};
+    use serde_json::{Value, json};
+
+    /// A publisher naming itself: the channel it gives sends its name.
+    fn named(
+        name: &'static str,
+        to: &Connection,
+    ) -> impl Fn(&ServiceEvent, &App) -> Channel + use<> {
+        let to = to.clone();
+        move |_, _| Channel::from_connections([to.clone()]).send(json!(name))
+    }
+
+    async fn events_of(app: &App) -> Vec<ServiceEvent> {
+        let mut events = app.subscribe();
+        let messages = app.service::<MemoryService<Value>>("messages");
+        let users = app.service::<MemoryService<Value>>("users");
+        messages
+            .create(json!({ "text": "a" }), Params::new())
+            .await
+            .unwrap();
+        messages
+            .patch(0, json!({ "text": "b" }), Params::new())
+            .await
+            .unwrap();
+        users
+            .create(json!({ "email": "a@b" }), Params::new())
+            .await
+            .unwrap();
+        users.remove(0, Params::new()).await.unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            seen.push((*events.recv().await.unwrap()).clone());
+        }
+        seen
+    }
+
+    fn app() -> App {
+        App::new()
+            .register("messages", MemoryService::<Value>::new())
+            .register("users", MemoryService::<Value>::new())
+    }
+
+    /// Feathers' order: the service's publisher for the event, the
+    /// service's for all, the app's for the event, the app's for all.
+    #[tokio::test]
+    async fn the_most_specific_publisher_decides() {
+        let app = app();
+        let to = Connection::new(Params::new());
+        let chosen =
+            |app: &App, event: &ServiceEvent| app.channels_for(event).data_for(&to).cloned();
+
+        let events = events_of(&app).await;
+        assert!(
+            events
+                .iter()
+                .all(|event| app.channels_for(event).is_empty()),
+            "none: nobody"
+        );
+
+        app.publish(named("app", &to));
+        app.publish_on(EventKind::Removed, named("app removed", &to));
+        app.service::<MemoryService<Value>>("messages")
+            .publish(named("messages", &to))
+            .publish_on(EventKind::Patched, named("messages patched", &to));
+        let expected = [
+            ("messages", EventKind::Created, "messages"),
+            ("messages", EventKind::Patched, "messages patched"),
+            ("users", EventKind::Created, "app"),
+            ("users", EventKind::Removed, "app removed"),
+        ];
+        for (event, (path, kind, publisher)) in events.iter().zip(expected) {
+            assert_eq!((event.path.as_ref(), event.event), (path, kind));
+            assert_eq!(chosen(&app, event), Some(json!(publisher)), "{path} {kind}");
+        }
+    }
+
+    /// A publisher reads the event and the app's channels: `users` events
+    /// to `users/<id>` only, as CONTRACT.md's chat app does.
+    #[tokio::test]
+    async fn a_publisher_chooses_channels_by_the_event() {
+        let app = app();
+        let (owner, other) = (
+            Connection::new(Params::new()),
+            Connection::new(Params::new()),
+        );
+        app.channel("users/0").join(&owner);
+        app.channel(["authenticated", "users/1"]).join(&other);
+        app.service::<MemoryService<Value>>("users")
+            .publish(|event, app| app.channel(format!("users/{}", event.data["id"])).channel());
+        let events = events_of(&app).await;
+        let created_user = &events[2];
+        let to = app.channels_for(created_user);
+        assert!(to.contains(&owner));
+        assert!(!to.contains(&other));
+    }
+}

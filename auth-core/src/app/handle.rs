@@ -68,6 +68,36 @@ async fn many<T>(
 }
 
 impl<S: Service> ServiceHandle<S> {
+    /// Publishes every event of this service to the channel `publisher`
+    /// gives, before any publisher of the app (Feathers'
+    /// `service.publish(fn)`).
+    pub fn publish(
+        &self,
+        publisher: impl Fn(&crate::events::ServiceEvent, &App) -> crate::realtime::Channel
+        + Send
+        + Sync
+        + 'static,
+    ) -> &Self {
+        self.app
+            .publish_service(self.path.clone(), None, Arc::new(publisher));
+        self
+    }
+
+    /// Publishes `event` of this service to the channel `publisher` gives,
+    /// before any other publisher (Feathers' `service.publish(event, fn)`).
+    pub fn publish_on(
+        &self,
+        event: crate::events::EventKind,
+        publisher: impl Fn(&crate::events::ServiceEvent, &App) -> crate::realtime::Channel
+        + Send
+        + Sync
+        + 'static,
+    ) -> &Self {
+        self.app
+            .publish_service(self.path.clone(), Some(event), Arc::new(publisher));
+        self
+    }
+
     pub(crate) fn new(app: App, path: Arc<str>, entry: Result<Arc<Registered<S>>>) -> Self {
         ServiceHandle { app, path, entry }
     }

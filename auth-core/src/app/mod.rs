@@ -38,7 +38,7 @@ use serde_json::{Map, Value};
 use tokio::sync::broadcast;
 
 use crate::error::{Error, Result};
-use crate::events::{DEFAULT_CAPACITY, Events, ServiceEvent};
+use crate::events::{DEFAULT_CAPACITY, EventKind, Events, ServiceEvent};
 use crate::hook::{AppHooks, Requirement};
 use crate::service::Service;
 use crate::sync::{lock, read, write};
@@ -88,6 +88,8 @@ struct AppInner {
     readiness: AtomicU64,
     /// The named real-time channels (`App::channel`).
     channels: crate::realtime::Registry,
+    /// Which channels service events go to (`App::publish`).
+    publishers: crate::realtime::Publishers,
 }
 
 /// `readiness` with its ready bit set.
@@ -146,6 +148,7 @@ impl App {
                 // Nothing to check yet.
                 readiness: AtomicU64::new(READY),
                 channels: crate::realtime::Registry::default(),
+                publishers: crate::realtime::Publishers::default(),
             }),
         }
     }
@@ -387,6 +390,72 @@ impl App {
         names: impl crate::realtime::ChannelNames,
     ) -> crate::realtime::NamedChannels<'_> {
         self.inner.channels.named(names)
+    }
+
+    /// Publishes every service event of every service to the channel
+    /// `publisher` gives, unless a more specific publisher is registered
+    /// (see [`realtime`](crate::realtime) for the order).
+    ///
+    /// ```
+    /// use auth_core::prelude::*;
+    /// use auth_core::memory::MemoryService;
+    /// use auth_core::realtime::Connection;
+    /// use serde_json::{json, Value};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let app = App::new().register("messages", MemoryService::<Value>::new());
+    /// app.publish(|_event, app| app.channel("authenticated").channel());
+    /// let ada = Connection::new(Params::new());
+    /// app.channel("authenticated").join(&ada);
+    ///
+    /// let mut events = app.subscribe();
+    /// app.service::<MemoryService<Value>>("messages")
+    ///     .create(json!({ "text": "hi" }), Params::new())
+    ///     .await?;
+    /// let event = events.recv().await.unwrap();
+    /// assert!(app.channels_for(&event).contains(&ada));
+    /// # Ok::<_, Error>(()) }).unwrap();
+    /// ```
+    pub fn publish(
+        &self,
+        publisher: impl Fn(&ServiceEvent, &App) -> crate::realtime::Channel + Send + Sync + 'static,
+    ) -> &Self {
+        self.inner.publishers.set(None, None, Arc::new(publisher));
+        self
+    }
+
+    /// Publishes `event` of every service to the channel `publisher`
+    /// gives, unless a service has its own publisher for it.
+    pub fn publish_on(
+        &self,
+        event: EventKind,
+        publisher: impl Fn(&ServiceEvent, &App) -> crate::realtime::Channel + Send + Sync + 'static,
+    ) -> &Self {
+        self.inner
+            .publishers
+            .set(None, Some(event), Arc::new(publisher));
+        self
+    }
+
+    /// Registers a publisher for the service at `path` (`event`: one
+    /// event, `None`: all); [`ServiceHandle::publish`] calls it.
+    pub(crate) fn publish_service(
+        &self,
+        path: Arc<str>,
+        event: Option<EventKind>,
+        publisher: crate::realtime::Publisher,
+    ) {
+        self.inner.publishers.set(Some(path), event, publisher);
+    }
+
+    /// The connections `event` goes to, with what each receives in place
+    /// of its data: the channel its publisher gives (empty when none is
+    /// registered). Transports call it for every event they deliver.
+    pub fn channels_for(&self, event: &ServiceEvent) -> crate::realtime::Channel {
+        match self.inner.publishers.find(event) {
+            Some(publisher) => publisher(event, self),
+            None => crate::realtime::Channel::default(),
+        }
     }
 
     /// The names of the channels that hold a connection, sorted

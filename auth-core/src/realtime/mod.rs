@@ -4,6 +4,11 @@
 //! sockets and only delivers; which connection gets which event is
 //! decided here.
 //!
+//! Publishers ([`App::publish`](crate::App::publish),
+//! [`ServiceHandle::publish`](crate::ServiceHandle::publish)) say which
+//! channels each service event goes to; [`App::channels_for`](crate::App::channels_for)
+//! answers it for one event.
+//!
 //! Named channels live in the app: `app.channel("authenticated")` names
 //! one, created when a connection first joins it and gone when the last
 //! one leaves; `app.channel(["anonymous", "authenticated"])` names several
@@ -30,6 +35,7 @@
 
 mod channel;
 mod connection;
+mod publish;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -38,6 +44,8 @@ use serde_json::Value;
 
 pub use channel::Channel;
 pub use connection::Connection;
+pub use publish::Publisher;
+pub(crate) use publish::Publishers;
 
 use crate::sync::lock;
 
