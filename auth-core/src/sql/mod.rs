@@ -303,8 +303,20 @@ impl<T> SqlService<T> {
         translate::condition(&self.columns, &query.conditions, self.pool.dialect())
     }
 
-    /// The rows matching `id` and the query, at most one.
+    /// The row matching `id` and the query, as a JSON record.
     async fn find_one(&self, id: &Id, query: &Query, tx: Option<&mut Tx>) -> Result<Value> {
+        self.find_one_as(id, query, tx, row::json).await
+    }
+
+    /// The row matching `id` and the query, made by `read` from its cells
+    /// (a JSON record, or a `T` read straight from the row).
+    async fn find_one_as<R>(
+        &self,
+        id: &Id,
+        query: &Query,
+        tx: Option<&mut Tx>,
+        read: impl Fn(&[Column], &[row::Cell<'_>]) -> Result<R>,
+    ) -> Result<R> {
         let not_found = || Error::not_found(format!("No record found for id '{id}'"));
         if by_id_alone(query) {
             // The common case, a record by its id alone: the SQL written
@@ -312,7 +324,7 @@ impl<T> SqlService<T> {
             let id = self.id_value(id).ok_or_else(not_found)?;
             return self
                 .pool
-                .fetch_optional(&self.by_id, id, &self.columns, tx, row::json)
+                .fetch_optional(&self.by_id, id, &self.columns, tx, read)
                 .await?
                 .ok_or_else(not_found);
         }
@@ -323,7 +335,8 @@ impl<T> SqlService<T> {
             .from(self.table())
             .cond_where(Cond::all().add(self.id_equals(id)).add(conditions))
             .limit(1);
-        self.fetch(&select, tx)
+        self.pool
+            .fetch(&select, &self.columns, tx, read)
             .await?
             .into_iter()
             .next()
@@ -666,18 +679,14 @@ where
         let query = self.query(params)?;
         let mut joined = self.joined(params).await;
         let tx = joined.as_mut().map(Session::tx).transpose()?;
-        if query.filters.select.is_none() && by_id_alone(&query) {
-            // The row read straight into `T`, by the SQL written once.
-            let not_found = || Error::not_found(format!("No record found for id '{id}'"));
-            let id = self.id_value(id).ok_or_else(not_found)?;
-            return self
-                .pool
-                .fetch_optional(&self.by_id, id, &self.columns, tx, row::read::<T>)
-                .await?
-                .ok_or_else(not_found);
+        match query.filters.select {
+            // The row read straight into `T`.
+            None => self.find_one_as(id, &query, tx, row::read::<T>).await,
+            Some(_) => {
+                let record = self.find_one(id, &query, tx).await?;
+                self.answer(record, &query)
+            }
         }
-        let record = self.find_one(id, &query, tx).await?;
-        self.answer(record, &query)
     }
 
     async fn create(&self, data: T, params: &Params) -> Result<T> {
