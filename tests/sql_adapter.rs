@@ -77,11 +77,18 @@ async fn database(backend: Backend) -> Database {
 }
 
 async fn database_with(backend: Backend, connections: u32) -> Database {
+    let schema = match backend {
+        Backend::Sqlite => SQLITE_SCHEMA,
+        Backend::Postgres => POSTGRES_SCHEMA,
+    };
+    database_on(backend, schema, connections).await
+}
+
+/// A fresh database of `backend` on which `schema` has run.
+async fn database_on(backend: Backend, schema: &str, connections: u32) -> Database {
     match backend {
-        Backend::Sqlite => Database::Sqlite(TempDatabase::new(SQLITE_SCHEMA, connections).await),
-        Backend::Postgres => {
-            Database::Postgres(TempSchema::new(POSTGRES_SCHEMA, connections).await)
-        }
+        Backend::Sqlite => Database::Sqlite(TempDatabase::new(schema, connections).await),
+        Backend::Postgres => Database::Postgres(TempSchema::new(schema, connections).await),
     }
 }
 
@@ -1110,19 +1117,8 @@ async fn huge_limits_and_skips_are_answered(backend: Backend) {
 /// query beside it.
 async fn text_ids_name_their_rows(backend: Backend) {
     let schema = "CREATE TABLE tags (slug TEXT PRIMARY KEY, label TEXT NOT NULL)";
-    // The database lives as long as the test: one of these is set.
-    let (sqlite, postgres);
-    let pool: SqlPool = match backend {
-        Backend::Sqlite => {
-            sqlite = TempDatabase::new(schema, 1).await;
-            sqlite.pool().into()
-        }
-        Backend::Postgres => {
-            postgres = TempSchema::new(schema, 1).await;
-            postgres.pool().into()
-        }
-    };
-    let tags = SqlService::<Value>::new(pool, "tags", SqlOptions::new().id("slug"))
+    let database = database_on(backend, schema, 1).await;
+    let tags = SqlService::<Value>::new(database.pool(), "tags", SqlOptions::new().id("slug"))
         .await
         .unwrap();
     let app = App::new().register("tags", tags);
