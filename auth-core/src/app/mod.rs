@@ -90,6 +90,8 @@ struct AppInner {
     channels: crate::realtime::Registry,
     /// Which channels service events go to (`App::publish`).
     publishers: crate::realtime::Publishers,
+    /// The handlers of connection events (`App::on_login`, ...).
+    lifecycle: crate::realtime::Lifecycle,
 }
 
 /// `readiness` with its ready bit set.
@@ -149,6 +151,7 @@ impl App {
                 readiness: AtomicU64::new(READY),
                 channels: crate::realtime::Registry::default(),
                 publishers: crate::realtime::Publishers::default(),
+                lifecycle: crate::realtime::Lifecycle::default(),
             }),
         }
     }
@@ -537,6 +540,10 @@ impl App {
     /// Listens to the events of every service (see [`crate::events`]).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<ServiceEvent>> {
         self.inner.events.subscribe()
+    }
+
+    pub(crate) fn lifecycle(&self) -> &crate::realtime::Lifecycle {
+        &self.inner.lifecycle
     }
 
     pub(crate) fn events(&self) -> &Events {

@@ -36,6 +36,7 @@
 
 mod anonymous;
 mod config;
+mod connection;
 mod entity;
 mod hooks;
 mod jws;

@@ -231,6 +231,7 @@ impl Service for AuthenticationService {
                 ctx.result = results.pop().map(Output::One);
             }
         }
+        crate::authentication::connection::after_call(self, ctx);
         Ok(())
     }
 }

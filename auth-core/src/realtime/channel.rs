@@ -63,6 +63,13 @@ impl Channel {
         self.members.iter().map(|(connection, _)| connection)
     }
 
+    /// Its connections with what each receives instead of an event's data.
+    pub(crate) fn members(&self) -> impl Iterator<Item = (&Connection, Option<&Value>)> {
+        self.members
+            .iter()
+            .map(|(connection, data)| (connection, data.as_ref()))
+    }
+
     /// How many connections it holds.
     pub fn len(&self) -> usize {
         self.members.len()

@@ -4,7 +4,9 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde_json::Value;
 
 use crate::params::Params;
 
@@ -39,15 +41,80 @@ pub struct Connection(Arc<Inner>);
 struct Inner {
     id: u64,
     params: RwLock<Params>,
+    sink: Option<Box<dyn Sink>>,
+    /// What ends the connection when its token expires (set on login).
+    expiry: Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+/// Where a connection's events go: its transport's socket. A transport
+/// makes each connection with one ([`Connection::with_sink`]).
+///
+/// `send` never waits: a transport queues the event in the connection's
+/// bounded buffer and answers `false` when it cannot (the buffer is full,
+/// or the socket is gone); the dispatcher then closes the connection, so a
+/// client that does not read never holds back a publisher nor grows
+/// memory.
+pub trait Sink: Send + Sync + 'static {
+    /// Queues `event` (`"messages created"`) with `data`; `false` when the
+    /// connection cannot take it.
+    fn send(&self, event: &str, data: &Value) -> bool;
+
+    /// Closes the connection (a dropped slow reader, an expired token).
+    fn close(&self);
 }
 
 impl Connection {
-    /// A new connection whose calls are made with `params`.
+    /// A new connection whose calls are made with `params`, with nowhere
+    /// to send events (for tests and for transports without events).
     pub fn new(params: Params) -> Connection {
+        Connection::make(params, None)
+    }
+
+    /// A new connection whose calls are made with `params` and whose
+    /// events go to `sink`.
+    pub fn with_sink(params: Params, sink: impl Sink) -> Connection {
+        Connection::make(params, Some(Box::new(sink)))
+    }
+
+    fn make(params: Params, sink: Option<Box<dyn Sink>>) -> Connection {
         Connection(Arc::new(Inner {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             params: RwLock::new(params),
+            sink,
+            expiry: Mutex::new(None),
         }))
+    }
+
+    /// Sends `event` with `data` to the client; `false` when its transport
+    /// could not queue it (or it has none).
+    pub fn send(&self, event: &str, data: &Value) -> bool {
+        self.0
+            .sink
+            .as_ref()
+            .is_some_and(|sink| sink.send(event, data))
+    }
+
+    /// Closes the connection through its transport (nothing without one).
+    pub fn close(&self) {
+        self.cancel_expiry();
+        if let Some(sink) = &self.0.sink {
+            sink.close();
+        }
+    }
+
+    /// Runs `task` as what ends this connection's login (a token's
+    /// expiry), replacing and stopping the one before.
+    pub(crate) fn set_expiry(&self, task: tokio::task::AbortHandle) {
+        if let Some(previous) = crate::sync::lock(&self.0.expiry).replace(task) {
+            previous.abort();
+        }
+    }
+
+    /// Stops what would end this connection's login.
+    pub(crate) fn cancel_expiry(&self) {
+        if let Some(previous) = crate::sync::lock(&self.0.expiry).take() {
+            previous.abort();
+        }
     }
 
     /// Its id, unique in the process.

@@ -35,6 +35,8 @@
 
 mod channel;
 mod connection;
+mod dispatch;
+mod lifecycle;
 mod publish;
 
 use std::collections::HashMap;
@@ -43,7 +45,10 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 pub use channel::Channel;
-pub use connection::Connection;
+pub use connection::{Connection, Sink};
+pub use dispatch::{Delivered, spawn_delivery};
+pub use lifecycle::AuthenticationEvent;
+pub(crate) use lifecycle::Lifecycle;
 pub use publish::Publisher;
 pub(crate) use publish::Publishers;
 
