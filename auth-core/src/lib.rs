@@ -58,6 +58,8 @@ pub mod params;
 pub mod query;
 pub mod realtime;
 mod redact;
+#[cfg(feature = "redis")]
+pub mod redis_sync;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod service;
