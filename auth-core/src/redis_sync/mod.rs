@@ -66,7 +66,7 @@ pub const DEFAULT_KEY: &str = "feathers-sync";
 /// Redis is down, and syncs once it is up. Configure it once per app: two
 /// would deliver each event of other instances twice.
 #[must_use]
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RedisSync {
     url: String,
     key: String,
@@ -88,6 +88,11 @@ impl RedisSync {
             key: key.into(),
             ..self
         }
+    }
+
+    /// The server's URL as a log may show it: without password or query.
+    pub fn shown_url(&self) -> String {
+        shown_url(&self.url)
     }
 
     /// Starts publishing `app`'s events and delivering the other
@@ -136,6 +141,16 @@ impl RedisSync {
             publisher,
             subscriber,
         })
+    }
+}
+
+/// Its URL without password.
+impl std::fmt::Debug for RedisSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisSync")
+            .field("url", &self.shown_url())
+            .field("key", &self.key)
+            .finish()
     }
 }
 
@@ -212,6 +227,8 @@ mod tests {
             let error = RedisSync::new("http://:pw@x").start(&app).unwrap_err();
             assert!(error.message().contains("Invalid Redis URL"), "{error}");
             assert!(!error.message().contains("pw"), "{error}");
+            let sync = RedisSync::new("redis://ada:pw@cache:6379");
+            assert!(!format!("{sync:?}").contains("pw"), "{sync:?}");
         });
     }
 }

@@ -24,6 +24,7 @@ type Events = Receiver<Arc<ServiceEvent>>;
 pub(super) async fn run(server: Arc<Server>, instance: Arc<str>, mut events: Events) {
     let mut link = Link::new(
         "publishing",
+        "on",
         "events of this instance do not reach the others until it is back",
     );
     let mut backoff = Backoff::new();

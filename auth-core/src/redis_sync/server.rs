@@ -51,6 +51,8 @@ impl Backoff {
 pub(super) struct Link {
     /// `"publishing"` or `"subscribed"`: which task speaks.
     role: &'static str,
+    /// How the role names the channel: publishing `on`, subscribed `to`.
+    preposition: &'static str,
     /// What an outage costs, said in the warning.
     cost: &'static str,
     state: State,
@@ -66,9 +68,10 @@ enum State {
 }
 
 impl Link {
-    pub(super) fn new(role: &'static str, cost: &'static str) -> Link {
+    pub(super) fn new(role: &'static str, preposition: &'static str, cost: &'static str) -> Link {
         Link {
             role,
+            preposition,
             cost,
             state: State::Starting,
             lost: 0,
@@ -104,17 +107,19 @@ impl Link {
     pub(super) fn up(&mut self, server: &Server) {
         if self.lost > 0 {
             tracing::info!(
-                "redis sync: connected to {} ({} on {:?}); {} events of this instance were not sent to the others meanwhile",
+                "redis sync: connected to {} ({} {} {:?}); {} events of this instance were not sent to the others meanwhile",
                 server.shown,
                 self.role,
+                self.preposition,
                 server.key,
                 self.lost
             );
         } else {
             tracing::info!(
-                "redis sync: connected to {} ({} on {:?})",
+                "redis sync: connected to {} ({} {} {:?})",
                 server.shown,
                 self.role,
+                self.preposition,
                 server.key
             );
         }

@@ -23,6 +23,7 @@ pub(super) async fn run(
 ) {
     let mut link = Link::new(
         "subscribed",
+        "to",
         "events of other instances do not reach this one until it is back",
     );
     let mut backoff = Backoff::new();
