@@ -22,7 +22,7 @@ use auth_core::realtime::{Connection, Sink, spawn_delivery};
 use auth_core::redis_sync::{RedisSync, SyncHandle};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use tests::redis::{OwnRedis, skip, unique_key, url};
+use tests::redis::{OwnRedis, REQUIRE_VARIABLE, URL_VARIABLE, skip, unique_key, url};
 use tokio::time::{Instant, sleep, timeout};
 
 /// What a connection received: `(event name, data)`.
@@ -76,6 +76,10 @@ struct Instance {
 
 impl Instance {
     fn start(redis_url: &str, key: &str) -> Instance {
+        Instance::with(RedisSync::new(redis_url).key(key))
+    }
+
+    fn with(sync: RedisSync) -> Instance {
         let app = App::new().register("messages", MemoryService::<Value>::new());
         app.publish(|_event, app| app.channel("everyone").channel());
         let received = Received::default();
@@ -85,7 +89,7 @@ impl Instance {
         );
         app.channel("everyone").join(&connection);
         spawn_delivery(&app);
-        let sync = RedisSync::new(redis_url).key(key).start(&app).unwrap();
+        let sync = sync.start(&app).unwrap();
         Instance {
             app,
             received,
@@ -388,5 +392,101 @@ async fn a_redis_outage_never_blocks_a_call_and_the_sync_comes_back_by_itself() 
     assert!(
         log.contains("were not sent to the others meanwhile"),
         "{log}"
+    );
+}
+
+#[tokio::test]
+async fn a_hung_redis_never_blocks_a_call_and_the_subscription_notices_it() {
+    if skip("a_hung_redis_never_blocks_a_call_and_the_subscription_notices_it") {
+        return;
+    }
+    let log = Logged::capture();
+    let redis = OwnRedis::start();
+    let (url, key) = (redis.url(), unique_key("hung"));
+    let keepalive = Duration::from_millis(300);
+    let a = Instance::with(RedisSync::new(&url).key(&key).keepalive(keepalive));
+    let b = Instance::with(RedisSync::new(&url).key(&key).keepalive(keepalive));
+    wait_for_subscribers(&url, &key, 2).await;
+    b.create("before", Params::new()).await.unwrap();
+    a.received.wait_for("before").await;
+
+    redis.pause();
+    for n in 0..5 {
+        let text = format!("during-{n}");
+        timeout(Duration::from_secs(10), a.create(&text, Params::new()))
+            .await
+            .expect("a call returns while Redis hangs")
+            .expect("and succeeds");
+    }
+    a.received.wait_for("during-4").await;
+    // Nothing closes the connections: only the keepalive tells.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !log
+        .lines_with(&url)
+        .contains("(subscribed): no answer to PING")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the subscription never noticed: {}",
+            log.lines_with(&url)
+        );
+        sleep(Duration::from_millis(50)).await;
+    }
+
+    redis.resume();
+    until_it_crosses(&a, &b, "after-a").await;
+    until_it_crosses(&b, &a, "after-b").await;
+}
+
+/// Runs [`skip_probe`] in a child process of this test binary with only
+/// `env` of the Redis variables set, and returns what it did.
+fn probe(env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["skip_probe", "--exact", "--ignored", "--nocapture"])
+        .env_remove(URL_VARIABLE)
+        .env_remove(REQUIRE_VARIABLE);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("the probe runs")
+}
+
+#[test]
+#[ignore = "run by the skip test, in a child process with the environment it sets"]
+fn skip_probe() {
+    println!("skip returned {}", skip("skip_probe"));
+}
+
+#[test]
+fn without_redis_a_test_is_skipped_with_a_message_unless_redis_is_required() {
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    for env in [&[][..], &[(URL_VARIABLE, "")], &[(REQUIRE_VARIABLE, "0")]] {
+        let output = probe(env);
+        assert!(output.status.success(), "{env:?}: {output:?}");
+        assert!(
+            text(&output.stdout).contains("skip returned true"),
+            "{output:?}"
+        );
+        assert!(
+            text(&output.stderr).contains(
+                "skipped skip_probe: no Redis (set TEST_REDIS_URL, or run scripts/redis.sh run -- cargo test)"
+            ),
+            "{output:?}"
+        );
+    }
+    let required = probe(&[(REQUIRE_VARIABLE, "1")]);
+    assert!(!required.status.success(), "{required:?}");
+    assert!(
+        text(&required.stderr).contains("REQUIRE_REDIS is set but TEST_REDIS_URL is not"),
+        "{required:?}"
+    );
+    let with_url = probe(&[
+        (URL_VARIABLE, "redis://127.0.0.1:1"),
+        (REQUIRE_VARIABLE, "1"),
+    ]);
+    assert!(
+        text(&with_url.stdout).contains("skip returned false"),
+        "{with_url:?}"
     );
 }

@@ -106,6 +106,27 @@ impl OwnRedis {
         }
     }
 
+    /// Freezes it (SIGSTOP): its connections stay open and nothing is
+    /// answered, as with a hung server or a network path that died
+    /// silently.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a paused server go on (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let child = self.child.as_ref().expect("the server runs");
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal} failed");
+    }
+
     /// Starts it again on the same port, waiting until it answers.
     pub fn restart(&mut self) {
         self.stop();

@@ -14,7 +14,9 @@
 //! A service call never waits on Redis. While Redis is unreachable an
 //! instance's events do not reach the others (they are dropped, counted,
 //! and the count logged when Redis is back); both connections retry by
-//! themselves, 100 ms after a failure, doubling up to 5 s. The log says
+//! themselves, 100 ms after a failure, doubling up to 5 s, and the
+//! subscription checks every [`RedisSync::keepalive`] that the server still
+//! answers (a hung server is an outage too). The log says
 //! `warn` when a connection is lost and `info` when it is made
 //! (`redis sync: connected to redis://host:port ...`, never with a
 //! password).
@@ -46,6 +48,7 @@ mod wire;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -56,6 +59,9 @@ use server::{Server, shown_url};
 
 /// The channel instances share when none is named (feathers-sync's).
 pub const DEFAULT_KEY: &str = "feathers-sync";
+
+/// How often a subscription checks that Redis answers, by default.
+pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(15);
 
 /// Service events across instances through one Redis server: see the
 /// [module docs](self).
@@ -70,6 +76,7 @@ pub const DEFAULT_KEY: &str = "feathers-sync";
 pub struct RedisSync {
     url: String,
     key: String,
+    keepalive: Duration,
 }
 
 impl RedisSync {
@@ -78,6 +85,7 @@ impl RedisSync {
         RedisSync {
             url: url.into(),
             key: DEFAULT_KEY.to_owned(),
+            keepalive: DEFAULT_KEEPALIVE,
         }
     }
 
@@ -86,6 +94,18 @@ impl RedisSync {
     pub fn key(self, key: impl Into<String>) -> RedisSync {
         RedisSync {
             key: key.into(),
+            ..self
+        }
+    }
+
+    /// How often the subscription checks that the server still answers
+    /// (a PING, answered within the same time; 15 s by default), so a
+    /// server that hangs, or a network path that died without closing the
+    /// connection, is noticed and the subscription made again. Zero is
+    /// taken as one millisecond.
+    pub fn keepalive(self, keepalive: Duration) -> RedisSync {
+        RedisSync {
+            keepalive: keepalive.max(Duration::from_millis(1)),
             ..self
         }
     }
@@ -116,6 +136,7 @@ impl RedisSync {
             client,
             shown,
             key: self.key,
+            keepalive: self.keepalive,
         });
         let instance: Arc<str> = Arc::from(instance_id());
         // The publisher ends when the app's event channel closes (the app
@@ -150,6 +171,7 @@ impl std::fmt::Debug for RedisSync {
         f.debug_struct("RedisSync")
             .field("url", &self.shown_url())
             .field("key", &self.key)
+            .field("keepalive", &self.keepalive)
             .finish()
     }
 }

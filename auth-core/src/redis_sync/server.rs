@@ -20,6 +20,9 @@ pub(super) struct Server {
     pub(super) shown: String,
     /// The pub/sub channel.
     pub(super) key: String,
+    /// How often the subscription asks the server for a PING, and how
+    /// long the answer may take.
+    pub(super) keepalive: Duration,
 }
 
 /// Waits between connection attempts: 100 ms, doubling up to 5 s, back to

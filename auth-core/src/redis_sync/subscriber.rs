@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use tokio::sync::oneshot;
-use tokio::time::timeout;
+use tokio::time::{Instant, MissedTickBehavior, interval_at, timeout};
 
 use super::server::{Backoff, CONNECT_TIMEOUT, Link, Server};
 use super::wire::WireEvent;
@@ -28,8 +28,8 @@ pub(super) async fn run(
     );
     let mut backoff = Backoff::new();
     loop {
-        let mut messages = match subscribe(&server).await {
-            Ok(pubsub) => pubsub.into_on_message(),
+        let (mut sink, mut messages) = match subscribe(&server).await {
+            Ok(pubsub) => pubsub.split(),
             Err(error) => {
                 link.down(&server, &error);
                 tokio::select! {
@@ -40,9 +40,25 @@ pub(super) async fn run(
         };
         backoff.reset();
         link.up(&server);
+        // A subscription only reads: without asking, it would wait forever
+        // on a server that hangs or a network path that died silently.
+        let mut keepalive = interval_at(Instant::now() + server.keepalive, server.keepalive);
+        keepalive.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             let message = tokio::select! {
                 _ = &mut stop => return,
+                _ = keepalive.tick() => {
+                    // Messages meanwhile wait in the connection's buffer.
+                    match timeout(server.keepalive, sink.ping::<redis::Value>()).await {
+                        Ok(Ok(_)) => continue,
+                        Ok(Err(error)) => link.down(&server, &error),
+                        Err(_) => link.down(
+                            &server,
+                            &format!("no answer to PING within {:?}", server.keepalive),
+                        ),
+                    }
+                    break;
+                }
                 message = messages.next() => message,
             };
             // The stream ends when the connection does.
