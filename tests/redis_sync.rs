@@ -438,6 +438,57 @@ async fn a_hung_redis_never_blocks_a_call_and_the_subscription_notices_it() {
     until_it_crosses(&b, &a, "after-b").await;
 }
 
+#[tokio::test]
+async fn a_refused_publish_is_said_once_and_keeps_the_connection() {
+    if skip("a_refused_publish_is_said_once_and_keeps_the_connection") {
+        return;
+    }
+    let log = Logged::capture();
+    let redis = OwnRedis::start();
+    let (url, key) = (redis.url(), unique_key("refused"));
+    let a = Instance::start(&url, &key);
+    let b = Instance::start(&url, &key);
+    wait_for_subscribers(&url, &key, 2).await;
+
+    acl(&url, "-publish").await;
+    for n in 0..10 {
+        a.create(&format!("refused-{n}"), Params::new())
+            .await
+            .unwrap();
+    }
+    a.received.wait_for("refused-9").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !log.lines_with(&url).contains("refuses to publish") {
+        assert!(Instant::now() < deadline, "{}", log.lines_with(&url));
+        sleep(Duration::from_millis(20)).await;
+    }
+    acl(&url, "+publish").await;
+    until_it_crosses(&a, &b, "accepted").await;
+
+    let lines = log.lines_with(&url);
+    assert_eq!(lines.matches("refuses to publish").count(), 1, "{lines}");
+    assert!(!lines.contains("lost the connection"), "{lines}");
+    assert!(
+        !b.received
+            .texts()
+            .iter()
+            .any(|text| text.starts_with("refused"))
+    );
+}
+
+/// Changes what the default user may run (`+publish`, `-publish`).
+async fn acl(redis_url: &str, rule: &str) {
+    let client = redis::Client::open(redis_url).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let () = redis::cmd("ACL")
+        .arg("SETUSER")
+        .arg("default")
+        .arg(rule)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+}
+
 /// Runs [`skip_probe`] in a child process of this test binary with only
 /// `env` of the Redis variables set, and returns what it did.
 fn probe(env: &[(&str, &str)]) -> std::process::Output {

@@ -44,6 +44,9 @@ pub(super) async fn run(server: Arc<Server>, instance: Arc<str>, mut events: Eve
         };
         backoff.reset();
         link.up(&server);
+        // Whether the server refuses PUBLISH now (said once, until it
+        // takes one again).
+        let mut refusing = false;
         loop {
             let event = match events.recv().await {
                 Ok(event) => event,
@@ -68,13 +71,37 @@ pub(super) async fn run(server: Arc<Server>, instance: Arc<str>, mut events: Eve
                 .arg(message)
                 .query_async::<i64>(&mut connection)
                 .await;
-            if let Err(error) = sent {
-                link.lost += 1;
-                link.down(&server, &error);
-                break;
+            match sent {
+                Ok(_) => refusing = false,
+                // The server answered with an error (an ACL without
+                // PUBLISH, a read-only replica): the connection is fine,
+                // and reconnecting would only repeat the refusal.
+                Err(error) if refused_by_server(&error) => {
+                    if !refusing {
+                        tracing::warn!(
+                            "redis sync: {} refuses to publish on {:?}: {error}; events of this instance do not reach the others until it accepts",
+                            server.shown,
+                            server.key
+                        );
+                        refusing = true;
+                    }
+                }
+                Err(error) => {
+                    link.lost += 1;
+                    link.down(&server, &error);
+                    break;
+                }
             }
         }
     }
+}
+
+/// An error the server answered with, rather than a lost connection.
+fn refused_by_server(error: &redis::RedisError) -> bool {
+    matches!(
+        error.kind(),
+        redis::ErrorKind::Server(_) | redis::ErrorKind::Extension
+    )
 }
 
 async fn connect(server: &Server) -> Result<redis::aio::MultiplexedConnection, String> {
