@@ -3,11 +3,12 @@
 //! ([`http_cases`]), fresh SQLite databases ([`sqlite`]), and fresh
 //! schemas on a PostgreSQL server, or a clear skip without one
 //! ([`postgres`]), and Redis servers for the event sync, or a clear skip
-//! without one ([`redis`]).
+//! without one ([`redis`]), and a Socket.IO client ([`socketio`]).
 
 pub mod http_cases;
 pub mod postgres;
 pub mod redis;
+pub mod socketio;
 pub mod sqlite;
 
 use std::sync::{Arc, Mutex};

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::Value;
@@ -42,6 +42,8 @@ struct Inner {
     id: u64,
     params: RwLock<Params>,
     sink: Option<Box<dyn Sink>>,
+    /// Set once the app was told the connection ended.
+    ended: AtomicBool,
     /// What ends the connection when its token expires (set on login).
     expiry: Mutex<Option<tokio::task::AbortHandle>>,
 }
@@ -81,6 +83,7 @@ impl Connection {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             params: RwLock::new(params),
             sink,
+            ended: AtomicBool::new(false),
             expiry: Mutex::new(None),
         }))
     }
@@ -92,6 +95,16 @@ impl Connection {
             .sink
             .as_ref()
             .is_some_and(|sink| sink.send(event, data))
+    }
+
+    /// Marks the connection ended; `true` the first time only.
+    pub(crate) fn end(&self) -> bool {
+        !self.0.ended.swap(true, Ordering::AcqRel)
+    }
+
+    /// Whether the app was told that the connection ended.
+    pub fn is_ended(&self) -> bool {
+        self.0.ended.load(Ordering::Acquire)
     }
 
     /// Closes the connection through its transport (nothing without one).

@@ -38,11 +38,11 @@ impl App {
                 return Delivered::default();
             }
         };
-        deliver(event, &channel)
+        deliver(self, event, &channel)
     }
 }
 
-fn deliver(event: &ServiceEvent, channel: &Channel) -> Delivered {
+fn deliver(app: &App, event: &ServiceEvent, channel: &Channel) -> Delivered {
     let mut delivered = Delivered::default();
     if channel.is_empty() {
         return delivered;
@@ -54,6 +54,9 @@ fn deliver(event: &ServiceEvent, channel: &Channel) -> Delivered {
         } else {
             delivered.dropped += 1;
             tracing::warn!(connection = connection.id(), event = %name, "connection dropped: it does not take events");
+            // Out of every channel at once, then closed: the transport
+            // may need a while to tell the client.
+            app.emit_disconnect(connection);
             connection.close();
         }
     }

@@ -114,9 +114,13 @@ impl App {
     }
 
     /// Announces the end of a connection: it leaves every channel, then
-    /// the `disconnect` handlers run. Transports call it when a client
-    /// goes away; an expired login calls it too.
+    /// the `disconnect` handlers run, once per connection however often
+    /// it is called. Transports call it when a client goes away; an
+    /// expired login and a dropped slow reader call it too.
     pub fn emit_disconnect(&self, connection: &Connection) {
+        if !connection.end() {
+            return;
+        }
         connection.cancel_expiry();
         self.leave_every_channel(connection);
         let handlers = read(&self.lifecycle().disconnect).clone();

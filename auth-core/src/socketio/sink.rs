@@ -45,8 +45,24 @@ impl Sink for SocketSink {
     }
 
     fn close(&self) {
-        if let Some(socket) = write(&self.0).take() {
-            let _ = socket.disconnect();
+        let Some(socket) = write(&self.0).take() else {
+            return;
+        };
+        if let Err(SocketError::InternalChannelFull) = socket.clone().disconnect() {
+            // The disconnect packet waits behind the full buffer of a
+            // client that does not read: try again until it goes out or
+            // the socket is gone (at the latest when it misses a ping).
+            tokio::spawn(async move {
+                while socket.connected() {
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    if !matches!(
+                        socket.clone().disconnect(),
+                        Err(SocketError::InternalChannelFull)
+                    ) {
+                        break;
+                    }
+                }
+            });
         }
     }
 }
