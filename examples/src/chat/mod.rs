@@ -9,6 +9,7 @@ pub mod migrations;
 mod secrets;
 mod storage;
 mod users;
+pub mod web;
 
 use auth_core::prelude::*;
 
