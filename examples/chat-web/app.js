@@ -84,12 +84,19 @@ messages.on('removed', (message) => {
   render()
 })
 
-// On every (re)connection: what was posted while the socket was away.
+// On every (re)connection: what was posted while the socket was away. The
+// page is "live" once that first answer is in: the server has the
+// connection in its channels by then, so every new message will arrive.
 socket.on('connect', () => {
   showError(null)
-  loadMessages().catch(showError)
+  loadMessages()
+    .then(() => { document.body.dataset.state = 'live' })
+    .catch(showError)
 })
-socket.on('disconnect', () => showError({ message: 'Connection lost, reconnecting…' }))
+socket.on('disconnect', () => {
+  document.body.dataset.state = 'offline'
+  showError({ message: 'Connection lost, reconnecting…' })
+})
 
 byId('account').addEventListener('submit', async (event) => {
   event.preventDefault()
