@@ -129,9 +129,12 @@ async function post (page, text) {
   await page.locator('#compose button[type="submit"]').click()
 }
 
-const unique = `${Date.now()}-${process.pid}`
-const email = `browser-${unique}@example.com`
+// The server is fresh and in memory: plain names and texts, as a person
+// would type them (they show in the README's screenshot).
+const email = 'ada@example.com'
 const password = 'correct horse battery staple'
+const adaSays = 'Hello from Ada, logged in'
+const nobodySays = 'Hi Ada! Anonymous here, no account needed'
 
 describe('the chat page in headless Chromium', () => {
   let first // signs up, logs in, posts
@@ -195,7 +198,7 @@ describe('the chat page in headless Chromium', () => {
   })
 
   test("the first page's message appears on the second without a reload", async () => {
-    const text = `hello from the browser ${unique}`
+    const text = adaSays
     await post(first, text)
     assert.equal(await messageShown(first, text), `${email} (you)`)
     assert.match(await messageShown(second, text), /^user \d+$/)
@@ -204,7 +207,7 @@ describe('the chat page in headless Chromium', () => {
   })
 
   test("the second (anonymous) page's message appears on the first", async () => {
-    const text = `hello from nobody ${unique}`
+    const text = nobodySays
     await post(second, text)
     assert.equal(await messageShown(second, text), 'anonymous')
     assert.equal(await messageShown(first, text), 'anonymous')
@@ -214,10 +217,10 @@ describe('the chat page in headless Chromium', () => {
     await first.reload()
     await first.locator('body[data-state="live"]').waitFor()
     await first.locator('#status', { hasText: `Logged in as ${email}` }).waitFor()
-    assert.equal(await messageShown(first, `hello from the browser ${unique}`), `${email} (you)`)
-    assert.equal(await messageShown(first, `hello from nobody ${unique}`), 'anonymous')
+    assert.equal(await messageShown(first, adaSays), `${email} (you)`)
+    assert.equal(await messageShown(first, nobodySays), 'anonymous')
     if (process.env.CHAT_SCREENSHOT) {
-      await first.locator('#compose input[name="text"]').fill('Hello everyone!')
+      await first.locator('#compose input[name="text"]').fill('Typing a reply…')
       await first.screenshot({ path: resolve(process.env.CHAT_SCREENSHOT) })
       await first.locator('#compose input[name="text"]').fill('')
     }
@@ -235,7 +238,7 @@ describe('the chat page in headless Chromium', () => {
     await first.locator('#status', { hasText: 'Reading and writing anonymously' }).waitFor()
     assert.equal(await first.locator('#account').isVisible(), true)
     assert.equal(await first.evaluate(() => window.localStorage.getItem('feathers-jwt')), null)
-    const text = `still live after logout ${unique}`
+    const text = 'Still live after the logout'
     await post(second, text)
     assert.equal(await messageShown(first, text), 'anonymous')
   })

@@ -142,7 +142,12 @@ describe(`chat example over Socket.IO with the official Feathers v5 client, on $
   })
 
   after(async () => {
-    for (const client of clients) client.socket.disconnect()
+    for (const client of clients) {
+      // A logged-in client re-authenticates when its socket disconnects;
+      // forgetting the login first keeps that call from outliving the test.
+      await client.app.authentication.reset()
+      client.socket.disconnect()
+    }
     if (!chat) return
     const status = await chat.stop()
     rmSync(chat.workDir, { recursive: true, force: true })
