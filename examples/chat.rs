@@ -7,11 +7,14 @@
 //! and messages are kept: unset, the SQLite file `chat.db` in the working
 //! directory (created and migrated at start, so they survive a restart);
 //! `sqlite://PATH` another SQLite file; `memory://` process memory.
+//! `REDIS_URL` (optional) shares service events with the other instances
+//! on that Redis server, so the sockets of every instance get them.
 //!
 //! The chat page is at `/` once `npm ci` has installed its browser
 //! libraries in `examples/chat-web/` (`CHAT_WEB_DIR` names another folder).
 
 use auth_core::Error;
+use auth_core::redis_sync::RedisSync;
 use examples::chat::{Storage, web};
 
 fn random_secret() -> Result<String, Error> {
@@ -57,7 +60,17 @@ async fn main() -> Result<(), Error> {
             "records kept in PostgreSQL"
         ),
     }
-    let app = examples::chat::app_on(&secret, &storage).await?;
+    let mut app = examples::chat::app_on(&secret, &storage).await?;
+    if let Some(url) = std::env::var("REDIS_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
+        let sync = RedisSync::new(url);
+        tracing::info!(redis = %sync.shown_url(), "service events shared through Redis (REDIS_URL)");
+        app = app.configure(sync);
+        // A REDIS_URL that is not a Redis URL stops the app here.
+        app.setup()?;
+    }
     // The page at `/`, the services and their transports everywhere else.
     let web_dir = web::dir_from_env();
     match web::missing_install(&web_dir) {

@@ -55,7 +55,7 @@ fn auth_crates_in(features: &str) -> Vec<&'static str> {
 
 #[test]
 fn without_auth_no_password_or_jwt_crate_is_a_dependency() {
-    for features in ["", "macros", "rest", "macros,rest"] {
+    for features in ["", "macros", "rest", "macros,rest", "redis"] {
         assert_eq!(
             auth_crates_in(features),
             Vec::<&str>::new(),
@@ -68,4 +68,20 @@ fn without_auth_no_password_or_jwt_crate_is_a_dependency() {
 fn with_auth_the_password_and_jwt_crates_are_there() {
     // The other test reads the same tree: this one proves it would see them.
     assert_eq!(auth_crates_in("auth"), AUTH_ONLY);
+}
+
+#[test]
+fn redis_brings_its_client_only_with_the_feature_and_never_a_tls_stack() {
+    assert!(!dependencies("").contains("redis"));
+    let with_redis = dependencies("redis");
+    assert!(with_redis.contains("redis"));
+    for tls in [
+        "rustls",
+        "native-tls",
+        "openssl",
+        "tokio-rustls",
+        "tokio-native-tls",
+    ] {
+        assert!(!with_redis.contains(tls), "the redis feature builds {tls}");
+    }
 }

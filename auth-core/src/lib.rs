@@ -13,6 +13,8 @@
 //!   Feathers' [query syntax](query); with the `sqlite` or `postgres` feature,
 //!   `sql::SqlService` keeps them in an SQL table (SQLite or PostgreSQL), and [`store::Store`]
 //!   holds either, chosen at run time.
+//! * With the `redis` feature, `redis_sync::RedisSync` shares service
+//!   events across the instances of an app through Redis pub/sub.
 //!
 //! Cargo features, all on by default: `macros` (`#[hooks(..)]`, and
 //! `#[derive(Strategy)]` with `auth`), `auth` (the `authentication` module:
@@ -58,9 +60,13 @@ pub mod params;
 pub mod query;
 pub mod realtime;
 mod redact;
+#[cfg(feature = "redis")]
+pub mod redis_sync;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod service;
+#[cfg(feature = "socketio")]
+pub mod socketio;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod sql;
 pub mod store;

@@ -2,10 +2,12 @@
 //! a service that records its method calls, a table-driven HTTP harness
 //! ([`http_cases`]), fresh SQLite databases ([`sqlite`]), and fresh
 //! schemas on a PostgreSQL server, or a clear skip without one
-//! ([`postgres`]).
+//! ([`postgres`]), and Redis servers for the event sync, or a clear skip
+//! without one ([`redis`]).
 
 pub mod http_cases;
 pub mod postgres;
+pub mod redis;
 pub mod sqlite;
 
 use std::sync::{Arc, Mutex};

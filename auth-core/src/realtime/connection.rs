@@ -104,6 +104,7 @@ impl Connection {
 
     /// Runs `task` as what ends this connection's login (a token's
     /// expiry), replacing and stopping the one before.
+    #[cfg(feature = "auth")]
     pub(crate) fn set_expiry(&self, task: tokio::task::AbortHandle) {
         if let Some(previous) = crate::sync::lock(&self.0.expiry).replace(task) {
             previous.abort();
