@@ -51,7 +51,7 @@ export async function startChat (name, env = {}) {
   let logs = '' // its stdout and stderr, shown when something goes wrong
   const server = spawn(CHAT_BIN, [], {
     cwd: workDir,
-    env: { ...process.env, HOST, PORT: String(port), RUST_LOG: 'info', ...env },
+    env: { ...process.env, HOST, PORT: String(port), RUST_LOG: process.env.RUST_LOG || 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   server.stdout.setEncoding('utf8').on('data', (chunk) => { logs += chunk })

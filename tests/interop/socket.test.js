@@ -191,8 +191,8 @@ describe(`chat example over Socket.IO with the official Feathers v5 client, on $
     const empty = await rejection(messages.create({ text: '' }))
     assertFeathersError(empty, 'BadRequest', 400, 'bad-request')
     // Anonymous messages can not be changed by external callers.
-    for (const call of [messages.patch(message.id, { text: 'changed' }), messages.remove(message.id)]) {
-      const error = await rejection(call)
+    for (const call of [() => messages.patch(message.id, { text: 'changed' }), () => messages.remove(message.id)]) {
+      const error = await rejection(call())
       assert.ok([401, 403].includes(error.code), `${error.name} ${error.code}: ${error.message}`)
     }
     assert.equal((await messages.get(message.id)).text, 'hello over the socket')
@@ -342,6 +342,45 @@ describe(`chat example over Socket.IO with the official Feathers v5 client, on $
     assert.equal(await storage.getItem('feathers-jwt'), undefined, 'the bad token was kept')
     const message = await stranger.app.service('messages').create({ text: 'a stranger' })
     assert.equal(message.anonymous, true)
+  })
+
+  test('a handshake Authorization header logs the socket in before its first call', async () => {
+    // As Feathers' socketio transport: the credentials of the handshake
+    // are checked before the client is told it is connected.
+    const socket = io(chat.url, {
+      forceNew: true,
+      reconnection: false,
+      ackTimeout: WAIT_MS,
+      transports: ['websocket'],
+      extraHeaders: { Authorization: `Bearer ${bobLogin.accessToken}` }
+    })
+    const app = feathers()
+    app.configure(socketio(socket))
+    try {
+      await connected({ socket })
+      // The first call, sent as soon as the socket is up, is already bob's.
+      assert.deepEqual(await app.service('secrets').find(), [{ secret: 'ok' }])
+    } finally {
+      socket.disconnect()
+    }
+  })
+
+  test('a bad handshake Authorization header is refused with connect_error', async () => {
+    const socket = io(chat.url, {
+      forceNew: true,
+      reconnection: false,
+      transports: ['websocket'],
+      extraHeaders: { Authorization: 'Bearer not.a.token' }
+    })
+    try {
+      const outcome = await new Promise((resolve) => {
+        socket.once('connect', () => resolve('connected'))
+        socket.once('connect_error', (error) => resolve(`connect_error: ${error.message}`))
+      })
+      assert.match(outcome, /^connect_error: /)
+    } finally {
+      socket.disconnect()
+    }
   })
 
   test('logout() makes the client anonymous again, and messages events still arrive', async () => {
