@@ -188,6 +188,18 @@ async fn the_services_answer_beside_the_page() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[tokio::test]
+async fn the_socket_transport_answers_behind_the_page() {
+    let dir = scratch("socket");
+    write_page(&dir, true);
+    let url = serve(&dir).await;
+    // Engine.IO's first long-polling request: the open packet (`0{"sid":..}`).
+    let open = get(&format!("{url}/socket.io/?EIO=4&transport=polling")).await;
+    assert_eq!(open.status, 200, "{}", open.shown());
+    assert!(open.text().starts_with("0{\"sid\":"), "{}", open.shown());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_service_at_a_page_path_is_refused_at_start() {
     for path in ["vendor", "app.js", "/style.css"] {
