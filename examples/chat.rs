@@ -9,10 +9,13 @@
 //! `sqlite://PATH` another SQLite file; `memory://` process memory.
 //! `REDIS_URL` (optional) shares service events with the other instances
 //! on that Redis server, so the sockets of every instance get them.
+//!
+//! The chat page is at `/` once `npm ci` has installed its browser
+//! libraries in `examples/chat-web/` (`CHAT_WEB_DIR` names another folder).
 
 use auth_core::Error;
 use auth_core::redis_sync::RedisSync;
-use examples::chat::Storage;
+use examples::chat::{Storage, web};
 
 fn random_secret() -> Result<String, Error> {
     let mut bytes = [0u8; 32];
@@ -68,5 +71,16 @@ async fn main() -> Result<(), Error> {
         // A REDIS_URL that is not a Redis URL stops the app here.
         app.setup()?;
     }
-    app.listen(&format!("{host}:{port}")).await
+    // The page at `/`, the services and their transports everywhere else.
+    let web_dir = web::dir_from_env();
+    match web::missing_install(&web_dir) {
+        None => tracing::info!(folder = %web_dir.display(), "the chat page is at /"),
+        Some(missing) => tracing::warn!(
+            folder = %web_dir.display(),
+            missing,
+            "the chat page needs its browser libraries: run `npm ci` in its folder"
+        ),
+    }
+    let router = web::router(app, web_dir)?;
+    auth_core::rest::listen_router(router, &format!("{host}:{port}")).await
 }

@@ -4,48 +4,22 @@
 
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { existsSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 
 import { feathers } from '@feathersjs/feathers'
 import rest from '@feathersjs/rest-client'
 import authentication, { MemoryStorage } from '@feathersjs/authentication-client'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const CHAT_BIN = process.env.CHAT_BIN
-  ? resolve(process.env.CHAT_BIN)
-  : resolve(here, '../../target/debug/examples/chat')
-const HOST = '127.0.0.1'
-const AUTH_SECRET = 'interop-test-secret-' + process.pid
-const START_TIMEOUT_MS = 10_000
-const STOP_TIMEOUT_MS = 5_000
+import { startChat } from './chat-server.js'
 
-let server // the child process
-let serverExit // resolves to { code, signal } when it exits
-let logs = '' // its stdout and stderr, shown when something goes wrong
+const AUTH_SECRET = 'interop-test-secret-' + process.pid
+
+let chat // the running binary: { url, workDir, logs(), stop() }
 let url
 // The server runs in a fresh directory: with DATABASE_URL unset it keeps its
 // records in ./chat.db there (the binary's default), removed afterwards.
-const workDir = mkdtempSync(join(tmpdir(), 'chat-interop-'))
 const storage = process.env.DATABASE_URL || 'the default SQLite file (chat.db)'
-
-/** A port that was free a moment ago: bind port 0, read it, close. */
-function freePort () {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer()
-    probe.unref()
-    probe.on('error', reject)
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address()
-      probe.close(() => resolvePort(port))
-    })
-  })
-}
 
 /** A fresh Feathers client with its own in-memory token storage. */
 function client () {
@@ -79,61 +53,15 @@ const password = 'correct horse battery staple'
 
 describe(`chat example with the official Feathers v5 client, on ${storage}`, () => {
   before(async () => {
-    if (!existsSync(CHAT_BIN)) {
-      throw new Error(
-        `chat binary not found at ${CHAT_BIN}: run \`cargo build --example chat\` ` +
-          'in the workspace root first (or set CHAT_BIN to the binary).'
-      )
-    }
-    const port = await freePort()
-    url = `http://${HOST}:${port}`
-    server = spawn(CHAT_BIN, [], {
-      cwd: workDir,
-      env: { ...process.env, HOST, PORT: String(port), AUTH_SECRET, RUST_LOG: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    server.stdout.setEncoding('utf8').on('data', (chunk) => { logs += chunk })
-    server.stderr.setEncoding('utf8').on('data', (chunk) => { logs += chunk })
-    serverExit = new Promise((resolveExit) => {
-      server.on('exit', (code, signal) => resolveExit({ code, signal }))
-      server.on('error', (error) => resolveExit({ code: null, signal: null, error }))
-    })
-
-    const deadline = Date.now() + START_TIMEOUT_MS
-    let exited = null
-    serverExit.then((status) => { exited = status })
-    for (;;) {
-      if (exited) {
-        throw new Error(`chat exited before answering: ${JSON.stringify(exited)}\n${logs}`)
-      }
-      try {
-        const response = await fetch(`${url}/messages`, { signal: AbortSignal.timeout(1000) })
-        if (response.ok) {
-          await response.arrayBuffer()
-          break
-        }
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`chat did not answer GET /messages within ${START_TIMEOUT_MS} ms\n${logs}`)
-      }
-      await sleep(100)
-    }
+    chat = await startChat('interop', { AUTH_SECRET })
+    url = chat.url
   })
 
   after(async () => {
-    if (!server || server.exitCode !== null || server.signalCode !== null) return
-    server.kill('SIGTERM')
-    const status = await Promise.race([
-      serverExit,
-      sleep(STOP_TIMEOUT_MS, null, { ref: false }) // must not keep the runner alive
-    ])
-    if (status === null) {
-      server.kill('SIGKILL')
-      await serverExit
-      assert.fail(`chat did not stop within ${STOP_TIMEOUT_MS} ms of SIGTERM\n${logs}`)
-    }
+    if (!chat) return
+    const status = await chat.stop()
+    const logs = chat.logs()
+    assert.notEqual(status, null, `chat did not stop within 5 s of SIGTERM\n${logs}`)
     // The binary handles SIGTERM itself: it finishes the requests in flight,
     // logs "shutting down" and returns Ok from main, so it exits with 0.
     assert.deepEqual(
@@ -144,11 +72,11 @@ describe(`chat example with the official Feathers v5 client, on ${storage}`, () 
     assert.match(logs, /shutting down/, 'no "shutting down" log line on SIGTERM')
     // Records went where DATABASE_URL says: the default file, or not there.
     assert.equal(
-      existsSync(join(workDir, 'chat.db')),
+      existsSync(join(chat.workDir, 'chat.db')),
       !process.env.DATABASE_URL,
       `chat.db in the working directory with DATABASE_URL=${process.env.DATABASE_URL ?? '(unset)'}`
     )
-    rmSync(workDir, { recursive: true, force: true })
+    rmSync(chat.workDir, { recursive: true, force: true })
     // CONTRACT.md: one log line per request with method, path, status and time.
     const plain = logs.replace(/\u001b\[[0-9;]*m/g, '')
     assert.match(

@@ -179,11 +179,13 @@ impl App {
 
     /// Serves the app over HTTP at `address` until Ctrl-C or SIGTERM, then
     /// finishes the requests in flight.
+    ///
+    /// # Errors
+    ///
+    /// What [`App::setup`] reports, or `GeneralError` when `address` can
+    /// not be bound or the server stops on an error.
     pub async fn listen(self, address: &str) -> Result<()> {
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .map_err(|error| Error::general(format!("Can not listen on {address}: {error}")))?;
-        self.serve(listener, shutdown_signal()).await
+        listen_router(self.into_router()?, address).await
     }
 
     /// Serves the app on a listener you bound (port 0 for tests) until
@@ -205,22 +207,52 @@ impl App {
         options: RestOptions,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        let router = self.into_router_with(options)?;
-        if let Ok(address) = listener.local_addr() {
-            tracing::info!(%address, "listening");
-        }
-        // The peer's address goes with each request, for hooks to read as
-        // `params.extensions.get::<PeerAddr>()`.
-        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|error| Error::general(format!("The server stopped: {error}")))
+        serve_router(self.into_router_with(options)?, listener, shutdown).await
     }
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
+/// Serves `router` (an app's, with routes of your own merged in) over HTTP
+/// at `address` until Ctrl-C or SIGTERM, as [`App::listen`] serves an app.
+///
+/// # Errors
+///
+/// `GeneralError` when `address` can not be bound or the server stops on
+/// an error.
+pub async fn listen_router(router: Router, address: &str) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|error| Error::general(format!("Can not listen on {address}: {error}")))?;
+    serve_router(router, listener, shutdown_signal()).await
+}
+
+/// Serves `router` on a listener you bound until `shutdown` completes, then
+/// finishes the requests in flight, as [`App::serve_with`] serves an app:
+/// each request carries the peer's address
+/// ([`PeerAddr`](crate::PeerAddr)).
+///
+/// # Errors
+///
+/// `GeneralError` when the server stops on an error.
+pub async fn serve_router(
+    router: Router,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, "listening");
+    }
+    // The peer's address goes with each request, for hooks to read as
+    // `params.extensions.get::<PeerAddr>()`.
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|error| Error::general(format!("The server stopped: {error}")))
+}
+
+/// Completes on Ctrl-C, or SIGTERM on Unix: the `shutdown` of
+/// [`serve_router`] that [`App::listen`] uses.
+pub async fn shutdown_signal() {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -53,6 +53,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
 use tokio::sync::Semaphore;
 
@@ -159,18 +160,31 @@ pub(crate) fn layer(app: &App, options: SocketOptions) -> Result<SocketIoLayer> 
         options,
         connected: AtomicUsize::new(0),
     });
-    io.ns("/", move |socket: SocketRef| {
+    // Everything is set up in a connect middleware, which socketioxide
+    // awaits before it sends the client its CONNECT packet; the handler
+    // after it has nothing left to do. (A connect handler runs as a task
+    // of its own, spawned once the CONNECT is sent: a client's first call,
+    // emitted as soon as it reads the CONNECT, could arrive before that
+    // task had registered the method handlers, and was then dropped,
+    // never answered, on a busy runtime.)
+    let setup = move |socket: SocketRef| {
         let transport = transport.clone();
-        async move { connect(transport, socket).await }
-    });
+        async move { connect(&transport, socket).await }
+    };
+    io.ns("/", (async || {}).with(setup));
     crate::realtime::spawn_delivery(app);
     Ok(layer)
 }
 
-/// A new socket: refused beyond the connection bound or with a bad
+/// A new socket, before it is told it is connected: refused (the client
+/// gets `connect_error`) beyond the connection bound or with a bad
 /// handshake `Authorization`, otherwise a [`Connection`] announced to the
-/// app, with its method events answered.
-async fn connect(transport: Arc<Transport>, socket: SocketRef) {
+/// app (and logged in with the handshake's credentials), with its method
+/// events answered.
+async fn connect(
+    transport: &Arc<Transport>,
+    socket: SocketRef,
+) -> std::result::Result<(), Refused> {
     let count = transport.connected.fetch_add(1, Ordering::AcqRel) + 1;
     if count > transport.options.max_connections {
         transport.connected.fetch_sub(1, Ordering::AcqRel);
@@ -178,8 +192,7 @@ async fn connect(transport: Arc<Transport>, socket: SocketRef) {
             max = transport.options.max_connections,
             "socket refused: too many connections"
         );
-        let _ = socket.disconnect();
-        return;
+        return Err(Refused("Too many connections"));
     }
     let mut params = Params::external(Provider::Other(PROVIDER.into()));
     let parts = socket.req_parts();
@@ -191,6 +204,8 @@ async fn connect(transport: Arc<Transport>, socket: SocketRef) {
         params.extensions.insert(PeerAddr(peer.0));
     }
     let sink = SocketSink::new(socket.clone());
+    #[cfg(feature = "auth")]
+    let refusal_sink = sink.clone();
     let connection = Connection::with_sink(params, sink.clone());
     let app = transport.app.clone();
 
@@ -234,7 +249,22 @@ async fn connect(transport: Arc<Transport>, socket: SocketRef) {
     #[cfg(feature = "auth")]
     if let Err(error) = handshake_login(&app, &connection).await {
         tracing::info!(%error, "socket refused: its handshake credentials were not accepted");
-        connection.close();
+        // Never connected, so its disconnect handler will not run: undone here.
+        transport.connected.fetch_sub(1, Ordering::AcqRel);
+        app.emit_disconnect(&connection);
+        refusal_sink.detach();
+        return Err(Refused("Invalid authentication"));
+    }
+    Ok(())
+}
+
+/// Why a socket is not let in, sent to the client as its `connect_error`.
+#[derive(Debug)]
+struct Refused(&'static str);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.0)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod migrations;
 mod secrets;
 mod storage;
 mod users;
+pub mod web;
 
 use auth_core::prelude::*;
 
