@@ -16,8 +16,9 @@
 //
 // --client socket.io (the default) is the official socket.io-client 4,
 // WebSocket only. --client raw speaks the same protocol (Engine.IO 4,
-// Socket.IO 5, WebSocket only) over a bare `ws` socket and never parses an
-// event's JSON, only looks for the round's nonce in its text: a harness
+// Socket.IO 5, WebSocket only) over a WebSocket of its own on a bare TCP
+// socket and never decodes an event, only looks for the round's nonce in
+// its bytes: a harness
 // that costs a few microseconds per event, so a server faster than the
 // official client can read still shows as faster.
 import { readFile, writeFile } from 'node:fs/promises'
@@ -25,7 +26,7 @@ import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { io } from 'socket.io-client'
-import WebSocket from 'ws'
+import net from 'node:net'
 
 const { values: options } = parseArgs({
   options: {
@@ -102,37 +103,94 @@ function connectSocketIo (onEvent, onClose) {
   })
 }
 
-// Engine.IO 4 over WebSocket: the server opens with `0{...}`, the client
-// joins the main namespace with `40` and is in once it gets `40{...}`; the
-// server pings with `2`, the client answers `3`; an event is
-// `42["name",...args]`. The event's text is handed on unparsed.
-const EVENT_PREFIX = '42["messages created",'
+// The raw client: Engine.IO 4 over a WebSocket of its own on a bare TCP
+// socket (RFC 6455, the least of it: one handshake, unfragmented frames
+// from the server, masked text frames to it). The server opens with
+// `0{...}`, the client joins the main namespace with `40` and is in once it
+// gets `40{...}`; the server pings with `2`, the client answers `3`; an
+// event is `42["name",...args]`, handed on as the frame's bytes, unparsed.
+const EVENT_PREFIX = Buffer.from('42["messages created",')
+
+// A masked text frame, as a client must send (payloads under 126 bytes).
+function textFrame (text) {
+  const payload = Buffer.from(text)
+  const mask = randomBytes(4)
+  const frame = Buffer.alloc(6 + payload.length)
+  frame[0] = 0x81
+  frame[1] = 0x80 | payload.length
+  mask.copy(frame, 2)
+  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i] ^ mask[i & 3]
+  return frame
+}
+
 function connectRaw (onEvent, onClose) {
   return new Promise((resolve, reject) => {
-    const wsUrl = url.replace(/^http/, 'ws') + '/socket.io/?EIO=4&transport=websocket'
-    const socket = new WebSocket(wsUrl, { perMessageDeflate: false })
+    const target = new URL(url)
+    const socket = net.connect({ host: target.hostname, port: Number(target.port) || 80, noDelay: true })
     let connected = false
-    const timer = setTimeout(() => { socket.terminate(); reject(new Error('timed out')) }, 20000)
-    socket.on('error', (error) => {
+    let handshaken = false
+    let buffer = Buffer.alloc(0)
+    const refuse = (error) => {
       clearTimeout(timer)
-      if (!connected) reject(error)
-    })
+      socket.destroy()
+      if (connected) onClose()
+      else reject(error)
+    }
+    const timer = setTimeout(() => refuse(new Error('timed out')), 20000)
+    socket.on('error', refuse)
     socket.on('close', () => { if (connected) onClose() })
-    socket.on('message', (data) => {
-      const packet = data.toString()
-      if (packet.startsWith(EVENT_PREFIX)) onEvent(packet)
-      else if (packet === '2') socket.send('3')
-      else if (packet.startsWith('0{')) socket.send('40')
-      else if (packet.startsWith('40')) {
+    socket.on('connect', () => {
+      socket.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${target.host}\r\n` +
+        'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+    })
+    const packet = (payload) => {
+      if (payload.indexOf(EVENT_PREFIX) === 0) {
+        onEvent(payload)
+        return
+      }
+      const text = payload.toString()
+      if (text === '2') socket.write(textFrame('3'))
+      else if (text.startsWith('0{')) socket.write(textFrame('40'))
+      else if (text.startsWith('40') && !connected) {
         connected = true
         clearTimeout(timer)
-        resolve(socket)
-      } else if (packet.startsWith('41') && connected) {
-        onClose() // the server left the namespace: no more events on it
-      } else if (packet.startsWith('44')) {
-        clearTimeout(timer)
-        socket.terminate()
-        reject(new Error(`namespace refused: ${packet}`))
+        resolve({ close: () => { connected = false; socket.destroy() } })
+      } else if (text.startsWith('41') && connected) refuse(new Error('left the namespace'))
+      else if (text.startsWith('44')) refuse(new Error(`namespace refused: ${text}`))
+    }
+    socket.on('data', (chunk) => {
+      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk])
+      if (!handshaken) {
+        const end = buffer.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const head = buffer.subarray(0, end).toString('latin1')
+        if (!/^HTTP\/1\.1 101 /.test(head)) return refuse(new Error(`no upgrade: ${head.split('\r\n')[0]}`))
+        handshaken = true
+        buffer = buffer.subarray(end + 4)
+      }
+      while (buffer.length >= 2) {
+        const fin = buffer[0] & 0x80
+        const opcode = buffer[0] & 0x0f
+        if (buffer[1] & 0x80) return refuse(new Error('a masked frame from the server'))
+        let length = buffer[1] & 0x7f
+        let offset = 2
+        if (length === 126) {
+          if (buffer.length < 4) break
+          length = buffer.readUInt16BE(2)
+          offset = 4
+        } else if (length === 127) {
+          if (buffer.length < 10) break
+          length = Number(buffer.readBigUInt64BE(2))
+          offset = 10
+        }
+        if (buffer.length < offset + length) break
+        const payload = buffer.subarray(offset, offset + length)
+        buffer = buffer.subarray(offset + length)
+        if (!fin || opcode === 0) return refuse(new Error('a fragmented message (not supported by --client raw)'))
+        if (opcode === 1) packet(payload)
+        else if (opcode === 8) return refuse(new Error('closed by the server'))
+        else if (opcode === 9) socket.write(Buffer.concat([Buffer.from([0x8a, 0x80 | payload.length]), Buffer.alloc(4), payload]))
       }
     })
   })
@@ -155,11 +213,11 @@ let current = null
 let disconnects = 0
 const onDisconnect = () => { disconnects += 1 }
 
-// socket.io hands the event's text, raw the whole packet: the nonce in the
-// text is unique enough to be found either way.
+// socket.io hands the event's text, raw the whole packet's bytes: the
+// nonce in the text is unique enough to be found either way.
 function onCreated (text) {
   const round = current
-  if (round === null || typeof text !== 'string' || !text.includes(round.nonce)) return
+  if (round === null || !text?.includes?.(round.nonce)) return
   round.count += 1
   if (round.count === 1) round.first = process.hrtime.bigint()
   if (round.count === n) {
@@ -195,7 +253,8 @@ async function round (label) {
   return {
     lastMs: Number(last - start) / 1e6,
     firstMs: Number(first - start) / 1e6,
-    cpuMs: (used.user + used.system) / 1000
+    cpuMs: (used.user + used.system) / 1000,
+    userMs: used.user / 1000
   }
 }
 
@@ -251,6 +310,7 @@ for (const socket of sockets) socket.close()
 const last = stats(results.map((r) => r.lastMs))
 const first = stats(results.map((r) => r.firstMs))
 const cpu = stats(results.map((r) => r.cpuMs))
+const user = stats(results.map((r) => r.userMs))
 const summary = {
   url,
   client: options.client,
@@ -261,6 +321,7 @@ const summary = {
   last,
   first,
   harnessCpu: cpu,
+  harnessUser: user,
   lastMs: results.map((r) => r.lastMs),
   memory: pid === undefined
     ? null
@@ -269,7 +330,7 @@ const summary = {
 
 console.log(`fan-out to ${n} sockets (${options.client} client), ${rounds} rounds (after ${warmup} warm-up): ` +
   `last client median ${ms(last.median)} ms, p90 ${ms(last.p90)}, min ${ms(last.min)}, max ${ms(last.max)}; ` +
-  `first client median ${ms(first.median)} ms; harness CPU per round median ${ms(cpu.median)} ms`)
+  `first client median ${ms(first.median)} ms; harness CPU per round median ${ms(cpu.median)} ms (user ${ms(user.median)})`)
 if (summary.memory) {
   const m = summary.memory
   console.log(`server RSS ${m.beforeKiB} KiB before, ${m.afterKiB} KiB with ${n} idle sockets ` +

@@ -12,6 +12,8 @@
 # how long the idle sockets wait before the server's RSS is read), SERVERS
 # ("chat feathers"), CLIENTS ("socket.io raw": the official client, then
 # fanout.mjs's bare one, which costs the harness less per event), CHAT_PORT and FEATHERS_PORT (free ports by default),
+# WIRE (1: also time each N-socket run from a tcpdump capture of the
+# loopback, wire.mjs; tcpdump is installed from Debian packages if missing),
 # SKIP_BUILD=1 to use the chat binary already in target/release,
 # SKIP_INSTALL=1 to use the node_modules already installed, LOG_DIR (the
 # servers' logs; target/bench-realtime by default), RUST_LOG (the chat
@@ -63,6 +65,12 @@ command -v node >/dev/null || { log "node (20 or later) is needed"; exit 1; }
 command -v npm >/dev/null || { log "npm is needed"; exit 1; }
 command -v curl >/dev/null || { log "curl is needed"; exit 1; }
 command -v taskset >/dev/null || { log "taskset (util-linux) is needed"; exit 1; }
+WIRE=${WIRE:-1}
+if [[ $WIRE == 1 ]] && ! command -v tcpdump >/dev/null; then
+    log "tcpdump is missing: installing it from Debian packages"
+    { apt-get update && apt-get install -y tcpdump; } >&2 || true
+    command -v tcpdump >/dev/null || { log "no tcpdump: the wire column is left out (WIRE=0)"; WIRE=0; }
+fi
 mkdir -p "$LOG_DIR"
 # Each side holds N sockets open, plus a few files of its own.
 ulimit -n $((N + 1024)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -116,12 +124,44 @@ start() { # server log_name: sets SERVER_PID
     log "$1 did not start listening on $port: see $logfile"; exit 1
 }
 
+forget() { # pid: no longer one for the cleanup to stop
+    local pid kept=()
+    for pid in "${PIDS[@]}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
+    PIDS=("${kept[@]}")
+}
+
 stop() {
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
-    local pid kept=()
-    for pid in "${PIDS[@]}"; do [[ $pid == "$SERVER_PID" ]] || kept+=("$pid"); done
-    PIDS=("${kept[@]}")
+    forget "$SERVER_PID"
+}
+
+# The loopback's own view of a run (wire.mjs): tcpdump on core 1 with the
+# harness, nanosecond timestamps, only the server's port.
+CAPTURE_PID=
+capture_start() { # server name
+    local i
+    [[ $WIRE == 1 ]] || return 0
+    taskset -c 1 tcpdump -i lo -nn -s 512 -B 16384 --time-stamp-precision=nano \
+        -w "$WORK/$2.pcap" "tcp port ${PORT[$1]}" 2>"$WORK/$2.tcpdump.log" &
+    CAPTURE_PID=$!
+    PIDS+=("$CAPTURE_PID")
+    for ((i = 0; i < 100; i++)); do
+        grep -q "listening on" "$WORK/$2.tcpdump.log" 2>/dev/null && return 0
+        kill -0 "$CAPTURE_PID" 2>/dev/null || { log "tcpdump failed: $(cat "$WORK/$2.tcpdump.log")"; exit 1; }
+        sleep 0.1
+    done
+    log "tcpdump did not start"; exit 1
+}
+capture_stop() { # server name
+    [[ $WIRE == 1 ]] || return 0
+    kill -INT "$CAPTURE_PID" 2>/dev/null || true
+    wait "$CAPTURE_PID" 2>/dev/null || true
+    forget "$CAPTURE_PID"
+    grep -q "^0 packets dropped by kernel" "$WORK/$2.tcpdump.log" ||
+        log "tcpdump dropped packets: $(grep dropped "$WORK/$2.tcpdump.log")"
+    node "$HERE/wire.mjs" --pcap "$WORK/$2.pcap" --port "${PORT[$1]}" --n "$N" --json "$WORK/$2.wire.json" >&2
+    rm -f "$WORK/$2.pcap"
 }
 
 harness() { # server client sockets json [--pid PID]
@@ -136,7 +176,9 @@ for server in $SERVERS; do
     for client in $CLIENTS; do
         log "$server, $client client: $N sockets, $ROUNDS rounds (server on core 0, harness on core 1; log in $LOG_DIR/$server.log)"
         start "$server" "$server"
+        capture_start "$server" "$server.$client.n"
         harness "$server" "$client" "$N" "$WORK/$server.$client.n.json" --settle "$SETTLE" --pid "$SERVER_PID"
+        capture_stop "$server" "$server.$client.n"
         stop
         log "$server, $client client: 1 socket, $ROUNDS rounds (the harness's own share)"
         start "$server" "$server-one"
@@ -157,16 +199,19 @@ import { readFileSync } from 'node:fs'
 const [work, n, clients, ...servers] = process.argv.slice(2)
 const read = (name) => JSON.parse(readFileSync(`${work}/${name}.json`, 'utf8'))
 const row = (cells) => console.log(cells.map((c, i) => i < 2 ? String(c).padEnd(10) : String(c).padStart(12)).join(' '))
-row(['server', 'client', `N=${n} median`, 'p90', 'min', 'max', 'harness CPU', 'N=1 median', 'KB/socket'])
+row(['server', 'client', `N=${n} median`, 'p90', 'min', 'max', 'harness CPU', 'N=1 median', 'wire median', 'KB/socket'])
+const readWire = (name) => { try { return read(`${name}.wire`).wire } catch { return undefined } }
 const figures = {}
 for (const client of clients.split(' ')) {
   for (const server of servers) {
     const many = read(`${server}.${client}.n`)
     const one = read(`${server}.${client}.one`)
-    figures[`${server} ${client}`] = { median: many.last.median, kib: many.memory.perSocketKiB }
+    const wire = readWire(`${server}.${client}.n`)
+    figures[`${server} ${client}`] = { median: many.last.median, wire: wire?.median, kib: many.memory.perSocketKiB }
     row([server, client,
       ...[many.last.median, many.last.p90, many.last.min, many.last.max, many.harnessCpu.median, one.last.median]
         .map((v) => v.toFixed(2)),
+      wire ? wire.median.toFixed(2) : '-',
       many.memory.perSocketKiB.toFixed(1)])
   }
 }
@@ -174,10 +219,12 @@ for (const client of clients.split(' ')) {
   const chat = figures[`chat ${client}`]
   const feathers = figures[`feathers ${client}`]
   if (chat && feathers) {
-    console.log(`ratio chat/feathers, ${client} client: fan-out ${(chat.median / feathers.median).toFixed(2)} ` +
+    const wire = chat.wire && feathers.wire ? `, on the wire ${(chat.wire / feathers.wire).toFixed(2)}` : ''
+    console.log(`ratio chat/feathers, ${client} client: fan-out ${(chat.median / feathers.median).toFixed(2)}${wire} ` +
       `(budget: at most 0.33), memory per socket ${(chat.kib / feathers.kib).toFixed(2)} (budget: chat under 20 KB)`)
   }
 }
 console.log('(ms from sending the POST until the last client has the event: median, p90, min, max over the rounds;')
-console.log(" harness CPU: the harness's own CPU time per round, median; KB = 1024 bytes)")
+console.log(" harness CPU: the harness's own CPU time per round, median; wire: from the POST's packet to the last")
+console.log(' event packet on the loopback (tcpdump), median; KB = 1024 bytes)')
 EOF
