@@ -7,17 +7,20 @@
 #   benches/realtime/run.sh                      # N=1000, 20 rounds, both servers
 #   N=200 ROUNDS=10 SKIP_BUILD=1 benches/realtime/run.sh
 #   SERVERS=feathers benches/realtime/run.sh     # the reference alone
+#   SERVERS="floor chat" benches/realtime/run.sh  # and where the harness's limit is
 #
 # Env: N (1000), ROUNDS (20, after WARMUP=3 warm-up rounds), SETTLE (s, 5:
 # how long the idle sockets wait before the server's RSS is read), SERVERS
-# ("chat feathers"), CLIENTS ("socket.io raw": the official client, then
-# fanout.mjs's bare one, which costs the harness less per event), CHAT_PORT and FEATHERS_PORT (free ports by default),
-# WIRE (1: also time each N-socket run from a tcpdump capture of the
-# loopback, wire.mjs; tcpdump is installed from Debian packages if missing),
-# SKIP_BUILD=1 to use the chat binary already in target/release,
-# SKIP_INSTALL=1 to use the node_modules already installed, LOG_DIR (the
-# servers' logs; target/bench-realtime by default), RUST_LOG (the chat
-# app's log filter). DATABASE_URL is always memory:// for the chat app.
+# ("chat feathers"; also floor: floor.mjs, the harness's own limit),
+# CLIENTS ("socket.io raw": the official client, then fanout.mjs's bare
+# one, which costs the harness less per event), CHAT_PORT, FEATHERS_PORT,
+# FLOOR_PORT (free ports by default), WIRE (1: also time each N-socket run
+# from a tcpdump capture of the loopback, wire.mjs; tcpdump is installed
+# from Debian packages if missing), SKIP_BUILD=1 to use the chat binary
+# already in target/release, SKIP_INSTALL=1 to use the node_modules already
+# installed, LOG_DIR (the servers' logs; target/bench-realtime by default),
+# RUST_LOG (the chat app's log filter). DATABASE_URL is always memory://
+# for the chat app.
 # Each server runs alone, pinned to core 0, the harness on core 1,
 # loopback only, started afresh for each client: first with N sockets
 # (fan-out and memory), then restarted with one socket (the harness's own
@@ -48,8 +51,8 @@ for client in $CLIENTS; do
 done
 for server in $SERVERS; do
     case $server in
-        chat | feathers) ;;
-        *) echo "unknown server '$server' (chat, feathers)" >&2; exit 2 ;;
+        chat | feathers | floor) ;;
+        *) echo "unknown server '$server' (chat, feathers, floor)" >&2; exit 2 ;;
     esac
 done
 
@@ -93,7 +96,8 @@ fi
 free_port() {
     node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })'
 }
-declare -A PORT=([chat]=${CHAT_PORT:-$(free_port)} [feathers]=${FEATHERS_PORT:-$(free_port)})
+declare -A PORT=([chat]=${CHAT_PORT:-$(free_port)} [feathers]=${FEATHERS_PORT:-$(free_port)}
+    [floor]=${FLOOR_PORT:-$(free_port)})
 AUTH_SECRET=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')
 
 # ---- (b) one server at a time ----
@@ -112,6 +116,9 @@ start() { # server log_name: sets SERVER_PID
             ;;
         feathers)
             (cd "$HERE/feathers" && HOST=$HOST PORT=$port exec taskset -c 0 node app.mjs) >"$logfile" 2>&1 &
+            ;;
+        floor)
+            HOST=$HOST PORT=$port taskset -c 0 node "$HERE/floor.mjs" >"$logfile" 2>&1 &
             ;;
     esac
     SERVER_PID=$!
