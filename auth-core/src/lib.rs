@@ -61,6 +61,8 @@ mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod service;
+#[cfg(feature = "socketio")]
+pub mod socketio;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod sql;
 pub mod store;

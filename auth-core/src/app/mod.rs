@@ -92,6 +92,9 @@ struct AppInner {
     publishers: crate::realtime::Publishers,
     /// The handlers of connection events (`App::on_login`, ...).
     lifecycle: crate::realtime::Lifecycle,
+    /// Set by `configure(SocketIo)`: serve Socket.IO on the router.
+    #[cfg(feature = "socketio")]
+    socketio: std::sync::OnceLock<crate::socketio::SocketOptions>,
 }
 
 /// `readiness` with its ready bit set.
@@ -152,6 +155,8 @@ impl App {
                 channels: crate::realtime::Registry::default(),
                 publishers: crate::realtime::Publishers::default(),
                 lifecycle: crate::realtime::Lifecycle::default(),
+                #[cfg(feature = "socketio")]
+                socketio: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -540,6 +545,18 @@ impl App {
     /// Listens to the events of every service (see [`crate::events`]).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<ServiceEvent>> {
         self.inner.events.subscribe()
+    }
+
+    /// Serves Socket.IO with `options` (the first configuration stays).
+    #[cfg(feature = "socketio")]
+    pub(crate) fn set_socketio_options(&self, options: crate::socketio::SocketOptions) {
+        let _ = self.inner.socketio.set(options);
+    }
+
+    /// The Socket.IO options, when the app serves Socket.IO.
+    #[cfg(feature = "socketio")]
+    pub(crate) fn socketio_options(&self) -> Option<crate::socketio::SocketOptions> {
+        self.inner.socketio.get().copied()
     }
 
     pub(crate) fn lifecycle(&self) -> &crate::realtime::Lifecycle {

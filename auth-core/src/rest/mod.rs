@@ -147,6 +147,11 @@ impl App {
     /// What [`App::setup`] reports.
     pub fn into_router_with(self, options: RestOptions) -> Result<Router> {
         self.setup()?;
+        #[cfg(feature = "socketio")]
+        let socketio = match self.socketio_options() {
+            Some(socket_options) => Some(crate::socketio::layer(&self, socket_options)?),
+            None => None,
+        };
         let state = Arc::new(RestState { app: self, options });
         let mut router = Router::new()
             .fallback(handler::handle)
@@ -154,6 +159,13 @@ impl App {
             .layer(RequestBodyLimitLayer::new(options.body_limit));
         if let Some(timeout) = options.request_timeout {
             router = router.layer(RequestTimeoutLayer::new(timeout));
+        }
+        // Sockets beside the REST handler, outside its body limit and
+        // timeout (a socket lives longer than a request; engine.io bounds
+        // its own messages).
+        #[cfg(feature = "socketio")]
+        if let Some(socketio) = socketio {
+            router = router.layer(socketio);
         }
         // Outside the limits, so that their bare refusals become Feathers' JSON.
         Ok(router

@@ -2,8 +2,11 @@
 //! writers welcome), secrets (users only), and authentication with the
 //! `jwt`, `local` and `anonymous` strategies. Users and messages are kept
 //! in the [`Storage`] `DATABASE_URL` names: an SQLite file by default.
+//! Served over REST and Socket.IO, with the real-time [`channels`] of
+//! CONTRACT.md.
 
 mod anonymous;
+pub mod channels;
 mod messages;
 pub mod migrations;
 mod secrets;
@@ -49,7 +52,9 @@ fn build(secret: &str, stores: Stores) -> Result<App> {
                 .strategy(Jwt::default())
                 .strategy(Local::default())
                 .strategy(Anonymous),
-        );
+        )
+        .configure(auth_core::socketio::SocketIo::new())
+        .configure(channels::configure);
     app.setup()?;
     Ok(app)
 }
