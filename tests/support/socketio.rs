@@ -126,26 +126,25 @@ impl Client {
     /// The next Socket.IO packet on the main namespace; an event is kept
     /// aside in `events` and answered as an empty packet.
     async fn next_packet(&mut self) -> Result<String, Closed> {
-        loop {
-            let text = self.next_text().await?;
-            if text.starts_with("41") {
-                self.closed = true;
-                return Err(Closed::Disconnected);
-            }
-            if let Some(event) = text.strip_prefix("42") {
-                let start = event.find('[').unwrap_or(0);
-                if start == 0 {
-                    let mut array: Vec<Value> =
-                        serde_json::from_str(event).expect("an event is a JSON array");
-                    let name = array.remove(0).as_str().unwrap_or_default().to_owned();
-                    let data = array.into_iter().next().unwrap_or(Value::Null);
-                    self.events.push_back((name, data));
-                    // Kept aside: an empty packet tells the caller to look.
-                    return Ok(String::new());
-                }
-            }
-            return Ok(text);
+        let text = self.next_text().await?;
+        if text.starts_with("41") {
+            self.closed = true;
+            return Err(Closed::Disconnected);
         }
+        // An event has no ack id: its array follows the type at once.
+        if let Some(event) = text
+            .strip_prefix("42")
+            .filter(|event| event.starts_with('['))
+        {
+            let mut array: Vec<Value> =
+                serde_json::from_str(event).expect("an event is a JSON array");
+            let name = array.remove(0).as_str().unwrap_or_default().to_owned();
+            let data = array.into_iter().next().unwrap_or(Value::Null);
+            self.events.push_back((name, data));
+            // Kept aside: an empty packet tells the caller to look.
+            return Ok(String::new());
+        }
+        Ok(text)
     }
 
     /// Emits `method` with `args` (path first) and an acknowledgement;

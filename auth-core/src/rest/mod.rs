@@ -165,7 +165,11 @@ impl App {
         // its own messages).
         #[cfg(feature = "socketio")]
         if let Some(socketio) = socketio {
-            router = router.layer(socketio);
+            router = router
+                .layer(socketio)
+                .layer(tower::util::MapRequestLayer::new(
+                    crate::socketio::own_handshake,
+                ));
         }
         // Outside the limits, so that their bare refusals become Feathers' JSON.
         Ok(router

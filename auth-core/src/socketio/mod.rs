@@ -154,6 +154,9 @@ pub(crate) fn layer(app: &App, options: SocketOptions) -> Result<SocketIoLayer> 
         .ws_max_frame_size(options.max_message_size)
         .ping_interval(options.ping_interval)
         .ping_timeout(options.ping_timeout)
+        // 4 KiB by default, per socket, for its whole life: most messages
+        // are a few hundred bytes, and a larger one is read in more steps.
+        .ws_read_buffer_size(1024)
         .build_layer();
     let transport = Arc::new(Transport {
         app: app.clone(),
@@ -174,6 +177,33 @@ pub(crate) fn layer(app: &App, options: SocketOptions) -> Result<SocketIoLayer> 
     io.ns("/", (async || {}).with(setup));
     crate::realtime::spawn_delivery(app);
     Ok(layer)
+}
+
+/// A Socket.IO request with its URI and headers copied out of hyper's
+/// read buffer. They are slices of that buffer, and a socket keeps its
+/// handshake's URI and headers for its whole life (as `params.headers`,
+/// and in socketioxide): without the copy every idle socket pins an 8 to
+/// 16 KiB buffer for a few hundred bytes (see docs/performance.md).
+pub(crate) fn own_handshake(
+    mut request: http::Request<axum::body::Body>,
+) -> http::Request<axum::body::Body> {
+    if !request.uri().path().starts_with("/socket.io") {
+        return request;
+    }
+    if let Ok(uri) = request.uri().to_string().parse::<http::Uri>() {
+        *request.uri_mut() = uri;
+    }
+    let copied: http::HeaderMap = request
+        .headers()
+        .iter()
+        .filter_map(|(name, value)| {
+            let name = http::HeaderName::from_bytes(name.as_str().as_bytes()).ok()?;
+            let value = http::HeaderValue::from_bytes(value.as_bytes()).ok()?;
+            Some((name, value))
+        })
+        .collect();
+    *request.headers_mut() = copied;
+    request
 }
 
 /// A new socket, before it is told it is connected: refused (the client
