@@ -526,10 +526,17 @@ async fn a_socket_that_does_not_read_is_dropped_and_never_holds_back_a_publisher
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // Delivery goes on for the sockets that read.
+    // Delivery goes on for the sockets that read (after the events still
+    // queued from before it connected).
     let mut reader = Client::connect(address).await;
     for n in 0..50 {
         let created = things.create(json!({"n": n}), Params::new()).await.unwrap();
-        assert_eq!(reader.event("things created").await.unwrap(), created);
+        loop {
+            let event = reader.event("things created").await.unwrap();
+            if event == created {
+                break;
+            }
+            assert!(event.get("text").is_some(), "{event} came out of order");
+        }
     }
 }
