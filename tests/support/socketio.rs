@@ -188,6 +188,25 @@ impl Client {
         }
     }
 
+    /// The next acknowledgement, whichever call it answers: its id and
+    /// arguments.
+    pub async fn any_ack(&mut self) -> Result<(u64, Vec<Value>), Closed> {
+        loop {
+            let packet = self.next_packet().await?;
+            let Some(body) = packet.strip_prefix("43") else {
+                continue;
+            };
+            let Some(start) = body.find('[') else {
+                continue;
+            };
+            if let Ok(id) = body[..start].parse() {
+                let arguments =
+                    serde_json::from_str(&body[start..]).expect("an ack is a JSON array");
+                return Ok((id, arguments));
+            }
+        }
+    }
+
     /// A call's result, failing the test on an error acknowledgement.
     pub async fn ok(&mut self, method: &str, args: &[Value]) -> Value {
         let answer = self.call(method, args).await.expect("an acknowledgement");

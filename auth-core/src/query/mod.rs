@@ -107,6 +107,8 @@ pub(crate) use like::to_glob;
 pub use names::{UNQUERYABLE, first_named_field, refuse_named_fields};
 pub use paginate::{Found, Page, Paginate, find};
 pub use select::select;
+#[cfg(feature = "rest")]
+pub(crate) use select::{project_reply, selected_fields};
 pub use sort::sort;
 
 /// A parsed Feathers query: the special filters and the field conditions.

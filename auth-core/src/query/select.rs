@@ -28,6 +28,44 @@ pub fn select(record: Value, fields: &[String], id_field: &str) -> Value {
     Value::Object(picked)
 }
 
+/// The fields a query's `$select` asks for, if it does.
+#[cfg(feature = "rest")]
+pub(crate) fn selected_fields(query: &Map<String, Value>) -> Option<Vec<String>> {
+    match query.get("$select")? {
+        Value::String(field) => Some(vec![field.clone()]),
+        Value::Array(fields) => Some(
+            fields
+                .iter()
+                .filter_map(|field| field.as_str().map(str::to_owned))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// `$select` applied to a call's reply as transports send it, whatever
+/// the service did with it (a typed service may answer whole records its
+/// type requires): each record, the list, or the page's data. The `id`
+/// field is always kept.
+#[cfg(feature = "rest")]
+pub(crate) fn project_reply(reply: Value, fields: &[String]) -> Value {
+    let one = |record: Value| select(record, fields, "id");
+    match reply {
+        Value::Array(records) => Value::Array(records.into_iter().map(one).collect()),
+        Value::Object(mut page) if page.contains_key("total") && page.contains_key("data") => {
+            if let Some(Value::Array(records)) = page.remove("data") {
+                page.insert(
+                    "data".into(),
+                    Value::Array(records.into_iter().map(one).collect()),
+                );
+            }
+            Value::Object(page)
+        }
+        record @ Value::Object(_) => one(record),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

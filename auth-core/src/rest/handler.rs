@@ -58,7 +58,7 @@ async fn call(state: &RestState, request: Request) -> Result<Response> {
         params.extensions.insert(peer);
     }
     let created = route.method == Method::Create;
-    let select = selected_fields(&params.query);
+    let select = crate::query::selected_fields(&params.query);
     let call = JsonCall {
         method: route.method,
         id: route.id,
@@ -75,47 +75,12 @@ async fn call(state: &RestState, request: Request) -> Result<Response> {
     let body = match select {
         None => reply.to_bytes()?,
         Some(fields) => {
-            let projected = project(reply.to_json()?, &fields);
+            let projected = crate::query::project_reply(reply.to_json()?, &fields);
             serde_json::to_vec(&projected)
                 .map_err(|error| Error::general(format!("Could not write the reply: {error}")))?
         }
     };
     Ok(reply::json(status, body))
-}
-
-/// The fields `$select` asks for, if it does.
-fn selected_fields(query: &Map<String, Value>) -> Option<Vec<String>> {
-    match query.get("$select")? {
-        Value::String(field) => Some(vec![field.clone()]),
-        Value::Array(fields) => Some(
-            fields
-                .iter()
-                .filter_map(|field| field.as_str().map(str::to_owned))
-                .collect(),
-        ),
-        _ => None,
-    }
-}
-
-/// `$select` applied to what goes out, whatever the service did with it:
-/// a typed service may have answered whole records its type requires.
-/// The `id` field is always kept.
-fn project(reply: Value, fields: &[String]) -> Value {
-    let one = |record: Value| crate::query::select(record, fields, "id");
-    match reply {
-        Value::Array(records) => Value::Array(records.into_iter().map(one).collect()),
-        Value::Object(mut page) if page.contains_key("total") && page.contains_key("data") => {
-            if let Some(Value::Array(records)) = page.remove("data") {
-                page.insert(
-                    "data".into(),
-                    Value::Array(records.into_iter().map(one).collect()),
-                );
-            }
-            Value::Object(page)
-        }
-        record @ Value::Object(_) => one(record),
-        other => other,
-    }
 }
 
 /// The credentials the first registered strategy finds in the request.

@@ -338,7 +338,12 @@ async fn call(
     let mut params = connection.params();
     params.extensions.insert(connection.clone());
     let (service, call) = args::resolve(app, method, arguments, params)?;
-    service.call(call).await?.into_json()
+    let select = crate::query::selected_fields(&call.params.query);
+    let reply = service.call(call).await?.into_json()?;
+    Ok(match select {
+        Some(fields) => crate::query::project_reply(reply, &fields),
+        None => reply,
+    })
 }
 
 /// Answers the client's acknowledgement: `[null, result]` or `[error]`.
