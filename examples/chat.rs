@@ -1,4 +1,4 @@
-//! The chat app of CONTRACT.md over HTTP.
+//! The chat app of CONTRACT.md over HTTP and Socket.IO.
 //!
 //! `cargo run --release --example chat` serves it on 127.0.0.1:3030;
 //! `HOST`, `PORT` and `AUTH_SECRET` override the address, the port and the
