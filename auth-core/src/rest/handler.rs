@@ -18,10 +18,36 @@ use crate::service::Method;
 
 /// The handler for every request.
 pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request) -> Response {
-    match call(&state, request).await {
+    let private = carries_credentials(&state.app, request.uri().path());
+    let response = match call(&state, request).await {
         Ok(response) => response,
         Err(error) => reply::error(error),
+    };
+    if private {
+        reply::no_store(response)
+    } else {
+        response
     }
+}
+
+/// Whether answers at `path` carry a token or an account: the
+/// authentication service's, and its entity service's (the users).
+#[cfg(feature = "auth")]
+fn carries_credentials(app: &crate::app::App, path: &str) -> bool {
+    let Ok(authentication) = crate::authentication::default_authentication(app) else {
+        return false;
+    };
+    let path = path.trim_matches('/');
+    let under = |service: &str| {
+        path.strip_prefix(service.trim_matches('/'))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    under(authentication.path()) || under(&authentication.config().service)
+}
+
+#[cfg(not(feature = "auth"))]
+fn carries_credentials(_app: &crate::app::App, _path: &str) -> bool {
+    false
 }
 
 async fn call(state: &RestState, request: Request) -> Result<Response> {

@@ -174,6 +174,7 @@ impl App {
         // Outside the limits, so that their bare refusals become Feathers' JSON.
         Ok(router
             .layer(MapResponseLayer::new(reply::json_errors))
+            .layer(MapResponseLayer::new(reply::no_sniffing))
             .layer(
                 TraceLayer::new_for_http()
                     .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -35,6 +35,25 @@ pub(crate) fn timed_out() -> Response {
     error(Error::timeout("The request took too long"))
 }
 
+/// `X-Content-Type-Options: nosniff` on every answer, so that no browser
+/// reads a JSON answer (which may echo client input) as another type.
+pub(crate) fn no_sniffing(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// `Cache-Control: no-store`, for answers that carry a token or an
+/// account (RFC 6749 section 5.1): no cache on the way may keep them.
+pub(crate) fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// Errors produced outside the handler (a body over the limit, refused by
 /// `RequestBodyLimitLayer`, or any bare 4xx/5xx of a layer an app adds)
 /// answered as Feathers' JSON too.
