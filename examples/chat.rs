@@ -19,8 +19,7 @@ use examples::chat::{Storage, web};
 
 fn random_secret() -> Result<String, Error> {
     let mut bytes = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut bytes))
+    getrandom::getrandom(&mut bytes)
         .map_err(|error| Error::general(format!("No randomness for a secret: {error}")))?;
     Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }
