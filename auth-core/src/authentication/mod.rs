@@ -62,6 +62,8 @@ pub use restrict::{
     DisallowExternalMulti, ForbidQueryFields, RestrictToOwner, disallow_external_multi,
     forbid_query_fields, restrict_to_owner,
 };
+#[cfg(feature = "rest")]
+pub(crate) use service::parse_credentials;
 pub use service::{
     Authentication, AuthenticationService, DEFAULT_AUTHENTICATION, default_authentication,
 };

@@ -410,6 +410,25 @@ impl Configure for Authentication {
     }
 }
 
+/// The credentials the first of the app's strategies finds in a request's
+/// head (`Authorization: Bearer <jwt>`), for transports: a REST request,
+/// a socket's handshake. `None` without an authentication service.
+#[cfg(feature = "rest")]
+pub(crate) async fn parse_credentials(
+    app: &App,
+    parts: &http::request::Parts,
+) -> Result<Option<AuthenticationRequest>> {
+    let Ok(service) = default_authentication(app) else {
+        return Ok(None);
+    };
+    for strategy in service.strategies() {
+        if let Some(authentication) = strategy.parse(parts).await? {
+            return Ok(Some(authentication));
+        }
+    }
+    Ok(None)
+}
+
 /// The app's authentication service, for hooks and transports: the one
 /// the authentication plugin registered (named by the
 /// `default_authentication` setting).

@@ -18,8 +18,17 @@ use crate::service::Method;
 
 /// The handler for every request.
 pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request) -> Response {
-    let private = carries_credentials(&state.app, request.uri().path());
-    let response = match call(&state, request).await {
+    let (parts, body) = request.into_parts();
+    let custom = parts
+        .headers
+        .get("x-service-method")
+        .and_then(|value| value.to_str().ok());
+    let route = match route::resolve(&state.app, &parts.method, parts.uri.path(), custom) {
+        Ok(route) => route,
+        Err(error) => return reply::error(error),
+    };
+    let private = carries_credentials(&state.app, route.service.path());
+    let response = match call(&state, route, parts, body).await {
         Ok(response) => response,
         Err(error) => reply::error(error),
     };
@@ -30,19 +39,15 @@ pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request
     }
 }
 
-/// Whether answers at `path` carry a token or an account: the
-/// authentication service's, and its entity service's (the users).
+/// Whether the answers of the service at `path` carry a token or an
+/// account: the authentication service's, and its entity service's (the
+/// users).
 #[cfg(feature = "auth")]
 fn carries_credentials(app: &crate::app::App, path: &str) -> bool {
     let Ok(authentication) = crate::authentication::default_authentication(app) else {
         return false;
     };
-    let path = path.trim_matches('/');
-    let under = |service: &str| {
-        path.strip_prefix(service.trim_matches('/'))
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    };
-    under(authentication.path()) || under(&authentication.config().service)
+    path == authentication.path() || path == authentication.config().service.trim_matches('/')
 }
 
 #[cfg(not(feature = "auth"))]
@@ -50,13 +55,12 @@ fn carries_credentials(_app: &crate::app::App, _path: &str) -> bool {
     false
 }
 
-async fn call(state: &RestState, request: Request) -> Result<Response> {
-    let (parts, body) = request.into_parts();
-    let custom = parts
-        .headers
-        .get("x-service-method")
-        .and_then(|value| value.to_str().ok());
-    let route = route::resolve(&state.app, &parts.method, parts.uri.path(), custom)?;
+async fn call(
+    state: &RestState,
+    route: route::Route,
+    parts: http::request::Parts,
+    body: Body,
+) -> Result<Response> {
     let mut params = Params::external(Provider::Rest);
     if let Some(query) = parts.uri.query() {
         params.query = qs::parse(query, state.options.query_limits)?;
@@ -66,7 +70,8 @@ async fn call(state: &RestState, request: Request) -> Result<Response> {
     // `Authorization` header reaches hooks in `params.headers`.
     #[cfg(feature = "auth")]
     {
-        params.authentication = parse_authentication(&state.app, &parts).await?;
+        params.authentication =
+            crate::authentication::parse_credentials(&state.app, &parts).await?;
     }
     let data = match route.method {
         Method::Find | Method::Get | Method::Remove => None,
@@ -107,25 +112,6 @@ async fn call(state: &RestState, request: Request) -> Result<Response> {
         }
     };
     Ok(reply::json(status, body))
-}
-
-/// The credentials the first registered strategy finds in the request.
-/// (Paths in full: with the `auth` feature off, this function and what it
-/// names are not there.)
-#[cfg(feature = "auth")]
-async fn parse_authentication(
-    app: &crate::app::App,
-    parts: &http::request::Parts,
-) -> Result<Option<crate::params::AuthenticationRequest>> {
-    let Ok(service) = crate::authentication::default_authentication(app) else {
-        return Ok(None);
-    };
-    for strategy in service.strategies() {
-        if let Some(authentication) = strategy.parse(parts).await? {
-            return Ok(Some(authentication));
-        }
-    }
-    Ok(None)
 }
 
 /// The body as JSON: an empty body is `{}`, as Feathers' body parser

@@ -133,25 +133,22 @@ pub(crate) fn resolve(
     }
     rest.resize(position + 1, Value::Null);
     let mut rest = rest.into_iter();
+    // Missing data is `{}`, as an empty REST body is.
+    let data = |value: Option<Value>| match value {
+        None | Some(Value::Null) => Some(Value::Object(Map::new())),
+        data => data,
+    };
     let (id, data) = match method {
         Method::Find => (None, None),
         Method::Get | Method::Remove => (read_id(&method, rest.next())?, None),
         Method::Update | Method::Patch => {
             let id = read_id(&method, rest.next())?;
-            (id, rest.next())
+            (id, data(rest.next()))
         }
-        Method::Create | Method::Custom(_) => (None, rest.next()),
+        Method::Create | Method::Custom(_) => (None, data(rest.next())),
     };
     let mut params = params;
     params.query = read_query(rest.next())?;
-    let data = match data {
-        Some(Value::Null) | None
-            if !matches!(method, Method::Find | Method::Get | Method::Remove) =>
-        {
-            Some(Value::Object(Map::new()))
-        }
-        other => other,
-    };
     let mut call = JsonCall::new(method, params);
     call.id = id;
     call.data = data;

@@ -303,22 +303,14 @@ impl std::fmt::Display for Refused {
 /// transport does.
 #[cfg(feature = "auth")]
 async fn handshake_login(app: &App, connection: &Connection) -> Result<()> {
-    let Ok(service) = crate::authentication::default_authentication(app) else {
-        return Ok(());
-    };
     let mut parts = http::Request::new(()).into_parts().0;
     parts.headers = connection.params().headers;
-    let mut authentication = None;
-    for strategy in service.strategies() {
-        if let Some(found) = strategy.parse(&parts).await? {
-            authentication = Some(found);
-            break;
-        }
-    }
-    let Some(authentication) = authentication else {
+    let Some(authentication) = crate::authentication::parse_credentials(app, &parts).await? else {
         return Ok(());
     };
-    let path = service.path().to_owned();
+    let path = crate::authentication::default_authentication(app)?
+        .path()
+        .to_owned();
     let mut params = connection.params();
     params.extensions.insert(connection.clone());
     let data = serde_json::to_value(&authentication)
