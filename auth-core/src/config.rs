@@ -35,6 +35,22 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! With the `rest` feature, the `[rest]` section holds the REST transport's
+//! bounds ([`RestOptions`](crate::rest::RestOptions): body size, timeouts,
+//! connections; times in seconds), read by [`App::rest_options`] and so by
+//! [`App::listen`], [`App::serve`] and [`App::into_router`]:
+//!
+//! ```toml
+//! [rest]
+//! header_read_timeout = 20
+//! max_connections = 4096
+//! ```
+//!
+//! [`App::rest_options`]: crate::App::rest_options
+//! [`App::listen`]: crate::App::listen
+//! [`App::serve`]: crate::App::serve
+//! [`App::into_router`]: crate::App::into_router
+//!
 //! # Where the files are
 //!
 //! `config/` is relative to the working directory, as Feathers' is: run

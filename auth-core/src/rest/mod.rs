@@ -32,6 +32,24 @@
 //! | query string pairs | 1000 | `400 BadRequest` | [`query_limits.max_params`](QsLimits::max_params) |
 //! | query string bracket depth | 5 | `400 BadRequest` | [`query_limits.max_depth`](QsLimits::max_depth) |
 //! | time to answer | 30 s | `408 Timeout` | [`request_timeout`](RestOptions::request_timeout) |
+//! | time to send a request head, and idle time between requests | 20 s | the connection is closed | [`header_read_timeout`](RestOptions::header_read_timeout) |
+//! | open connections | 4096 | new ones wait to be accepted | [`max_connections`](RestOptions::max_connections) |
+//! | unread body read and discarded before answering | 4 MiB, 5 s | the connection is closed after the answer | [`drain_limit`](RestOptions::drain_limit), [`drain_timeout`](RestOptions::drain_timeout) |
+//!
+//! The connection bounds hold where the app is served by [`App::listen`],
+//! [`App::serve`], [`App::serve_with`], [`listen_router_with`] or
+//! [`serve_router_with`] (not by a server of your own around
+//! [`App::into_router`]). A client that stalls while sending its request
+//! head, or leaves a kept-alive connection idle, is dropped once
+//! `header_read_timeout` has passed since the connection opened or its
+//! last answer was sent: hyper bounds both with one timer. Past
+//! `max_connections` open connections (WebSockets included) the server
+//! stops accepting until one closes; those it serves are never starved,
+//! and the others wait in the kernel's accept queue. When the app answers
+//! without reading a request body to its end (a `413`, say), the rest is
+//! read and discarded first, up to `drain_limit` bytes for `drain_timeout`,
+//! so that a client still writing it reads the answer rather than a reset
+//! connection.
 //!
 //! JSON bodies nest at most 128 levels (`serde_json`'s recursion limit;
 //! deeper is a `400`). Below the app, the HTTP server refuses a URI over
@@ -57,10 +75,13 @@
 //! Or compose it with other routes and layers: `app.into_router()?` is a
 //! plain `axum::Router`.
 
+mod drain;
 mod handler;
 pub mod qs;
 mod reply;
 mod route;
+mod serve;
+mod settings;
 mod timeout;
 
 use std::sync::Arc;
@@ -105,6 +126,28 @@ pub struct RestOptions {
     /// call is dropped at its next `.await` and the answer is
     /// `408 Timeout`. `None` waits as long as the call takes.
     pub request_timeout: Option<Duration>,
+    /// How long a client may take to send a request head (20 s), counted
+    /// from the connection's start, or on a kept-alive connection from the
+    /// end of its previous answer: this is also the idle keep-alive
+    /// timeout. Past it the connection is closed. `None` waits forever.
+    pub header_read_timeout: Option<Duration>,
+    /// Whether a connection stays open for further requests after an
+    /// answer (HTTP/1.1 keep-alive): `true`.
+    pub keep_alive: bool,
+    /// How many connections may be open at once (4096), WebSockets
+    /// included; beyond it the server accepts no more until one closes,
+    /// and new ones wait in the kernel's accept queue (or are refused when
+    /// it is full). `None` accepts as many as the process can open.
+    pub max_connections: Option<usize>,
+    /// How much of a request body the app did not read (a `413`, an answer
+    /// that needs no body) is read and discarded before answering, so
+    /// that a client still writing it reads the answer: 4 MiB. A body
+    /// longer than this is not drained, and the connection is closed after
+    /// the answer.
+    pub drain_limit: usize,
+    /// How long draining an unread body may take (5 s) before the answer
+    /// goes out anyway and the connection is closed after it.
+    pub drain_timeout: Duration,
 }
 
 impl Default for RestOptions {
@@ -113,6 +156,11 @@ impl Default for RestOptions {
             body_limit: 1024 * 1024,
             query_limits: QsLimits::default(),
             request_timeout: Some(Duration::from_secs(30)),
+            header_read_timeout: Some(Duration::from_secs(20)),
+            keep_alive: true,
+            max_connections: Some(4096),
+            drain_limit: 4 * 1024 * 1024,
+            drain_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -123,20 +171,23 @@ pub(crate) struct RestState {
 }
 
 impl App {
-    /// The app as an `axum::Router` with the default [`RestOptions`].
+    /// The app as an `axum::Router` with the [`RestOptions`] of its
+    /// configuration ([`App::rest_options`]: the defaults, unless a `rest`
+    /// setting changes some).
     ///
-    /// Serve it with
-    /// `axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())`
-    /// for hooks to see the peer's address ([`PeerAddr`](crate::PeerAddr));
-    /// a plain `axum::serve(listener, router)` hands the app none, and
+    /// Serve it with [`serve_router`] or [`listen_router`] (or their
+    /// `_with` forms) for hooks to see the peer's address
+    /// ([`PeerAddr`](crate::PeerAddr)) and for the connection bounds; a
+    /// plain `axum::serve(listener, router)` hands the app none, and
     /// [`RateLimit::per_peer`](crate::authentication::rate_limit::RateLimit::per_peer)
     /// then refuses the calls it guards rather than not limit them.
     ///
     /// # Errors
     ///
-    /// What [`App::setup`] reports.
+    /// What [`App::setup`] reports, or an invalid `rest` setting.
     pub fn into_router(self) -> Result<Router> {
-        self.into_router_with(RestOptions::default())
+        let options = self.rest_options()?;
+        self.into_router_with(options)
     }
 
     /// The app as an `axum::Router` with these options (see
@@ -183,57 +234,102 @@ impl App {
     }
 
     /// Serves the app over HTTP at `address` until Ctrl-C or SIGTERM, then
-    /// finishes the requests in flight.
+    /// finishes the requests in flight, with the [`RestOptions`] of its
+    /// configuration ([`App::rest_options`]).
     ///
     /// # Errors
     ///
-    /// What [`App::setup`] reports, or `GeneralError` when `address` can
-    /// not be bound or the server stops on an error.
+    /// What [`App::setup`] reports, an invalid `rest` setting, or
+    /// `GeneralError` when `address` can not be bound or the server stops
+    /// on an error.
     pub async fn listen(self, address: &str) -> Result<()> {
-        listen_router(self.into_router()?, address).await
+        let options = self.rest_options()?;
+        let bounds = serve::Bounds::from(&options);
+        let router = self.into_router_with(options)?;
+        let listener = bind(address).await?;
+        serve_bounded(router, listener, bounds, shutdown_signal()).await
     }
 
     /// Serves the app on a listener you bound (port 0 for tests) until
-    /// `shutdown` completes, with the default [`RestOptions`].
+    /// `shutdown` completes, with the [`RestOptions`] of its configuration
+    /// ([`App::rest_options`]).
+    ///
+    /// # Errors
+    ///
+    /// What [`App::setup`] reports, or an invalid `rest` setting.
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        self.serve_with(listener, RestOptions::default(), shutdown)
-            .await
+        let options = self.rest_options()?;
+        self.serve_with(listener, options, shutdown).await
     }
 
     /// Serves the app on a listener you bound until `shutdown` completes,
     /// with these options.
+    ///
+    /// # Errors
+    ///
+    /// What [`App::setup`] reports.
     pub async fn serve_with(
         self,
         listener: tokio::net::TcpListener,
         options: RestOptions,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        serve_router(self.into_router_with(options)?, listener, shutdown).await
+        let bounds = serve::Bounds::from(&options);
+        serve_bounded(self.into_router_with(options)?, listener, bounds, shutdown).await
     }
 }
 
 /// Serves `router` (an app's, with routes of your own merged in) over HTTP
-/// at `address` until Ctrl-C or SIGTERM, as [`App::listen`] serves an app.
+/// at `address` until Ctrl-C or SIGTERM, as [`App::listen`] serves an app,
+/// with the default [`RestOptions`]' connection bounds.
 ///
 /// # Errors
 ///
 /// `GeneralError` when `address` can not be bound or the server stops on
 /// an error.
 pub async fn listen_router(router: Router, address: &str) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(address)
+    listen_router_with(router, address, &RestOptions::default()).await
+}
+
+/// Serves `router` at `address` until Ctrl-C or SIGTERM with the
+/// connection bounds of `options` (its [`header_read_timeout`],
+/// [`keep_alive`], [`max_connections`], [`drain_limit`] and
+/// [`drain_timeout`]; the others are the router's, set when it was made).
+///
+/// [`header_read_timeout`]: RestOptions::header_read_timeout
+/// [`keep_alive`]: RestOptions::keep_alive
+/// [`max_connections`]: RestOptions::max_connections
+/// [`drain_limit`]: RestOptions::drain_limit
+/// [`drain_timeout`]: RestOptions::drain_timeout
+///
+/// # Errors
+///
+/// `GeneralError` when `address` can not be bound or the server stops on
+/// an error.
+pub async fn listen_router_with(
+    router: Router,
+    address: &str,
+    options: &RestOptions,
+) -> Result<()> {
+    let listener = bind(address).await?;
+    serve_bounded(router, listener, options.into(), shutdown_signal()).await
+}
+
+async fn bind(address: &str) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address)
         .await
-        .map_err(|error| Error::general(format!("Can not listen on {address}: {error}")))?;
-    serve_router(router, listener, shutdown_signal()).await
+        .map_err(|error| Error::general(format!("Can not listen on {address}: {error}")))
 }
 
 /// Serves `router` on a listener you bound until `shutdown` completes, then
 /// finishes the requests in flight, as [`App::serve_with`] serves an app:
 /// each request carries the peer's address
-/// ([`PeerAddr`](crate::PeerAddr)).
+/// ([`PeerAddr`](crate::PeerAddr)). The connection bounds are the default
+/// [`RestOptions`]' (see [`serve_router_with`]).
 ///
 /// # Errors
 ///
@@ -243,16 +339,36 @@ pub async fn serve_router(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    serve_router_with(router, listener, &RestOptions::default(), shutdown).await
+}
+
+/// Serves `router` on a listener you bound until `shutdown` completes, as
+/// [`serve_router`] does, with the connection bounds of `options` (see
+/// [`listen_router_with`]).
+///
+/// # Errors
+///
+/// `GeneralError` when the server stops on an error.
+pub async fn serve_router_with(
+    router: Router,
+    listener: tokio::net::TcpListener,
+    options: &RestOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    serve_bounded(router, listener, options.into(), shutdown).await
+}
+
+async fn serve_bounded(
+    router: Router,
+    listener: tokio::net::TcpListener,
+    bounds: serve::Bounds,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, "listening");
     }
-    // The peer's address goes with each request, for hooks to read as
-    // `params.extensions.get::<PeerAddr>()`.
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|error| Error::general(format!("The server stopped: {error}")))
+    serve::serve(router, listener, bounds, shutdown).await;
+    Ok(())
 }
 
 /// Completes on Ctrl-C, or SIGTERM on Unix: the `shutdown` of
