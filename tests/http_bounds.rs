@@ -383,7 +383,7 @@ fn defaults_and_the_rest_section() {
     let defaults = RestOptions::default();
     assert_eq!(defaults.header_read_timeout, Some(Duration::from_secs(20)));
     assert!(defaults.keep_alive);
-    assert_eq!(defaults.max_connections, Some(4096));
+    assert_eq!(defaults.max_connections, Some(10_000));
     assert_eq!(defaults.drain_limit, 4 * 1024 * 1024);
     assert_eq!(defaults.drain_timeout, Duration::from_secs(5));
     assert_eq!(App::new().rest_options().unwrap(), defaults);

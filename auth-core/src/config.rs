@@ -43,7 +43,7 @@
 //! ```toml
 //! [rest]
 //! header_read_timeout = 20
-//! max_connections = 4096
+//! max_connections = 10000
 //! ```
 //!
 //! [`App::rest_options`]: crate::App::rest_options

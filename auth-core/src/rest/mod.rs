@@ -33,7 +33,7 @@
 //! | query string bracket depth | 5 | `400 BadRequest` | [`query_limits.max_depth`](QsLimits::max_depth) |
 //! | time to answer | 30 s | `408 Timeout` | [`request_timeout`](RestOptions::request_timeout) |
 //! | time to send a request head, and idle time between requests | 20 s | the connection is closed | [`header_read_timeout`](RestOptions::header_read_timeout) |
-//! | open connections | 4096 | new ones wait to be accepted | [`max_connections`](RestOptions::max_connections) |
+//! | open connections | 10,000 | new ones wait to be accepted | [`max_connections`](RestOptions::max_connections) |
 //! | unread body read and discarded before answering | 4 MiB, 5 s | the connection is closed after the answer | [`drain_limit`](RestOptions::drain_limit), [`drain_timeout`](RestOptions::drain_timeout) |
 //!
 //! The connection bounds hold where the app is served by [`App::listen`],
@@ -134,10 +134,12 @@ pub struct RestOptions {
     /// Whether a connection stays open for further requests after an
     /// answer (HTTP/1.1 keep-alive): `true`.
     pub keep_alive: bool,
-    /// How many connections may be open at once (4096), WebSockets
+    /// How many connections may be open at once (10,000), WebSockets
     /// included; beyond it the server accepts no more until one closes,
     /// and new ones wait in the kernel's accept queue (or are refused when
-    /// it is full). `None` accepts as many as the process can open.
+    /// it is full). `None` accepts as many as the process can open. Keep
+    /// it under the process's open-files limit (`ulimit -n`): past that,
+    /// accepting fails, is logged, and is retried every second.
     pub max_connections: Option<usize>,
     /// How much of a request body the app did not read (a `413`, an answer
     /// that needs no body) is read and discarded before answering, so
@@ -158,7 +160,7 @@ impl Default for RestOptions {
             request_timeout: Some(Duration::from_secs(30)),
             header_read_timeout: Some(Duration::from_secs(20)),
             keep_alive: true,
-            max_connections: Some(4096),
+            max_connections: Some(10_000),
             drain_limit: 4 * 1024 * 1024,
             drain_timeout: Duration::from_secs(5),
         }

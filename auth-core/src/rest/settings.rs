@@ -8,7 +8,7 @@
 //! request_timeout = 30         # seconds
 //! header_read_timeout = 20     # seconds, also the idle keep-alive timeout
 //! keep_alive = true
-//! max_connections = 4096
+//! max_connections = 10000
 //! drain_limit = 4194304        # bytes
 //! drain_timeout = 5            # seconds
 //! ```
