@@ -1,8 +1,8 @@
 // A body over the chat app's 1 MiB limit, sent with Node's own `fetch`
 // (undici), gets the server's `413` in Feathers' JSON rather than a
-// network error: the server reads and discards the rest of the body
-// before answering, instead of closing while the client is still writing
-// (which resets the connection). CONTRACT.md, "Wire protocol (REST)".
+// network error: the server reads and discards the rest of the body after
+// answering, instead of closing while the client is still writing (which
+// resets the connection). CONTRACT.md, "Wire protocol (REST)".
 // Run with `npm test` (or `node --test bodies.test.js`).
 
 import { describe, test, before, after } from 'node:test'

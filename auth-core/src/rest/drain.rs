@@ -7,11 +7,13 @@
 //! the rest of the body unread. The kernel then resets the connection
 //! rather than closing it, and a client still writing its body loses the
 //! answer along with it (Node's `fetch` reports a network error). So the
-//! server first reads and discards the rest, within a size and a time
+//! server answers at once and reads and discards the rest beside the
+//! answer, within a size and a time
 //! ([`RestOptions::drain_limit`](super::RestOptions::drain_limit),
 //! [`RestOptions::drain_timeout`](super::RestOptions::drain_timeout)), as
-//! Node's HTTP server dumps an unread request, then answers; past either
-//! bound it answers at once and the connection closes as before.
+//! Node's HTTP server dumps an unread request; past either bound the
+//! connection closes as before. A `408` is not drained: its client is not
+//! sending, or too slowly to wait for.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};

@@ -34,7 +34,7 @@
 //! | time to answer | 30 s | `408 Timeout` | [`request_timeout`](RestOptions::request_timeout) |
 //! | time to send a request head, and idle time between requests | 20 s | the connection is closed | [`header_read_timeout`](RestOptions::header_read_timeout) |
 //! | open connections | 10,000 | new ones wait to be accepted | [`max_connections`](RestOptions::max_connections) |
-//! | unread body read and discarded before answering | 4 MiB, 5 s | the connection is closed after the answer | [`drain_limit`](RestOptions::drain_limit), [`drain_timeout`](RestOptions::drain_timeout) |
+//! | unread body read and discarded after the answer | 4 MiB, 5 s | the connection is closed after the answer | [`drain_limit`](RestOptions::drain_limit), [`drain_timeout`](RestOptions::drain_timeout) |
 //!
 //! The connection bounds hold where the app is served by [`App::listen`],
 //! [`App::serve`], [`App::serve_with`], [`listen_router_with`] or
@@ -47,9 +47,9 @@
 //! stops accepting until one closes; those it serves are never starved,
 //! and the others wait in the kernel's accept queue. When the app answers
 //! without reading a request body to its end (a `413`, say), the rest is
-//! read and discarded first, up to `drain_limit` bytes for `drain_timeout`,
-//! so that a client still writing it reads the answer rather than a reset
-//! connection.
+//! read and discarded beside the answer, up to `drain_limit` bytes for
+//! `drain_timeout`, so that a client still writing it reads the answer
+//! rather than a reset connection.
 //!
 //! JSON bodies nest at most 128 levels (`serde_json`'s recursion limit;
 //! deeper is a `400`). Below the app, the HTTP server refuses a URI over
@@ -142,13 +142,13 @@ pub struct RestOptions {
     /// accepting fails, is logged, and is retried every second.
     pub max_connections: Option<usize>,
     /// How much of a request body the app did not read (a `413`, an answer
-    /// that needs no body) is read and discarded before answering, so
+    /// that needs no body) is read and discarded beside the answer, so
     /// that a client still writing it reads the answer: 4 MiB. A body
     /// longer than this is not drained, and the connection is closed after
     /// the answer.
     pub drain_limit: usize,
-    /// How long draining an unread body may take (5 s) before the answer
-    /// goes out anyway and the connection is closed after it.
+    /// How long draining an unread body may take (5 s) before the
+    /// connection is closed.
     pub drain_timeout: Duration,
 }
 

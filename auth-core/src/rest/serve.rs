@@ -175,8 +175,8 @@ async fn connection(
     drop(done);
 }
 
-/// One request through the router, with the peer's address, and what the
-/// app left unread of its body drained before the answer goes out.
+/// One request through the router, with the peer's address; what the app
+/// left unread of its body is drained beside the answer.
 async fn answer(
     router: Router,
     peer: SocketAddr,
@@ -195,12 +195,19 @@ async fn answer(
     let response = router
         .oneshot(http::Request::from_parts(parts, body))
         .await?;
+    // The answer goes out at once; hyper goes on reading the body for the
+    // drain, then keeps the connection or, past the drain's bounds, closes
+    // it. A request that ran out of time (`408`) is not drained: its
+    // client is not sending, or too slowly to be worth waiting for.
     let unread = crate::sync::lock(&leftover).take();
-    if let Some(unread) = unread {
-        let drained = drain::drain(unread, bounds.drain_limit, bounds.drain_timeout).await;
-        if !drained {
-            tracing::debug!(%peer, "an unread request body was not drained: the connection closes");
-        }
+    if let Some(unread) = unread.filter(|_| response.status() != http::StatusCode::REQUEST_TIMEOUT)
+    {
+        tokio::spawn(async move {
+            let drained = drain::drain(unread, bounds.drain_limit, bounds.drain_timeout).await;
+            if !drained {
+                tracing::debug!(%peer, "an unread request body was not drained: the connection closes");
+            }
+        });
     }
     Ok(response)
 }
