@@ -23,7 +23,10 @@
 //! # Resource bounds
 //!
 //! Each bound has a default and a field of [`RestOptions`]; pass the
-//! options to [`App::into_router_with`] or [`App::serve_with`].
+//! options to [`App::into_router_with`] or [`App::serve_with`], or set
+//! them in the `[rest]` section of the configuration, which
+//! [`App::listen`], [`App::serve`] and [`App::into_router`] read
+//! ([`App::rest_options`]).
 //!
 //! | bound | default | beyond it | field |
 //! | --- | --- | --- | --- |
@@ -38,8 +41,8 @@
 //!
 //! The connection bounds hold where the app is served by [`App::listen`],
 //! [`App::serve`], [`App::serve_with`], [`listen_router_with`] or
-//! [`serve_router_with`] (not by a server of your own around
-//! [`App::into_router`]). A client that stalls while sending its request
+//! [`serve_router_with`] ([`listen_router`] and [`serve_router`] with the
+//! defaults), not by a server of your own around [`App::into_router`]. A client that stalls while sending its request
 //! head, or leaves a kept-alive connection idle, is dropped once
 //! `header_read_timeout` has passed since the connection opened or its
 //! last answer was sent: hyper bounds both with one timer. Past
@@ -242,8 +245,8 @@ impl App {
     /// # Errors
     ///
     /// What [`App::setup`] reports, an invalid `rest` setting, or
-    /// `GeneralError` when `address` can not be bound or the server stops
-    /// on an error.
+    /// `GeneralError` when `address` can not be bound (a failed `accept` is
+    /// logged and retried, never an error).
     pub async fn listen(self, address: &str) -> Result<()> {
         let options = self.rest_options()?;
         let bounds = serve::Bounds::from(&options);
@@ -291,8 +294,8 @@ impl App {
 ///
 /// # Errors
 ///
-/// `GeneralError` when `address` can not be bound or the server stops on
-/// an error.
+/// `GeneralError` when `address` can not be bound (a failed `accept` is
+/// logged and retried, never an error).
 pub async fn listen_router(router: Router, address: &str) -> Result<()> {
     listen_router_with(router, address, &RestOptions::default()).await
 }
@@ -310,8 +313,8 @@ pub async fn listen_router(router: Router, address: &str) -> Result<()> {
 ///
 /// # Errors
 ///
-/// `GeneralError` when `address` can not be bound or the server stops on
-/// an error.
+/// `GeneralError` when `address` can not be bound (a failed `accept` is
+/// logged and retried, never an error).
 pub async fn listen_router_with(
     router: Router,
     address: &str,
@@ -335,7 +338,7 @@ async fn bind(address: &str) -> Result<tokio::net::TcpListener> {
 ///
 /// # Errors
 ///
-/// `GeneralError` when the server stops on an error.
+/// None today: a failed `accept` is logged and retried.
 pub async fn serve_router(
     router: Router,
     listener: tokio::net::TcpListener,
@@ -350,7 +353,7 @@ pub async fn serve_router(
 ///
 /// # Errors
 ///
-/// `GeneralError` when the server stops on an error.
+/// None today: a failed `accept` is logged and retried.
 pub async fn serve_router_with(
     router: Router,
     listener: tokio::net::TcpListener,
