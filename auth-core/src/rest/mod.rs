@@ -17,8 +17,12 @@
 //! Without the `auth` feature there are no strategies: the header is only
 //! in `params.headers` and `params.authentication` stays `None`.
 //! Bodies are JSON, at most [`RestOptions::body_limit`] bytes (1 MiB):
-//! malformed is `400`, oversized `413`. Every error is Feathers' JSON with
-//! the status equal to its `code`; an unknown path is `404`.
+//! malformed is `400`, oversized `413`. A body is read only when its
+//! `Content-Type` is `application/json` or `application/*+json` (UTF-8);
+//! any other type (`text/plain`, forms), or a body with none, is
+//! `415 UnsupportedMediaType` and never reaches a service; an empty body
+//! is `{}`. Every error is Feathers' JSON with the status equal to its
+//! `code`; an unknown path is `404`.
 //!
 //! # Resource bounds
 //!
