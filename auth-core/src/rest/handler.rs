@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::app::JsonCall;
 use crate::error::{Error, Result};
 use crate::params::{Params, PeerAddr, Provider};
-use crate::rest::{RestState, qs, reply, route};
+use crate::rest::{RestState, panic, qs, reply, route};
 use crate::service::Method;
 
 /// The handler for every request.
@@ -28,7 +28,15 @@ pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request
         Err(error) => return reply::error(error),
     };
     let private = carries_credentials(&state.app, route.service.path());
-    let response = match call(&state, route, parts, body).await {
+    // The route as the log may show it: no query string, no id (the
+    // authentication service's id is a token).
+    let method = parts.method.clone();
+    let path = match route.id {
+        Some(_) => format!("/{}/:id", route.service.path()),
+        None => format!("/{}", route.service.path()),
+    };
+    let call = call(&state, route, parts, body);
+    let response = match panic::catching(call, "rest", method.as_str(), &path).await {
         Ok(response) => response,
         Err(error) => reply::error(error),
     };

@@ -22,7 +22,10 @@
 //! any other type (`text/plain`, forms), or a body with none, is
 //! `415 UnsupportedMediaType` and never reaches a service; an empty body
 //! is `{}`. Every error is Feathers' JSON with the status equal to its
-//! `code`; an unknown path is `404`.
+//! `code`; an unknown path is `404`. A panic in a call (a hook, a
+//! strategy, the service) is a `500 GeneralError` (`Internal error`),
+//! logged at `ERROR` with its message, the method and the path, and the
+//! connection serves the next request.
 //!
 //! # Resource bounds
 //!
@@ -62,6 +65,7 @@
 //! plain `axum::Router`.
 
 mod handler;
+pub(crate) mod panic;
 pub mod qs;
 mod reply;
 mod route;
