@@ -44,6 +44,7 @@ async fn bounds_follow_the_options() {
         body_limit: 1024,
         query_limits: QsLimits { max_length: 64, max_params: 3, max_depth: 1 },
         request_timeout: None,
+        ..RestOptions::default()
     };
     let server = chat(options).await;
     // `text=` and 59 more bytes: 64.

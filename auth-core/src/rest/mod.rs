@@ -63,7 +63,16 @@
 //!
 //! Or compose it with other routes and layers: `app.into_router()?` is a
 //! plain `axum::Router`.
+//!
+//! # Cross-origin browsers
+//!
+//! Pages of other origins are refused by default ([`Cors::Off`]: no CORS
+//! header, a preflight is `405`); [`RestOptions::cors`] opens the app to
+//! any origin or to a list of them, through tower-http's `CorsLayer`
+//! (preflights answered, no credentials). Routes of your own merged
+//! beside the app's take [`Cors::layer`] themselves.
 
+mod cors;
 mod handler;
 pub(crate) mod panic;
 pub mod qs;
@@ -84,6 +93,7 @@ use crate::app::App;
 use crate::error::{Error, Result};
 use timeout::RequestTimeoutLayer;
 
+pub use cors::Cors;
 pub use qs::QsLimits;
 
 /// Settings of the REST transport: its [resource bounds](self#resource-bounds).
@@ -99,7 +109,7 @@ pub use qs::QsLimits;
 /// };
 /// assert_eq!(options.query_limits.max_length, 16 * 1024);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestOptions {
     /// The largest request body, in bytes (1 MiB); larger is
     /// `413 PayloadTooLarge`, whether `Content-Length` says so or the body
@@ -113,6 +123,9 @@ pub struct RestOptions {
     /// call is dropped at its next `.await` and the answer is
     /// `408 Timeout`. `None` waits as long as the call takes.
     pub request_timeout: Option<Duration>,
+    /// Which other origins' pages may call the app from a browser:
+    /// [`Cors::Off`] (same origin only) by default.
+    pub cors: Cors,
 }
 
 impl Default for RestOptions {
@@ -121,6 +134,7 @@ impl Default for RestOptions {
             body_limit: 1024 * 1024,
             query_limits: QsLimits::default(),
             request_timeout: Some(Duration::from_secs(30)),
+            cors: Cors::Off,
         }
     }
 }
@@ -155,6 +169,9 @@ impl App {
     /// What [`App::setup`] reports.
     pub fn into_router_with(self, options: RestOptions) -> Result<Router> {
         self.setup()?;
+        let cors = options.cors.layer()?;
+        let body_limit = options.body_limit;
+        let request_timeout = options.request_timeout;
         #[cfg(feature = "socketio")]
         let socketio = match self.socketio_options() {
             Some(socket_options) => Some(crate::socketio::layer(&self, socket_options)?),
@@ -164,8 +181,8 @@ impl App {
         let mut router = Router::new()
             .fallback(handler::handle)
             .with_state(state)
-            .layer(RequestBodyLimitLayer::new(options.body_limit));
-        if let Some(timeout) = options.request_timeout {
+            .layer(RequestBodyLimitLayer::new(body_limit));
+        if let Some(timeout) = request_timeout {
             router = router.layer(RequestTimeoutLayer::new(timeout));
         }
         // Sockets beside the REST handler, outside its body limit and
@@ -180,8 +197,13 @@ impl App {
                 ));
         }
         // Outside the limits, so that their bare refusals become Feathers' JSON.
+        router = router.layer(MapResponseLayer::new(reply::json_errors));
+        // CORS around every answer (errors and sockets' too), a preflight
+        // answered here; inside `nosniff`, which every answer carries.
+        if let Some(cors) = cors {
+            router = router.layer(cors);
+        }
         Ok(router
-            .layer(MapResponseLayer::new(reply::json_errors))
             .layer(MapResponseLayer::new(reply::no_sniffing))
             .layer(
                 TraceLayer::new_for_http()
