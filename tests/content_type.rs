@@ -26,14 +26,18 @@ fn typed(method: Method, path: &str, content_type: Option<&str>, body: &str) -> 
     }
 }
 
-/// Each method that reads a body: `create`, `update`, `patch` and the
-/// custom method, as (name, method, path, extra header).
-fn writes() -> [(
+/// A method that reads a body: its name, HTTP method, path and extra
+/// header.
+type Write = (
     &'static str,
     Method,
     &'static str,
     Option<(&'static str, &'static str)>,
-); 4] {
+);
+
+/// Each method that reads a body: `create`, `update`, `patch` and the
+/// custom method.
+fn writes() -> [Write; 4] {
     [
         ("create", Method::POST, "/things", None),
         ("update", Method::PUT, "/things/1", None),

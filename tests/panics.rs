@@ -233,7 +233,7 @@ async fn socket_a_panic_is_an_error_acknowledgement_and_the_socket_goes_on() {
             .await
             .unwrap_or_else(|_| panic!("{what}: no acknowledgement in 30 s"))
             .expect("the socket is open");
-        assert_eq!(answer, [general.clone()], "{what}");
+        assert_eq!(answer, std::slice::from_ref(&general), "{what}");
         let answer = socket.ok("get", &[json!("things"), json!(7)]).await;
         assert_eq!(answer, json!({ "id": 7, "data": null }), "after {what}");
     }
