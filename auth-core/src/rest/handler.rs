@@ -182,6 +182,9 @@ enum BodyType {
     Unsupported,
 }
 
+/// Reads the request's `Content-Type` (parsed by the `mime` crate:
+/// parameters, quoting and case as RFC 9110 has them); two of them are a
+/// `400`.
 fn body_type(headers: &http::HeaderMap) -> Result<BodyType> {
     let mut types = headers.get_all(http::header::CONTENT_TYPE).iter();
     let Some(value) = types.next() else {
