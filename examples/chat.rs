@@ -9,12 +9,15 @@
 //! `sqlite://PATH` another SQLite file; `memory://` process memory.
 //! `REDIS_URL` (optional) shares service events with the other instances
 //! on that Redis server, so the sockets of every instance get them.
+//! `CORS_ORIGINS` narrows which origins' pages may call the app (any by
+//! default): `none`, or a comma-separated list of origins.
 //!
 //! The chat page is at `/` once `npm ci` has installed its browser
 //! libraries in `examples/chat-web/` (`CHAT_WEB_DIR` names another folder).
 
 use auth_core::Error;
 use auth_core::redis_sync::RedisSync;
+use auth_core::rest::{Cors, RestOptions};
 use examples::chat::{Storage, web};
 
 fn random_secret() -> Result<String, Error> {
@@ -80,6 +83,20 @@ async fn main() -> Result<(), Error> {
             "the chat page needs its browser libraries: run `npm ci` in its folder"
         ),
     }
-    let router = web::router(app, web_dir)?;
+    // Pages of any origin may call the app, unless CORS_ORIGINS says
+    // otherwise (a bad value stops the app here).
+    let cors = web::cors_from_env()?;
+    match &cors {
+        Cors::Off => tracing::info!("CORS off: only pages of this origin call the app"),
+        Cors::AnyOrigin => tracing::info!("CORS: pages of any origin may call the app"),
+        Cors::Origins(origins) => {
+            tracing::info!(origins = %origins.join(","), "CORS: pages of these origins may call the app");
+        }
+    }
+    let options = RestOptions {
+        cors,
+        ..web::rest_options()
+    };
+    let router = web::router_with(app, web_dir, options)?;
     auth_core::rest::listen_router(router, &format!("{host}:{port}")).await
 }

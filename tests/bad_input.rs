@@ -16,7 +16,8 @@
 //! Where the answer is a choice, the row's name says whose: Feathers' (an
 //! unknown `Authorization` scheme is no credentials; of two `Authorization`
 //! headers the first counts, as Node keeps it), or ours as written in
-//! `docs/design.md` (a body is read as JSON whatever its `Content-Type`).
+//! `docs/design.md` and `docs/notes-rest-edges.md` (a body that is not
+//! declared JSON is a `415`).
 //! The bounds of `RestOptions` are tested in `rest_bounds.rs`; the JWT
 //! attacks in depth, with every message, in `jwt_attacks.rs`.
 
@@ -152,15 +153,17 @@ fn cases(token: &str, sub: &str) -> Vec<Case> {
         case("utf-8: raw \\xff in a JSON string", post("/messages", b"{\"text\":\"\xff\"}".to_vec()), BAD_REQUEST),
         case("utf-8: UTF-16 body", post("/messages", b"\xff\xfe{\x00}\x00".to_vec()), BAD_REQUEST),
         case("utf-8: overlong encoding", post("/messages", b"{\"text\":\"\xc0\xaf\"}".to_vec()), BAD_REQUEST),
-        // Content types: the body is read as JSON whatever the type says
-        // (docs/design.md 35; Feathers' parsers would skip a non-JSON type).
-        case("type: none, JSON body", typed("", r#"{"text":"no type"}"#), CREATED),
-        case("type: text/plain, JSON body", typed("text/plain", r#"{"text":"plain"}"#), CREATED),
-        case("type: charset=utf-16, UTF-8 body", typed("application/json; charset=utf-16", r#"{"text":"utf"}"#), CREATED),
-        case("type: nonsense, JSON body", typed(";;;=", r#"{"text":"odd"}"#), CREATED),
-        case("type: form body", typed("application/x-www-form-urlencoded", "text=hi"), BAD_REQUEST),
-        case("type: multipart body", typed("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhi\r\n--x--\r\n"), BAD_REQUEST),
-        case("type: XML body", typed("application/xml", "<text>hi</text>"), BAD_REQUEST),
+        // Content types: only JSON is read; anything else, and a body with
+        // no type, is a 415 (docs/notes-rest-edges.md; Feathers' parsers
+        // would skip a non-JSON type and hand the service `{}`).
+        case("type: none, JSON body", typed("", r#"{"text":"no type"}"#), UNSUPPORTED),
+        case("type: text/plain, JSON body", typed("text/plain", r#"{"text":"plain"}"#), UNSUPPORTED),
+        case("type: charset=utf-16, UTF-8 body", typed("application/json; charset=utf-16", r#"{"text":"utf"}"#), UNSUPPORTED),
+        case("type: nonsense, JSON body", typed(";;;=", r#"{"text":"odd"}"#), UNSUPPORTED),
+        case("type: form body", typed("application/x-www-form-urlencoded", "text=hi"), UNSUPPORTED),
+        case("type: multipart body", typed("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhi\r\n--x--\r\n"), UNSUPPORTED),
+        case("type: XML body", typed("application/xml", "<text>hi</text>"), UNSUPPORTED),
+        case("type: +json suffix", typed("application/merge-patch+json", r#"{"text":"suffix"}"#), CREATED),
         // Oversized bodies.
         case("size: 1 MiB + 1 with Content-Length", raw_json("POST", b"/messages", &too_large), TOO_LARGE).message("Request body is too large"),
         case("size: 1 MiB + 100 chunked", raw_chunked(b"/messages", &message_of(MIB + 100)), TOO_LARGE).message("Request body is too large"),

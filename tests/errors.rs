@@ -4,8 +4,9 @@ use auth_core::{Error, ErrorKind};
 use serde_json::json;
 
 /// Name, code and class name of every kind, as `@feathersjs/errors` has
-/// them (plus `PayloadTooLarge`, ours for 413).
-const KINDS: [(ErrorKind, &str, u16, &str); 18] = [
+/// them (plus `PayloadTooLarge` and `UnsupportedMediaType`, ours for 413
+/// and 415).
+const KINDS: [(ErrorKind, &str, u16, &str); 19] = [
     (ErrorKind::BadRequest, "BadRequest", 400, "bad-request"),
     (
         ErrorKind::NotAuthenticated,
@@ -47,6 +48,12 @@ const KINDS: [(ErrorKind, &str, u16, &str); 18] = [
         "PayloadTooLarge",
         413,
         "payload-too-large",
+    ),
+    (
+        ErrorKind::UnsupportedMediaType,
+        "UnsupportedMediaType",
+        415,
+        "unsupported-media-type",
     ),
     (
         ErrorKind::Unprocessable,
@@ -110,6 +117,7 @@ fn every_named_constructor_makes_its_kind() {
         Error::gone("m"),
         Error::length_required("m"),
         Error::payload_too_large("m"),
+        Error::unsupported_media_type("m"),
         Error::unprocessable("m"),
         Error::too_many_requests("m"),
         Error::general("m"),

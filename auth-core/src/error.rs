@@ -25,7 +25,8 @@ use serde_json::Value;
 /// The result type used throughout the framework.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The kinds of error `@feathersjs/errors` defines, plus `PayloadTooLarge`.
+/// The kinds of error `@feathersjs/errors` defines, plus `PayloadTooLarge`
+/// and `UnsupportedMediaType`.
 ///
 /// Each kind has a name (`BadRequest`), an HTTP status code (400) and a class
 /// name (`bad-request`), exactly as Feathers serializes them.
@@ -59,6 +60,13 @@ pub enum ErrorKind {
     /// Not one of `@feathersjs/errors`' classes; it keeps Feathers' JSON
     /// shape so clients handle it like any other error.
     PayloadTooLarge,
+    /// 415, `unsupported-media-type`: a request body of a type the REST
+    /// transport does not read (anything but JSON).
+    ///
+    /// Not one of `@feathersjs/errors`' classes either (Feathers' body
+    /// parsers skip such a body); named from the HTTP reason phrase, as
+    /// `PayloadTooLarge` is.
+    UnsupportedMediaType,
     /// 422, `unprocessable`.
     Unprocessable,
     /// 429, `too-many-requests`.
@@ -75,7 +83,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in code order.
-    pub const ALL: [ErrorKind; 18] = [
+    pub const ALL: [ErrorKind; 19] = [
         ErrorKind::BadRequest,
         ErrorKind::NotAuthenticated,
         ErrorKind::PaymentError,
@@ -88,6 +96,7 @@ impl ErrorKind {
         ErrorKind::Gone,
         ErrorKind::LengthRequired,
         ErrorKind::PayloadTooLarge,
+        ErrorKind::UnsupportedMediaType,
         ErrorKind::Unprocessable,
         ErrorKind::TooManyRequests,
         ErrorKind::GeneralError,
@@ -135,6 +144,9 @@ impl ErrorKind {
             ErrorKind::Gone => ("Gone", 410, "gone"),
             ErrorKind::LengthRequired => ("LengthRequired", 411, "length-required"),
             ErrorKind::PayloadTooLarge => ("PayloadTooLarge", 413, "payload-too-large"),
+            ErrorKind::UnsupportedMediaType => {
+                ("UnsupportedMediaType", 415, "unsupported-media-type")
+            }
             ErrorKind::Unprocessable => ("Unprocessable", 422, "unprocessable"),
             ErrorKind::TooManyRequests => ("TooManyRequests", 429, "too-many-requests"),
             ErrorKind::GeneralError => ("GeneralError", 500, "general-error"),
@@ -237,6 +249,8 @@ impl Error {
         length_required => LengthRequired,
         /// A `PayloadTooLarge` (413).
         payload_too_large => PayloadTooLarge,
+        /// An `UnsupportedMediaType` (415).
+        unsupported_media_type => UnsupportedMediaType,
         /// An `Unprocessable` (422).
         unprocessable => Unprocessable,
         /// A `TooManyRequests` (429).

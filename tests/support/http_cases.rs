@@ -78,6 +78,8 @@ pub const METHOD_NOT_ALLOWED: Expect = Expect::Error(405, "MethodNotAllowed");
 pub const TIMEOUT: Expect = Expect::Error(408, "Timeout");
 /// `413 PayloadTooLarge`.
 pub const TOO_LARGE: Expect = Expect::Error(413, "PayloadTooLarge");
+/// `415 UnsupportedMediaType`.
+pub const UNSUPPORTED: Expect = Expect::Error(415, "UnsupportedMediaType");
 /// A JSON `200`.
 pub const OK: Expect = Expect::Answer(200);
 /// A JSON `201`.
@@ -86,7 +88,7 @@ pub const CREATED: Expect = Expect::Answer(201);
 /// `@feathersjs/errors`' status code, `name` and `className` of each
 /// error, written out here rather than taken from `auth_core`, so that the
 /// tests do not check the library against itself.
-const FEATHERS_ERRORS: [(u16, &str, &str); 18] = [
+const FEATHERS_ERRORS: [(u16, &str, &str); 19] = [
     (400, "BadRequest", "bad-request"),
     (401, "NotAuthenticated", "not-authenticated"),
     (402, "PaymentError", "payment-error"),
@@ -99,6 +101,7 @@ const FEATHERS_ERRORS: [(u16, &str, &str); 18] = [
     (410, "Gone", "gone"),
     (411, "LengthRequired", "length-required"),
     (413, "PayloadTooLarge", "payload-too-large"),
+    (415, "UnsupportedMediaType", "unsupported-media-type"),
     (422, "Unprocessable", "unprocessable"),
     (429, "TooManyRequests", "too-many-requests"),
     (500, "GeneralError", "general-error"),
@@ -342,6 +345,11 @@ impl Server {
                 .build()
                 .unwrap(),
         }
+    }
+
+    /// The server's address, `127.0.0.1:PORT`.
+    pub fn address(&self) -> &str {
+        &self.address
     }
 
     /// Sends a request; `Err` when there is no answer (a refused or dropped

@@ -3,9 +3,11 @@
 //! ([`http_cases`]), fresh SQLite databases ([`sqlite`]), and fresh
 //! schemas on a PostgreSQL server, or a clear skip without one
 //! ([`postgres`]), and Redis servers for the event sync, or a clear skip
-//! without one ([`redis`]), and a Socket.IO client ([`socketio`]).
+//! without one ([`redis`]), a Socket.IO client ([`socketio`]), and a
+//! kept-alive HTTP connection ([`keep_alive`]).
 
 pub mod http_cases;
+pub mod keep_alive;
 pub mod postgres;
 pub mod redis;
 pub mod socketio;

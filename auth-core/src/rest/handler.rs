@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::app::JsonCall;
 use crate::error::{Error, Result};
 use crate::params::{Params, PeerAddr, Provider};
-use crate::rest::{RestState, qs, reply, route};
+use crate::rest::{RestState, panic, qs, reply, route};
 use crate::service::Method;
 
 /// The handler for every request.
@@ -28,7 +28,15 @@ pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request
         Err(error) => return reply::error(error),
     };
     let private = carries_credentials(&state.app, route.service.path());
-    let response = match call(&state, route, parts, body).await {
+    // The route as the log may show it: no query string, no id (the
+    // authentication service's id is a token).
+    let method = parts.method.clone();
+    let path = match route.id {
+        Some(_) => format!("/{}/:id", route.service.path()),
+        None => format!("/{}", route.service.path()),
+    };
+    let call = call(&state, route, parts, body);
+    let response = match panic::catching(call, "rest", method.as_str(), &path).await {
         Ok(response) => response,
         Err(error) => reply::error(error),
     };
@@ -75,7 +83,7 @@ async fn call(
     }
     let data = match route.method {
         Method::Find | Method::Get | Method::Remove => None,
-        _ => Some(read_json(body, state.options.body_limit).await?),
+        _ => Some(read_json(&parts.headers, body, state.options.body_limit).await?),
     };
     params.headers = parts.headers;
     // What the request carries for the app (its own layers' extensions, and
@@ -114,10 +122,22 @@ async fn call(
     Ok(reply::json(status, body))
 }
 
-/// The body as JSON: an empty body is `{}`, as Feathers' body parser
-/// gives; a leading UTF-8 byte order mark is skipped, as Node's decoder
-/// does; malformed JSON is `400`, a body over the limit `413`.
-async fn read_json(body: Body, limit: usize) -> Result<Value> {
+/// The body as JSON, refused before any service sees it unless its
+/// `Content-Type` is JSON:
+///
+/// - `application/json` or any `application/*+json`, with no `charset` or
+///   `charset=utf-8`: read as JSON (malformed is `400`);
+/// - an empty (or blank) body is `{}`, as Feathers' body parser gives,
+///   when the request has no `Content-Type` or a JSON one;
+/// - a body with no `Content-Type`, or any other type (`text/plain`,
+///   forms, another charset): `415 UnsupportedMediaType`; more than one
+///   `Content-Type` is a `400`.
+///
+/// The body is read (within the limit: over it is `413`) before its type
+/// is judged, so that a refused request leaves its connection ready for
+/// the next one. A leading UTF-8 byte order mark is skipped, as Node's
+/// decoder does.
+async fn read_json(headers: &http::HeaderMap, body: Body, limit: usize) -> Result<Value> {
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|error| {
         let too_large = std::iter::successors(
             Some(&error as &(dyn std::error::Error + 'static)),
@@ -131,11 +151,69 @@ async fn read_json(body: Body, limit: usize) -> Result<Value> {
         }
     })?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Object(Map::new()));
+    let blank = bytes.iter().all(u8::is_ascii_whitespace);
+    match body_type(headers)? {
+        BodyType::Json | BodyType::Missing if blank => Ok(Value::Object(Map::new())),
+        BodyType::Json => serde_json::from_slice(bytes).map_err(|error| {
+            Error::bad_request(format!("Invalid JSON in the request body: {error}"))
+        }),
+        BodyType::Missing => Err(Error::unsupported_media_type(
+            "A request body needs the Content-Type application/json",
+        )),
+        BodyType::Unsupported => Err(Error::unsupported_media_type(
+            "Unsupported Content-Type: a request body must be application/json",
+        )),
+        BodyType::OtherCharset => Err(Error::unsupported_media_type(
+            "Unsupported charset: a JSON request body is UTF-8",
+        )),
     }
-    serde_json::from_slice(bytes)
-        .map_err(|error| Error::bad_request(format!("Invalid JSON in the request body: {error}")))
+}
+
+/// What a request's `Content-Type` says of its body.
+#[derive(Debug, PartialEq, Eq)]
+enum BodyType {
+    /// `application/json` or `application/*+json`, in UTF-8.
+    Json,
+    /// No `Content-Type`.
+    Missing,
+    /// JSON in another charset.
+    OtherCharset,
+    /// Anything else, unparsable types included.
+    Unsupported,
+}
+
+/// Reads the request's `Content-Type` (parsed by the `mime` crate:
+/// parameters, quoting and case as RFC 9110 has them); two of them are a
+/// `400`.
+fn body_type(headers: &http::HeaderMap) -> Result<BodyType> {
+    let mut types = headers.get_all(http::header::CONTENT_TYPE).iter();
+    let Some(value) = types.next() else {
+        return Ok(BodyType::Missing);
+    };
+    if types.next().is_some() {
+        return Err(Error::bad_request("More than one Content-Type"));
+    }
+    let Some(media) = value
+        .to_str()
+        .ok()
+        .and_then(|text| text.parse::<mime::Mime>().ok())
+    else {
+        return Ok(BodyType::Unsupported);
+    };
+    let json = media.type_() == mime::APPLICATION
+        && (media.subtype() == mime::JSON || media.suffix() == Some(mime::JSON));
+    if !json {
+        return Ok(BodyType::Unsupported);
+    }
+    let utf8 = media.get_param(mime::CHARSET).is_none_or(|charset| {
+        charset.as_str().eq_ignore_ascii_case("utf-8")
+            || charset.as_str().eq_ignore_ascii_case("utf8")
+    });
+    Ok(if utf8 {
+        BodyType::Json
+    } else {
+        BodyType::OtherCharset
+    })
 }
 
 #[cfg(test)]

@@ -17,8 +17,15 @@
 //! Without the `auth` feature there are no strategies: the header is only
 //! in `params.headers` and `params.authentication` stays `None`.
 //! Bodies are JSON, at most [`RestOptions::body_limit`] bytes (1 MiB):
-//! malformed is `400`, oversized `413`. Every error is Feathers' JSON with
-//! the status equal to its `code`; an unknown path is `404`.
+//! malformed is `400`, oversized `413`. A body is read only when its
+//! `Content-Type` is `application/json` or `application/*+json` (UTF-8);
+//! any other type (`text/plain`, forms), or a body with none, is
+//! `415 UnsupportedMediaType` and never reaches a service; an empty body
+//! is `{}`. Every error is Feathers' JSON with the status equal to its
+//! `code`; an unknown path is `404`. A panic in a call (a hook, a
+//! strategy, the service) is a `500 GeneralError` (`Internal error`),
+//! logged at `ERROR` with its message, the method and the path, and the
+//! connection serves the next request.
 //!
 //! # Resource bounds
 //!
@@ -77,9 +84,19 @@
 //!
 //! Or compose it with other routes and layers: `app.into_router()?` is a
 //! plain `axum::Router`.
+//!
+//! # Cross-origin browsers
+//!
+//! Pages of other origins are refused by default ([`Cors::Off`]: no CORS
+//! header, a preflight is `405`); [`RestOptions::cors`] opens the app to
+//! any origin or to a list of them, through tower-http's `CorsLayer`
+//! (preflights answered, no credentials). Routes of your own merged
+//! beside the app's take [`Cors::layer`] themselves.
 
 mod drain;
+mod cors;
 mod handler;
+pub(crate) mod panic;
 pub mod qs;
 mod reply;
 mod route;
@@ -100,6 +117,7 @@ use crate::app::App;
 use crate::error::{Error, Result};
 use timeout::RequestTimeoutLayer;
 
+pub use cors::Cors;
 pub use qs::QsLimits;
 
 /// Settings of the REST transport: its [resource bounds](self#resource-bounds).
@@ -115,7 +133,7 @@ pub use qs::QsLimits;
 /// };
 /// assert_eq!(options.query_limits.max_length, 16 * 1024);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestOptions {
     /// The largest request body, in bytes (1 MiB); larger is
     /// `413 PayloadTooLarge`, whether `Content-Length` says so or the body
@@ -153,6 +171,9 @@ pub struct RestOptions {
     /// How long draining an unread body may take (5 s) before the
     /// connection is closed.
     pub drain_timeout: Duration,
+    /// Which other origins' pages may call the app from a browser:
+    /// [`Cors::Off`] (same origin only) by default.
+    pub cors: Cors,
 }
 
 impl Default for RestOptions {
@@ -166,6 +187,7 @@ impl Default for RestOptions {
             max_connections: Some(10_000),
             drain_limit: 4 * 1024 * 1024,
             drain_timeout: Duration::from_secs(5),
+            cors: Cors::Off,
         }
     }
 }
@@ -203,6 +225,9 @@ impl App {
     /// What [`App::setup`] reports.
     pub fn into_router_with(self, options: RestOptions) -> Result<Router> {
         self.setup()?;
+        let cors = options.cors.layer()?;
+        let body_limit = options.body_limit;
+        let request_timeout = options.request_timeout;
         #[cfg(feature = "socketio")]
         let socketio = match self.socketio_options() {
             Some(socket_options) => Some(crate::socketio::layer(&self, socket_options)?),
@@ -212,8 +237,8 @@ impl App {
         let mut router = Router::new()
             .fallback(handler::handle)
             .with_state(state)
-            .layer(RequestBodyLimitLayer::new(options.body_limit));
-        if let Some(timeout) = options.request_timeout {
+            .layer(RequestBodyLimitLayer::new(body_limit));
+        if let Some(timeout) = request_timeout {
             router = router.layer(RequestTimeoutLayer::new(timeout));
         }
         // Sockets beside the REST handler, outside its body limit and
@@ -228,8 +253,13 @@ impl App {
                 ));
         }
         // Outside the limits, so that their bare refusals become Feathers' JSON.
+        router = router.layer(MapResponseLayer::new(reply::json_errors));
+        // CORS around every answer (errors and sockets' too), a preflight
+        // answered here; inside `nosniff`, which every answer carries.
+        if let Some(cors) = cors {
+            router = router.layer(cors);
+        }
         Ok(router
-            .layer(MapResponseLayer::new(reply::json_errors))
             .layer(MapResponseLayer::new(reply::no_sniffing))
             .layer(
                 TraceLayer::new_for_http()

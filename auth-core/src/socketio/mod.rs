@@ -10,6 +10,8 @@
 //!   the error as Feathers' JSON. The call runs through the same hooks as
 //!   over REST, with `params.provider` `"socketio"`, the connection's
 //!   headers, its login, and the [`Connection`] in `params.extensions`.
+//!   A panic in a call is acknowledged `[error]` with a `500 GeneralError`
+//!   (and logged, as over REST); the socket stays usable.
 //! - **Authentication**: `create` on the authentication service logs the
 //!   connection in (its later calls carry its token), `remove` logs it
 //!   out, the token's expiry disconnects it; an `Authorization` header on
@@ -276,8 +278,17 @@ async fn connect(
     }
 
     app.emit_connection(&connection);
+    // A panic while logging in (a strategy's) refuses the socket, as a
+    // bad credential does.
     #[cfg(feature = "auth")]
-    if let Err(error) = handshake_login(&app, &connection).await {
+    if let Err(error) = crate::rest::panic::catching(
+        handshake_login(&app, &connection),
+        PROVIDER,
+        "handshake",
+        "/socket.io/",
+    )
+    .await
+    {
         tracing::info!(%error, "socket refused: its handshake credentials were not accepted");
         // Never connected, so its disconnect handler will not run: undone here.
         transport.connected.fetch_sub(1, Ordering::AcqRel);
@@ -331,7 +342,10 @@ async fn call(
     params.extensions.insert(connection.clone());
     let (service, call) = args::resolve(app, method, arguments, params)?;
     let select = crate::query::selected_fields(&call.params.query);
-    let reply = service.call(call).await?.into_json()?;
+    // A panic in the call is an error acknowledgement; the socket goes on.
+    let path = format!("/{}", service.path());
+    let run = async move { service.call(call).await?.into_json() };
+    let reply = crate::rest::panic::catching(run, PROVIDER, method, &path).await?;
     Ok(match select {
         Some(fields) => crate::query::project_reply(reply, &fields),
         None => reply,

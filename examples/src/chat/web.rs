@@ -15,10 +15,16 @@
 //! [`router`] refuses to start when a service is registered at one of the
 //! page's paths, so the page never hides a service. Without `npm ci`, `/`
 //! answers a page that says how to install the browser builds.
+//!
+//! Pages of any origin may call the app (CONTRACT.md: "any origin by
+//! default in the chat app"): the page's routes and the app's answer
+//! preflights and carry `Access-Control-Allow-Origin`. `CORS_ORIGINS`
+//! narrows it ([`cors_from_env`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use auth_core::rest::{Cors, RestOptions};
 use auth_core::{App, Error, Result};
 use axum::Router;
 use axum::response::{IntoResponse, Response};
@@ -90,15 +96,52 @@ pub const ASSETS: [Asset; 5] = [
     },
 ];
 
+/// The chat app's CORS setting from `CORS_ORIGINS`: unset or empty, any
+/// origin (the contract's default); `*` any origin too; `none` same-origin
+/// only; otherwise a comma-separated list of origins
+/// (`https://chat.example.com,http://localhost:8080`).
+///
+/// # Errors
+///
+/// `BadRequest` naming an entry that is not an origin (see
+/// [`Cors::parse`]): the app does not start on it.
+pub fn cors_from_env() -> Result<Cors> {
+    match std::env::var("CORS_ORIGINS") {
+        Ok(text) if !text.trim().is_empty() => Cors::parse(&text),
+        _ => Ok(Cors::AnyOrigin),
+    }
+}
+
+/// The chat app's REST options: the defaults, open to pages of any
+/// origin.
+#[must_use]
+pub fn rest_options() -> RestOptions {
+    RestOptions {
+        cors: Cors::AnyOrigin,
+        ..RestOptions::default()
+    }
+}
+
+/// The app's router with the page in front of it, with the chat app's
+/// [`rest_options`]; see [`router_with`].
+///
+/// # Errors
+///
+/// As [`router_with`].
+pub fn router(app: App, dir: impl Into<PathBuf>) -> Result<Router> {
+    router_with(app, dir, rest_options())
+}
+
 /// The app's router with the page in front of it: the page's paths are
-/// answered from `dir`, everything else goes to the app.
+/// answered from `dir`, everything else goes to the app, served with
+/// `options`; both take `options.cors`.
 ///
 /// # Errors
 ///
 /// `GeneralError` when a service is registered at the first segment of a
 /// page's path (`app.js`, `style.css`, `vendor`), which the page would
-/// hide; otherwise what [`App::into_router`] reports.
-pub fn router(app: App, dir: impl Into<PathBuf>) -> Result<Router> {
+/// hide; otherwise what [`App::into_router_with`] reports.
+pub fn router_with(app: App, dir: impl Into<PathBuf>, options: RestOptions) -> Result<Router> {
     let services = app.paths();
     if let Some((asset, service)) = ASSETS.iter().find_map(|asset| {
         let first = asset.path.trim_start_matches('/').split('/').next()?;
@@ -112,11 +155,13 @@ pub fn router(app: App, dir: impl Into<PathBuf>) -> Result<Router> {
             asset.path
         )));
     }
-    Ok(page(dir.into()).merge(app.into_router()?))
+    let page = page(dir.into(), &options.cors)?;
+    Ok(page.merge(app.into_router_with(options)?))
 }
 
-/// The page's routes alone, logged as the app's requests are.
-fn page(dir: PathBuf) -> Router {
+/// The page's routes alone, with the app's CORS, logged as the app's
+/// requests are.
+fn page(dir: PathBuf, cors: &Cors) -> Result<Router> {
     let dir = Arc::new(dir);
     let mut router = Router::new();
     for asset in ASSETS {
@@ -124,11 +169,26 @@ fn page(dir: PathBuf) -> Router {
         let files = get(move || serve(asset, Arc::clone(&dir))).fallback(only_get);
         router = router.route(asset.path, files);
     }
-    router.layer(
+    if let Some(cors) = cors.layer()? {
+        // A preflight is answered by the layer, so it gets `nosniff` here
+        // (every other answer of the page sets it itself).
+        router = router
+            .layer(cors)
+            .layer(axum::middleware::map_response(no_sniffing));
+    }
+    Ok(router.layer(
         TraceLayer::new_for_http()
             .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
-    )
+    ))
+}
+
+async fn no_sniffing(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// One asset read from disk on each request: the files are small, and an
