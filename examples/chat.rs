@@ -97,6 +97,8 @@ async fn main() -> Result<(), Error> {
         cors,
         ..web::rest_options()
     };
-    let router = web::router_with(app, web_dir, options)?;
-    auth_core::rest::listen_router(router, &format!("{host}:{port}")).await
+    let router = web::router_with(app, web_dir, options.clone())?;
+    // The same options bound its connections (stalled heads, idle
+    // keep-alives, how many at once, draining refused bodies).
+    auth_core::rest::listen_router_with(router, &format!("{host}:{port}"), &options).await
 }
