@@ -22,8 +22,8 @@
 //!   one another, to any depth.
 //! * `address.city: value` — a dot path into nested objects (and arrays).
 //! * `$limit`, `$skip` — non-negative integers, or strings of them;
-//!   `$sort: { field: 1 | -1 }` (also `"1"`, `"-1"`); `$select: [field, ..]`
-//!   or a single field.
+//!   `$sort: { field: 1 | -1 }` (also `"1"`, `"-1"`), at most
+//!   [`MAX_SORT_KEYS`] fields; `$select: [field, ..]` or a single field.
 //!
 //! Any other `$` key is a `BadRequest`: `Invalid filter value $x` at the top
 //! level, `Invalid query parameter $x` inside a field condition or a
@@ -101,10 +101,11 @@ use crate::error::{Error, Result};
 
 pub use compare::compare;
 pub use condition::{Condition, Operator};
-pub use filter::{Filters, SortOrder};
+pub use filter::{Filters, MAX_SORT_KEYS, SortOrder};
 #[cfg(feature = "sqlite")]
 pub(crate) use like::to_glob;
 pub use names::{UNQUERYABLE, first_named_field, refuse_named_fields};
+pub(crate) use paginate::find_until;
 pub use paginate::{Found, Page, Paginate, find};
 pub use select::select;
 #[cfg(feature = "rest")]

@@ -1,11 +1,15 @@
 //! Pagination, and the whole of a `find` over in-memory records.
 
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Query;
 use super::select::select;
+#[cfg(doc)]
 use super::sort::sort;
+use super::sort::sort_until;
 
 /// Pagination settings of a service: `default` page size and `max` cap.
 ///
@@ -136,12 +140,41 @@ pub fn find<'a, I>(records: I, query: &Query, paginate: Option<Paginate>, id_fie
 where
     I: IntoIterator<Item = &'a Value>,
 {
-    let mut matched: Vec<&Value> = records
-        .into_iter()
-        .filter(|record| query.matches(record))
-        .collect();
+    let never = AtomicBool::new(false);
+    match find_until(records, query, paginate, id_field, &never) {
+        Some(found) => found,
+        None => unreachable!("`never` is never set"),
+    }
+}
+
+/// [`find`], given up (`None`) as soon as `stop` is set: checked before
+/// each record is matched and each pair of records compared, so a query
+/// whose caller is gone (its request timed out) stops within one record's
+/// work.
+pub(crate) fn find_until<'a, I>(
+    records: I,
+    query: &Query,
+    paginate: Option<Paginate>,
+    id_field: &str,
+    stop: &AtomicBool,
+) -> Option<Found>
+where
+    I: IntoIterator<Item = &'a Value>,
+{
+    let stopped = || stop.load(AtomicOrdering::Relaxed);
+    let mut matched: Vec<&Value> = Vec::new();
+    for record in records {
+        if stopped() {
+            return None;
+        }
+        if query.matches(record) {
+            matched.push(record);
+        }
+    }
     let total = matched.len();
-    sort(&mut matched, &query.filters.sort);
+    if !sort_until(&mut matched, &query.filters.sort, stop) {
+        return None;
+    }
     let skip = query.filters.skip.unwrap_or(0);
     let limit = query.limit(paginate);
     let data: Vec<Value> = matched
@@ -153,7 +186,7 @@ where
             None => record.clone(),
         })
         .collect();
-    match (paginate, limit) {
+    Some(match (paginate, limit) {
         (Some(_), Some(limit)) => Found::Page(Page {
             total,
             limit,
@@ -161,7 +194,7 @@ where
             data,
         }),
         _ => Found::All(data),
-    }
+    })
 }
 
 #[cfg(test)]

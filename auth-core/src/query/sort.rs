@@ -2,6 +2,7 @@
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use serde_json::Value;
 
@@ -30,23 +31,81 @@ pub fn sort<T: Borrow<Value>>(records: &mut [T], sort: &[(String, SortOrder)]) {
     if sort.is_empty() {
         return;
     }
-    let keys: Vec<(Vec<&str>, SortOrder)> = sort
-        .iter()
+    let keys = paths(sort);
+    records.sort_by(|a, b| order(&keys, a.borrow(), b.borrow()));
+}
+
+/// The sort keys as split dot paths.
+fn paths(sort: &[(String, SortOrder)]) -> Vec<(Vec<&str>, SortOrder)> {
+    sort.iter()
         .map(|(path, order)| (path.split('.').collect(), *order))
-        .collect();
-    records.sort_by(|a, b| {
-        let (a, b) = (a.borrow(), b.borrow());
-        keys.iter()
-            .map(|(path, order)| {
-                let ordering = compare(get(a, path), get(b, path));
-                match order {
-                    SortOrder::Ascending => ordering,
-                    SortOrder::Descending => ordering.reverse(),
+        .collect()
+}
+
+/// How `a` and `b` order by the keys, the first most significant.
+fn order(keys: &[(Vec<&str>, SortOrder)], a: &Value, b: &Value) -> Ordering {
+    keys.iter()
+        .map(|(path, order)| {
+            let ordering = compare(get(a, path), get(b, path));
+            match order {
+                SortOrder::Ascending => ordering,
+                SortOrder::Descending => ordering.reverse(),
+            }
+        })
+        .find(|ordering| ordering.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
+/// [`sort`] over references, given up (`false`, the records in no useful
+/// order) once `stop` is set, which is checked before every comparison.
+///
+/// A stable bottom-up merge sort of our own: the standard library's sort
+/// can not be left midway, and a comparator that starts answering
+/// "equal" to end it early breaks the total order the standard sort may
+/// check (and panic on).
+pub(crate) fn sort_until(
+    records: &mut Vec<&Value>,
+    sort: &[(String, SortOrder)],
+    stop: &AtomicBool,
+) -> bool {
+    let count = records.len();
+    if sort.is_empty() || count < 2 {
+        return !stop.load(AtomicOrdering::Relaxed);
+    }
+    let keys = paths(sort);
+    let mut from = std::mem::take(records);
+    let mut to = Vec::with_capacity(count);
+    let mut width = 1;
+    while width < count {
+        to.clear();
+        let mut start = 0;
+        while start < count {
+            let middle = (start + width).min(count);
+            let end = (start + 2 * width).min(count);
+            let (mut left, mut right) = (start, middle);
+            while left < middle && right < end {
+                if stop.load(AtomicOrdering::Relaxed) {
+                    *records = from;
+                    return false;
                 }
-            })
-            .find(|ordering| ordering.is_ne())
-            .unwrap_or(Ordering::Equal)
-    });
+                // Ties take the left (earlier) record: stable.
+                if order(&keys, from[right], from[left]).is_lt() {
+                    to.push(from[right]);
+                    right += 1;
+                } else {
+                    to.push(from[left]);
+                    left += 1;
+                }
+            }
+            to.extend_from_slice(&from[left..middle]);
+            to.extend_from_slice(&from[right..end]);
+            start = end;
+        }
+        std::mem::swap(&mut from, &mut to);
+        width *= 2;
+    }
+    *records = from;
+    true
 }
 
 /// The value at a dot path, if there is one.
@@ -165,6 +224,22 @@ mod tests {
         sort(&mut records, &by(&[("v", SortOrder::Descending)]));
         let reversed: Vec<&str> = expected.iter().rev().copied().collect();
         assert_eq!(names(&records), reversed);
+    }
+
+    #[test]
+    fn the_stoppable_sort_orders_as_sort_does_and_stops() {
+        let records: Vec<Value> = (0..100)
+            .map(|n| json!({ "name": format!("r{n}"), "a": (n * 37) % 11, "b": (n * 13) % 7 }))
+            .collect();
+        let keys = by(&[("a", SortOrder::Descending), ("b", SortOrder::Ascending)]);
+        let mut expected: Vec<&Value> = records.iter().collect();
+        sort(&mut expected, &keys);
+        let mut refs: Vec<&Value> = records.iter().collect();
+        assert!(sort_until(&mut refs, &keys, &AtomicBool::new(false)));
+        assert_eq!(refs, expected);
+        let mut refs: Vec<&Value> = records.iter().collect();
+        assert!(!sort_until(&mut refs, &keys, &AtomicBool::new(true)));
+        assert_eq!(refs.len(), records.len());
     }
 
     #[test]
