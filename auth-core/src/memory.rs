@@ -27,9 +27,10 @@
 //!   memory adapter is: any field, dot paths into nested objects.
 //! * A `find` holds the store's lock only to take a snapshot of the
 //!   records (a reference count each); matching, sorting and paging run
-//!   after, on tokio's blocking threads, so a heavy query never holds up
-//!   other calls, nor the runtime's workers. Its caller dropping it (a
-//!   request timed out) stops the work within one record's.
+//!   after, without it, in time slices of about a millisecond with a yield
+//!   to the runtime between them. So a heavy query never holds up writes
+//!   nor the other requests of its thread, and a request timeout (which
+//!   drops the call at a yield) stops it.
 //!
 //! ```
 //! use auth_core::prelude::*;
@@ -57,7 +58,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
@@ -456,10 +456,25 @@ where
         let query = Query::parse(&params.query)?;
         typed::check_query::<T>(&query, &self.options.id)?;
         let paginate = self.paginate(params);
-        // The lock is held for a reference count per record, no more.
+        // The lock is held for a reference count per record, no more: the
+        // query runs on this snapshot, in time slices.
         let records: Vec<Arc<Value>> = read(&self.store).records.values().cloned().collect();
-        let id = self.options.id.clone();
-        off_the_workers(move |stop| find_in::<T>(&records, &query, paginate, &id, stop)).await
+        let id = &self.options.id;
+        let values = || records.iter().map(Arc::as_ref);
+        let mut slices = query::Slices::new();
+        let found = query::find_sliced(values(), &query, paginate, id, &mut slices).await;
+        // `find` has applied `$select` already. Records it trimmed below
+        // what `T` needs are answered whole, as `answer` does.
+        match read_found::<T>(found, &mut slices).await {
+            Ok(found) => Ok(found),
+            Err(_) if query.filters.select.is_some() => {
+                let mut whole = query.clone();
+                whole.filters.select = None;
+                let found = query::find_sliced(values(), &whole, paginate, id, &mut slices).await;
+                read_found(found, &mut slices).await
+            }
+            Err(error) => Err(error),
+        }
     }
 
     async fn get(&self, id: &Id, params: &Params) -> Result<T> {
@@ -601,65 +616,33 @@ where
     }
 }
 
-/// A `find` over a snapshot of the records: matched, sorted and paged as
-/// [`query::find`] does, then read as `T`. `None` (an error no caller
-/// sees) once `stop` is set.
-fn find_in<T: DeserializeOwned>(
-    records: &[Arc<Value>],
-    query: &Query,
-    paginate: Option<Paginate>,
-    id: &str,
-    stop: &AtomicBool,
+/// `records` read as `T`, in time slices (a record may be large).
+async fn read_all<T: DeserializeOwned>(
+    records: Vec<Value>,
+    slices: &mut query::Slices,
+) -> Result<Vec<T>> {
+    let mut read = Vec::with_capacity(records.len());
+    for record in records {
+        slices.tick(query::WHOLE_RECORD).await;
+        read.push(read_as(record)?);
+    }
+    Ok(read)
+}
+
+/// `found` read as `T`, keeping the page's counts.
+async fn read_found<T: DeserializeOwned>(
+    found: Found,
+    slices: &mut query::Slices,
 ) -> Result<Found<T>> {
-    let run = |query: &Query| {
-        let records = records.iter().map(|record| &**record);
-        query::find_until(records, query, paginate, id, stop)
-            .ok_or_else(|| Error::timeout("The query was stopped"))
-    };
-    // `find` has applied `$select` already. Records it trimmed below what
-    // `T` needs are answered whole, as `answer` does.
-    match run(query)?.try_map(read_as::<T>) {
-        Ok(found) => Ok(found),
-        Err(_) if query.filters.select.is_some() => {
-            let mut whole = query.clone();
-            whole.filters.select = None;
-            run(&whole)?.try_map(read_as)
-        }
-        Err(error) => Err(error),
-    }
-}
-
-/// Sets its flag when dropped: the future awaiting the work is gone.
-struct StopOnDrop(Arc<AtomicBool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
-
-/// Runs CPU-bound `work` on tokio's blocking threads, so that it never
-/// holds up one of the runtime's workers (and the other requests they
-/// serve); inline when there is no tokio runtime. `work` is given a flag
-/// set when the returned future is dropped, which it checks to stop early:
-/// the REST request timeout drops a request's future at its next await
-/// point, here the wait for the work. A panic in `work` is resumed here,
-/// as if it had happened inline.
-async fn off_the_workers<R: Send + 'static>(
-    work: impl FnOnce(&AtomicBool) -> Result<R> + Send + 'static,
-) -> Result<R> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return work(&stop);
-    };
-    let _stop_on_drop = StopOnDrop(Arc::clone(&stop));
-    match runtime.spawn_blocking(move || work(&stop)).await {
-        Ok(result) => result,
-        Err(error) => match error.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(_) => Err(Error::unavailable("The query was cancelled")),
-        },
-    }
+    Ok(match found {
+        Found::Page(page) => Found::Page(query::Page {
+            total: page.total,
+            limit: page.limit,
+            skip: page.skip,
+            data: read_all(page.data, slices).await?,
+        }),
+        Found::All(data) => Found::All(read_all(data, slices).await?),
+    })
 }
 
 #[cfg(test)]

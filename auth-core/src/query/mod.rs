@@ -93,6 +93,7 @@ mod matcher;
 mod names;
 mod paginate;
 mod select;
+mod slices;
 mod sort;
 
 use serde_json::{Map, Value};
@@ -105,11 +106,12 @@ pub use filter::{Filters, MAX_SORT_KEYS, SortOrder};
 #[cfg(feature = "sqlite")]
 pub(crate) use like::to_glob;
 pub use names::{UNQUERYABLE, first_named_field, refuse_named_fields};
-pub(crate) use paginate::find_until;
+pub(crate) use paginate::find_sliced;
 pub use paginate::{Found, Page, Paginate, find};
 pub use select::select;
 #[cfg(feature = "rest")]
 pub(crate) use select::{project_reply, selected_fields};
+pub(crate) use slices::{Slices, WHOLE_RECORD};
 pub use sort::sort;
 
 /// A parsed Feathers query: the special filters and the field conditions.

@@ -1,15 +1,12 @@
 //! Pagination, and the whole of a `find` over in-memory records.
 
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Query;
 use super::select::select;
-#[cfg(doc)]
-use super::sort::sort;
-use super::sort::sort_until;
+use super::slices::Slices;
+use super::sort::{sort, sort_sliced};
 
 /// Pagination settings of a service: `default` page size and `max` cap.
 ///
@@ -140,41 +137,49 @@ pub fn find<'a, I>(records: I, query: &Query, paginate: Option<Paginate>, id_fie
 where
     I: IntoIterator<Item = &'a Value>,
 {
-    let never = AtomicBool::new(false);
-    match find_until(records, query, paginate, id_field, &never) {
-        Some(found) => found,
-        None => unreachable!("`never` is never set"),
-    }
+    let mut matched: Vec<&Value> = records
+        .into_iter()
+        .filter(|record| query.matches(record))
+        .collect();
+    let total = matched.len();
+    sort(&mut matched, &query.filters.sort);
+    page(matched, total, query, paginate, id_field)
 }
 
-/// [`find`], given up (`None`) as soon as `stop` is set: checked before
-/// each record is matched and each pair of records compared, so a query
-/// whose caller is gone (its request timed out) stops within one record's
-/// work.
-pub(crate) fn find_until<'a, I>(
+/// [`find`] in time slices (see `slices`): a long one yields to the
+/// runtime between them, shares its thread, and is dropped at a yield
+/// when its caller gives up (a request timed out).
+pub(crate) async fn find_sliced<'a, I>(
     records: I,
     query: &Query,
     paginate: Option<Paginate>,
     id_field: &str,
-    stop: &AtomicBool,
-) -> Option<Found>
+    slices: &mut Slices,
+) -> Found
 where
     I: IntoIterator<Item = &'a Value>,
 {
-    let stopped = || stop.load(AtomicOrdering::Relaxed);
     let mut matched: Vec<&Value> = Vec::new();
     for record in records {
-        if stopped() {
-            return None;
-        }
+        slices.tick(1).await;
         if query.matches(record) {
             matched.push(record);
         }
     }
     let total = matched.len();
-    if !sort_until(&mut matched, &query.filters.sort, stop) {
-        return None;
-    }
+    sort_sliced(&mut matched, &query.filters.sort, slices).await;
+    page(matched, total, query, paginate, id_field)
+}
+
+/// The page of `matched` (sorted, `total` of them) the query asks for:
+/// `$skip`, the limit and `$select` applied to the clones returned.
+fn page(
+    matched: Vec<&Value>,
+    total: usize,
+    query: &Query,
+    paginate: Option<Paginate>,
+    id_field: &str,
+) -> Found {
     let skip = query.filters.skip.unwrap_or(0);
     let limit = query.limit(paginate);
     let data: Vec<Value> = matched
@@ -186,7 +191,7 @@ where
             None => record.clone(),
         })
         .collect();
-    Some(match (paginate, limit) {
+    match (paginate, limit) {
         (Some(_), Some(limit)) => Found::Page(Page {
             total,
             limit,
@@ -194,7 +199,7 @@ where
             data,
         }),
         _ => Found::All(data),
-    })
+    }
 }
 
 #[cfg(test)]

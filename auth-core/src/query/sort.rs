@@ -2,13 +2,13 @@
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use serde_json::Value;
 
 use super::compare::compare;
 use super::filter::SortOrder;
 use super::matcher::index;
+use super::slices::Slices;
 
 /// Sorts records in place by the `$sort` keys, the first most significant.
 ///
@@ -56,21 +56,20 @@ fn order(keys: &[(Vec<&str>, SortOrder)], a: &Value, b: &Value) -> Ordering {
         .unwrap_or(Ordering::Equal)
 }
 
-/// [`sort`] over references, given up (`false`, the records in no useful
-/// order) once `stop` is set, which is checked before every comparison.
+/// [`sort`] over references, in time slices (see `slices`): it yields
+/// to the runtime between them, so a long sort shares its thread and is
+/// dropped at a yield when its caller gives up.
 ///
 /// A stable bottom-up merge sort of our own: the standard library's sort
-/// can not be left midway, and a comparator that starts answering
-/// "equal" to end it early breaks the total order the standard sort may
-/// check (and panic on).
-pub(crate) fn sort_until(
+/// can not be left midway.
+pub(crate) async fn sort_sliced(
     records: &mut Vec<&Value>,
     sort: &[(String, SortOrder)],
-    stop: &AtomicBool,
-) -> bool {
+    slices: &mut Slices,
+) {
     let count = records.len();
     if sort.is_empty() || count < 2 {
-        return !stop.load(AtomicOrdering::Relaxed);
+        return;
     }
     let keys = paths(sort);
     let mut from = std::mem::take(records);
@@ -84,10 +83,7 @@ pub(crate) fn sort_until(
             let end = (start + 2 * width).min(count);
             let (mut left, mut right) = (start, middle);
             while left < middle && right < end {
-                if stop.load(AtomicOrdering::Relaxed) {
-                    *records = from;
-                    return false;
-                }
+                slices.tick(1).await;
                 // Ties take the left (earlier) record: stable.
                 if order(&keys, from[right], from[left]).is_lt() {
                     to.push(from[right]);
@@ -105,7 +101,6 @@ pub(crate) fn sort_until(
         width *= 2;
     }
     *records = from;
-    true
 }
 
 /// The value at a dot path, if there is one.
@@ -227,7 +222,7 @@ mod tests {
     }
 
     #[test]
-    fn the_stoppable_sort_orders_as_sort_does_and_stops() {
+    fn the_sliced_sort_orders_as_sort_does() {
         let records: Vec<Value> = (0..100)
             .map(|n| json!({ "name": format!("r{n}"), "a": (n * 37) % 11, "b": (n * 13) % 7 }))
             .collect();
@@ -235,11 +230,11 @@ mod tests {
         let mut expected: Vec<&Value> = records.iter().collect();
         sort(&mut expected, &keys);
         let mut refs: Vec<&Value> = records.iter().collect();
-        assert!(sort_until(&mut refs, &keys, &AtomicBool::new(false)));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(sort_sliced(&mut refs, &keys, &mut Slices::new()));
         assert_eq!(refs, expected);
-        let mut refs: Vec<&Value> = records.iter().collect();
-        assert!(!sort_until(&mut refs, &keys, &AtomicBool::new(true)));
-        assert_eq!(refs.len(), records.len());
     }
 
     #[test]
