@@ -1,23 +1,28 @@
 #!/usr/bin/env python3
 """Issue 15, point 6: resource exhaustion through data and queries, measured
-against the chat app (anonymous, records in memory).
+against the chat app (records in memory).
 
     scripts/abuse-data.py target/release/examples/chat     # or any chat binary
-    PATCHES=300 SIZE=1000000 scripts/abuse-data.py /work/before/chat
+    PATCHES=300 scripts/abuse-data.py /work/before/chat
 
-Starts the binary on a free loopback port (DATABASE_URL=memory://), then:
+Starts the binary on a free loopback port (DATABASE_URL=memory://), signs
+up and logs in one user (a message is only its author's to patch), then:
 
-1. creates 8 anonymous messages, and PATCHes each with about SIZE bytes in a
-   field the message type does not have (`p<n>`, an object nested 5 deep);
-2. sends one `GET /messages` with 101 `$sort` keys reaching into those
-   fields (`$sort[p0.a.a.a.a.a]=1`, ...), in the background, while timing
-   `GET /secrets` (an unrelated request: 401 without a token) every 0.5 s;
-3. PATCHes the messages PATCHES times more, each time with a new big field,
-   and reads the server's resident memory.
+1. creates 8 messages and PATCHes each with a field the message type does
+   not have: `p`, about 1 MB of JSON, objects nested LEVELS deep, each level
+   holding KEYS_PER_LEVEL small entries and the next level under `n`;
+2. sends one `GET /messages` (anonymous) sorting by SORT_KEYS paths into it
+   (`$sort[p]`, `$sort[p.n]`, `$sort[p.n.n]`, ...: about 11.5 KB), so that
+   every comparison of two records compares what is left of `p` whole,
+   while timing `GET /secrets` (an unrelated request: 401 without a token)
+   every 0.5 s;
+3. PATCHes the messages PATCHES times more, each time with the same kind of
+   payload under a new field name, then PATCHES times with a text of the
+   same size, reading the server's resident memory after each series.
 
 Reports the answers' statuses, the server's CPU seconds over step 2 (utime +
 stime of /proc/<pid>/stat), the slowest `GET /secrets` during it, and the
-RSS (VmRSS) after step 1 and after step 3. Standard library only.
+RSS (VmRSS). Standard library only.
 """
 
 import json
@@ -30,10 +35,11 @@ import time
 import urllib.error
 import urllib.request
 
-SIZE = int(os.environ.get("SIZE", "1000000"))
 PATCHES = int(os.environ.get("PATCHES", "300"))
-KEYS = int(os.environ.get("KEYS", "101"))
-FIND_TIMEOUT = float(os.environ.get("FIND_TIMEOUT", "120"))
+SORT_KEYS = int(os.environ.get("SORT_KEYS", "101"))
+LEVELS = int(os.environ.get("LEVELS", "101"))
+KEYS_PER_LEVEL = int(os.environ.get("KEYS_PER_LEVEL", "700"))
+FIND_TIMEOUT = float(os.environ.get("FIND_TIMEOUT", "300"))
 
 
 def free_port():
@@ -42,11 +48,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def request(base, method, path, body=None, timeout=120):
-    data = json.dumps(body).encode() if body is not None else None
+def request(base, method, path, body=None, timeout=120, token=None):
+    data = body.encode() if isinstance(body, str) else (
+        json.dumps(body).encode() if body is not None else None)
     req = urllib.request.Request(base + path, data=data, method=method)
     if data is not None:
         req.add_header("Content-Type", "application/json")
+    if token is not None:
+        req.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as res:
             return res.status, res.read()
@@ -70,11 +79,10 @@ def rss_mb(pid):
     return float("nan")
 
 
-def nested(n, payload):
-    value = payload
-    for _ in range(5):
-        value = {"a": value}
-    return {f"p{n}": value}
+def nested_json():
+    """`p`'s value as JSON text: LEVELS objects, one inside the next."""
+    level = ",".join(f'"k{k:04}":{k}' for k in range(KEYS_PER_LEVEL))
+    return ("{" + level + ',"n":') * (LEVELS - 1) + "{" + level + "}" + "}" * (LEVELS - 1)
 
 
 def main():
@@ -93,20 +101,26 @@ def main():
             time.sleep(0.1)
         else:
             sys.exit("the chat app did not start")
+        email = "ada@example.com"
+        request(base, "POST", "/users", {"email": email, "password": "s3cret-Pa55"})
+        status, body = request(base, "POST", "/authentication",
+                               {"strategy": "local", "email": email, "password": "s3cret-Pa55"})
+        token = json.loads(body)["accessToken"]
         ids = []
         for n in range(8):
-            status, body = request(base, "POST", "/messages", {"text": f"m{n}"})
+            status, body = request(base, "POST", "/messages", {"text": f"m{n}"}, token=token)
             ids.append(json.loads(body)["id"])
-        payload = "x" * SIZE
-        statuses = [request(base, "PATCH", f"/messages/{id}", nested(n, payload))[0]
-                    for n, id in enumerate(ids)]
-        print(f"8 PATCHes of {SIZE} bytes in undeclared fields: {statuses}")
+        value = nested_json()
+        size = len(value)
+        statuses = [request(base, "PATCH", f"/messages/{id}", '{"p":' + value + "}",
+                            token=token)[0] for id in ids]
+        print(f"8 PATCHes of {size} bytes of JSON in an undeclared field: {statuses}")
         print(f"RSS after them: {rss_mb(server.pid):.0f} MB")
 
-        keys = "&".join(f"$sort[p{n % 8}.{'.'.join(['a'] * (n % 5 + 1))}]={1 if n % 2 else -1}"
-                        for n in range(KEYS))
+        keys = "&".join(f"$sort[{'.'.join(['p'] + ['n'] * n)}]={1 if n % 2 else -1}"
+                        for n in range(SORT_KEYS))
         path = f"/messages?{keys}"
-        print(f"GET /messages with {KEYS} $sort keys: {len(path)} bytes of path")
+        print(f"GET /messages with {SORT_KEYS} $sort keys: {len(path)} bytes of path")
         result = {}
         cpu_before = cpu_seconds(server.pid)
         started = time.monotonic()
@@ -115,39 +129,56 @@ def main():
             result["status"] = request(base, "GET", path, timeout=FIND_TIMEOUT)[0]
             result["took"] = time.monotonic() - started
 
+        def writer():
+            # A legitimate write meanwhile: the author patches a text.
+            writes = result.setdefault("writes", [])
+            while True:
+                t = time.monotonic()
+                status = request(base, "PATCH", f"/messages/{ids[0]}", {"text": "edited"},
+                                 timeout=FIND_TIMEOUT, token=token)[0]
+                writes.append((time.monotonic() - t, status))
+                if "status" in result:
+                    break
+                time.sleep(0.5)
+
         thread = threading.Thread(target=heavy)
         thread.start()
+        time.sleep(0.2)
+        writes = threading.Thread(target=writer)
+        writes.start()
         latencies = []
         while thread.is_alive() or not latencies:
             t = time.monotonic()
-            status = request(base, "GET", "/secrets", timeout=60)[0]
+            status = request(base, "GET", "/secrets", timeout=FIND_TIMEOUT)[0]
             latencies.append((time.monotonic() - t, status))
             time.sleep(0.5)
         thread.join()
+        writes.join()
         cpu = cpu_seconds(server.pid) - cpu_before
         worst = max(latencies)
         print(f"  answered {result['status']} after {result['took']:.2f} s; "
               f"server CPU over it: {cpu:.2f} s")
         print(f"  GET /secrets meanwhile: {len(latencies)} requests, slowest "
               f"{worst[0]:.3f} s (status {worst[1]})")
+        worst = max(result["writes"])
+        print(f"  PATCH of a text meanwhile: {len(result['writes'])} requests, slowest "
+              f"{worst[0]:.3f} s (status {worst[1]})")
 
         counts = {}
         t = time.monotonic()
         for round in range(PATCHES):
-            n = round % 8
-            body = {f"q{round}": payload}
-            status = request(base, "PATCH", f"/messages/{ids[n]}", body)[0]
+            body = '{"q' + str(round) + '":' + value + "}"
+            status = request(base, "PATCH", f"/messages/{ids[round % 8]}", body, token=token)[0]
             counts[status] = counts.get(status, 0) + 1
-        print(f"{PATCHES} more PATCHes of {SIZE} bytes, each a new field: {counts} "
-              f"in {time.monotonic() - t:.1f} s")
-        print(f"RSS after them: {rss_mb(server.pid):.0f} MB")
-        # What a client may still store: the same PATCHes of the text.
+        print(f"{PATCHES} more PATCHes of {size} bytes, each a new field: {counts} "
+              f"in {time.monotonic() - t:.1f} s; RSS after them: {rss_mb(server.pid):.0f} MB")
+        # What a client may still store: the text, replaced each time.
         counts = {}
         for round in range(PATCHES):
-            status = request(base, "PATCH", f"/messages/{ids[round % 8]}",
-                             {"text": f"{round}{payload}"})[0]
+            body = {"text": f"{round}" + "x" * size}
+            status = request(base, "PATCH", f"/messages/{ids[round % 8]}", body, token=token)[0]
             counts[status] = counts.get(status, 0) + 1
-        print(f"{PATCHES} PATCHes of the text, {SIZE} bytes each: {counts}; "
+        print(f"{PATCHES} PATCHes of the text, {size} bytes each: {counts}; "
               f"RSS after them: {rss_mb(server.pid):.0f} MB")
     finally:
         server.terminate()
