@@ -56,7 +56,7 @@ async fn bounds_follow_the_options() {
         case("body: over the limit, chunked", raw_chunked(b"/messages", &message_of(1025)), TOO_LARGE),
         case("query: at the length", get(&at_length), OK),
         case("query: over the length", get(&over_length), BAD_REQUEST).message("The query string is longer than 64 bytes"),
-        case("query: at the pairs", get("/messages?a=1&b=2&c=3"), OK),
+        case("query: at the pairs", get("/messages?text=a&id=2&userId=3"), OK),
         case("query: over the pairs", get("/messages?a=1&b=2&c=3&d=4"), BAD_REQUEST).message("The query string has more than 3 parameters"),
         case("query: at the depth", get("/messages?text[$ne]=x"), OK),
         case("query: over the depth", get("/messages?$or[0][text]=x"), BAD_REQUEST),

@@ -19,6 +19,18 @@
 //!   across records, as a SQL unique index does: a create, update or patch
 //!   that would repeat one is `409 Conflict`. The check and the write happen
 //!   under one lock, so concurrent calls can not both get through.
+//! * A typed service (`MemoryService<Message>`, `T` a struct) keeps only
+//!   `T`'s fields: a field `T` does not declare in a `create`, `update` or
+//!   `patch` body is `400 BadRequest` naming it, and so is one a query
+//!   names (in a condition, `$sort` or `$select`; a dot path into a field
+//!   too). `MemoryService<serde_json::Value>` is schemaless, as Feathers'
+//!   memory adapter is: any field, dot paths into nested objects.
+//! * A `find` holds the store's lock only to take a snapshot of the
+//!   records (a reference count each); matching, sorting and paging run
+//!   after, without it, in time slices of about a millisecond with a yield
+//!   to the runtime between them. So a heavy query never holds up writes
+//!   nor the other requests of its thread, and a request timeout (which
+//!   drops the call at a yield) stops it.
 //!
 //! ```
 //! use auth_core::prelude::*;
@@ -46,7 +58,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -215,8 +227,10 @@ impl Key {
     }
 }
 
+/// The records, each behind an `Arc` so that a `find` copies none of them
+/// under the lock.
 struct Store {
-    records: BTreeMap<Key, Value>,
+    records: BTreeMap<Key, Arc<Value>>,
     next_id: i64,
 }
 
@@ -337,7 +351,7 @@ impl<T: DeserializeOwned> MemoryService<T> {
     }
 
     /// The record at `id`, if it matches the query.
-    fn find_one<'s>(&self, store: &'s Store, id: &Id, query: &Query) -> Result<&'s Value> {
+    fn find_one<'s>(&self, store: &'s Store, id: &Id, query: &Query) -> Result<&'s Arc<Value>> {
         store
             .records
             .get(&Key::of(id))
@@ -371,7 +385,7 @@ impl<T: DeserializeOwned> MemoryService<T> {
         mut data: Map<String, Value>,
         brought: Option<Id>,
         skip: &BTreeSet<Key>,
-    ) -> (Key, Value) {
+    ) -> (Key, Arc<Value>) {
         let id = brought.unwrap_or_else(|| {
             let taken = |key: &Key| store.records.contains_key(key) || skip.contains(key);
             while taken(&Key::Number(store.next_id)) {
@@ -382,11 +396,11 @@ impl<T: DeserializeOwned> MemoryService<T> {
             id
         });
         data.insert(self.options.id.clone(), id.to_json());
-        (Key::of(&id), Value::Object(data))
+        (Key::of(&id), Arc::new(Value::Object(data)))
     }
 
     /// `record` with `patch` merged in (the id field never changes).
-    fn merged(&self, record: &Value, patch: &Map<String, Value>) -> Value {
+    fn merged(&self, record: &Value, patch: &Map<String, Value>) -> Arc<Value> {
         let mut merged = record.clone();
         if let Value::Object(object) = &mut merged {
             for (field, value) in patch {
@@ -395,7 +409,7 @@ impl<T: DeserializeOwned> MemoryService<T> {
                 }
             }
         }
-        merged
+        Arc::new(merged)
     }
 
     /// Checks that a changed record still fits `T` before it is stored; a
@@ -407,7 +421,7 @@ impl<T: DeserializeOwned> MemoryService<T> {
     /// Refuses `pending` writes (key and new record) that would store a
     /// value of a unique field twice: against the records they do not
     /// replace, and against each other.
-    fn check_unique(&self, store: &Store, pending: &[(Key, Value)]) -> Result<()> {
+    fn check_unique(&self, store: &Store, pending: &[(Key, Arc<Value>)]) -> Result<()> {
         for field in &self.options.unique {
             for (index, (key, record)) in pending.iter().enumerate() {
                 let Some(value) = unique_value(record, field) else {
@@ -440,30 +454,24 @@ where
 
     async fn find(&self, params: &Params) -> Result<Found<T>> {
         let query = Query::parse(&params.query)?;
-        let found = {
-            let store = read(&self.store);
-            query::find(
-                store.records.values(),
-                &query,
-                self.paginate(params),
-                &self.options.id,
-            )
-        };
+        typed::check_query::<T>(&query, &self.options.id)?;
+        let paginate = self.paginate(params);
+        // The lock is held for a reference count per record, no more: the
+        // query runs on this snapshot, in time slices.
+        let records: Vec<Arc<Value>> = read(&self.store).records.values().cloned().collect();
+        let id = &self.options.id;
+        let values = || records.iter().map(Arc::as_ref);
+        let mut slices = query::Slices::new();
+        let found = query::find_sliced(values(), &query, paginate, id, &mut slices).await;
         // `find` has applied `$select` already. Records it trimmed below
         // what `T` needs are answered whole, as `answer` does.
-        match found.try_map(read_as::<T>) {
+        match read_found::<T>(found, &mut slices).await {
             Ok(found) => Ok(found),
             Err(_) if query.filters.select.is_some() => {
                 let mut whole = query.clone();
                 whole.filters.select = None;
-                let store = read(&self.store);
-                query::find(
-                    store.records.values(),
-                    &whole,
-                    self.paginate(params),
-                    &self.options.id,
-                )
-                .try_map(read_as)
+                let found = query::find_sliced(values(), &whole, paginate, id, &mut slices).await;
+                read_found(found, &mut slices).await
             }
             Err(error) => Err(error),
         }
@@ -471,12 +479,14 @@ where
 
     async fn get(&self, id: &Id, params: &Params) -> Result<T> {
         let query = Query::parse(&params.query)?;
-        let store = read(&self.store);
-        self.answer(self.find_one(&store, id, &query)?, &query)
+        typed::check_query::<T>(&query, &self.options.id)?;
+        let record = Arc::clone(self.find_one(&read(&self.store), id, &query)?);
+        self.answer(&record, &query)
     }
 
     async fn create(&self, data: T, params: &Params) -> Result<T> {
         let query = select_only(params)?;
+        typed::check_query::<T>(&query, &self.options.id)?;
         let data = to_object(&data)?;
         let brought = self.brought_id(&data);
         let mut store = write(&self.store);
@@ -496,6 +506,7 @@ where
     async fn create_many(&self, data: Vec<T>, params: &Params) -> Result<Vec<T>> {
         self.require_multi(Method::Create, "Can not create multiple entries")?;
         let query = select_only(params)?;
+        typed::check_query::<T>(&query, &self.options.id)?;
         let objects = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
         let brought: Vec<Option<Id>> = objects.iter().map(|data| self.brought_id(data)).collect();
         let mut store = write(&self.store);
@@ -508,7 +519,7 @@ where
                 return Err(conflict(id));
             }
         }
-        let records: Vec<(Key, Value)> = objects
+        let records: Vec<(Key, Arc<Value>)> = objects
             .into_iter()
             .zip(brought)
             .map(|(data, id)| self.new_record(&mut store, data, id, &taken))
@@ -524,6 +535,7 @@ where
 
     async fn update(&self, id: &Id, data: T, params: &Params) -> Result<T> {
         let query = Query::parse(&params.query)?;
+        typed::check_query::<T>(&query, &self.options.id)?;
         let mut data = to_object(&data)?;
         let mut store = write(&self.store);
         let old_id = self
@@ -532,7 +544,7 @@ where
             .cloned()
             .ok_or_else(|| not_found(id))?;
         data.insert(self.options.id.clone(), old_id);
-        let record = Value::Object(data);
+        let record = Arc::new(Value::Object(data));
         let answer = self.answer(&record, &query)?;
         let pending = [(Key::of(id), record)];
         self.check_unique(&store, &pending)?;
@@ -542,7 +554,9 @@ where
 
     async fn patch(&self, id: &Id, data: Value, params: &Params) -> Result<T> {
         let query = Query::parse(&params.query)?;
+        typed::check_query::<T>(&query, &self.options.id)?;
         let patch = to_object(&data)?;
+        typed::check_patch::<T>(&patch, &self.options.id)?;
         let mut store = write(&self.store);
         let record = self.merged(self.find_one(&store, id, &query)?, &patch);
         self.check_fits(&record)?;
@@ -556,7 +570,9 @@ where
     async fn patch_many(&self, data: Value, params: &Params) -> Result<Vec<T>> {
         self.require_multi(Method::Patch, "Can not patch multiple entries")?;
         let query = Query::parse(&params.query)?;
+        typed::check_query::<T>(&query, &self.options.id)?;
         let patch = to_object(&data)?;
+        typed::check_patch::<T>(&patch, &self.options.id)?;
         let mut store = write(&self.store);
         let mut records = Vec::new();
         let mut answers = Vec::new();
@@ -575,6 +591,7 @@ where
 
     async fn remove(&self, id: &Id, params: &Params) -> Result<T> {
         let query = Query::parse(&params.query)?;
+        typed::check_query::<T>(&query, &self.options.id)?;
         let mut store = write(&self.store);
         let answer = self.answer(self.find_one(&store, id, &query)?, &query)?;
         store.records.remove(&Key::of(id));
@@ -584,6 +601,7 @@ where
     async fn remove_many(&self, params: &Params) -> Result<Vec<T>> {
         self.require_multi(Method::Remove, "Can not remove multiple entries")?;
         let query = Query::parse(&params.query)?;
+        typed::check_query::<T>(&query, &self.options.id)?;
         let mut store = write(&self.store);
         let keys = self.matching_keys(&store, &query);
         let answers = keys
@@ -596,6 +614,35 @@ where
         }
         Ok(answers)
     }
+}
+
+/// `records` read as `T`, in time slices (a record may be large).
+async fn read_all<T: DeserializeOwned>(
+    records: Vec<Value>,
+    slices: &mut query::Slices,
+) -> Result<Vec<T>> {
+    let mut read = Vec::with_capacity(records.len());
+    for record in records {
+        slices.tick(query::WHOLE_RECORD).await;
+        read.push(read_as(record)?);
+    }
+    Ok(read)
+}
+
+/// `found` read as `T`, keeping the page's counts.
+async fn read_found<T: DeserializeOwned>(
+    found: Found,
+    slices: &mut query::Slices,
+) -> Result<Found<T>> {
+    Ok(match found {
+        Found::Page(page) => Found::Page(query::Page {
+            total: page.total,
+            limit: page.limit,
+            skip: page.skip,
+            data: read_all(page.data, slices).await?,
+        }),
+        Found::All(data) => Found::All(read_all(data, slices).await?),
+    })
 }
 
 #[cfg(test)]

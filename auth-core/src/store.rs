@@ -11,6 +11,8 @@
 //!
 //! Both adapters answer the same query syntax with the same errors, and
 //! both take `T` for `create` and `update` and a JSON object for `patch`.
+//! Both keep only `T`'s fields when `T` is a struct: a field it does not
+//! declare, in a body or a query, is a `400` naming it.
 //! They differ where a database must: ids start at 0 in memory and at 1
 //! in SQLite, and the SQL adapter checks fields against its table's
 //! columns.

@@ -339,16 +339,17 @@ impl<S: Service> AnyContext for HookContext<S> {
 /// the patch type for `patch`, raw JSON for a custom method.
 ///
 /// A body that does not fit is a `BadRequest` naming the field at fault
-/// (`errors: {"text": ".."}`).
+/// (`errors: {"text": ".."}`), and so is a field its type does not declare
+/// (`typed::read_body`): a typed record keeps only its type's fields.
 pub(crate) fn payload_from_json<S: Service>(
     method: &Method,
     value: Value,
 ) -> Result<Payload<S::Data, S::Patch>> {
     let payload = match method {
         Method::Custom(_) => Payload::Custom(value),
-        Method::Patch => Payload::Patch(typed::read(&value)?),
-        Method::Create if value.is_array() => Payload::Many(typed::read(&value)?),
-        _ => Payload::One(typed::read(&value)?),
+        Method::Patch => Payload::Patch(typed::read_body(&value)?),
+        Method::Create if value.is_array() => Payload::Many(typed::read_body(&value)?),
+        _ => Payload::One(typed::read_body(&value)?),
     };
     Ok(payload)
 }

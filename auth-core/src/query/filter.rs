@@ -72,13 +72,25 @@ fn parse_count(name: &str, value: &Value) -> Result<usize> {
         })
 }
 
-/// A `$sort`: an object of field → `1` | `-1` (numbers or strings).
+/// The most keys a `$sort` may have. Each key is one more comparison of
+/// every pair of records the sort compares, so the keys bound the work a
+/// query asks for; a client ordering by more than a few fields has no use
+/// for the rest (a later key only breaks ties the earlier ones leave).
+pub const MAX_SORT_KEYS: usize = 8;
+
+/// A `$sort`: an object of field → `1` | `-1` (numbers or strings), of at
+/// most [`MAX_SORT_KEYS`] fields.
 fn parse_sort(value: &Value) -> Result<Vec<(String, SortOrder)>> {
     let Value::Object(fields) = value else {
         return Err(Error::bad_request(
             "Invalid $sort: expected an object of fields and 1 or -1",
         ));
     };
+    if fields.len() > MAX_SORT_KEYS {
+        return Err(Error::bad_request(format!(
+            "Invalid $sort: at most {MAX_SORT_KEYS} fields"
+        )));
+    }
     fields
         .iter()
         .map(|(field, direction)| Ok((field.clone(), parse_direction(field, direction)?)))
@@ -215,6 +227,23 @@ mod tests {
         assert_eq!(
             message(json!({ "$sort": "name" })),
             "Invalid $sort: expected an object of fields and 1 or -1"
+        );
+    }
+
+    #[test]
+    fn sorts_have_at_most_max_sort_keys() {
+        let keys = |count: usize| {
+            let sort: Map<String, Value> =
+                (0..count).map(|n| (format!("f{n}"), json!(1))).collect();
+            json!({ "$sort": sort })
+        };
+        assert_eq!(
+            filters(keys(MAX_SORT_KEYS)).unwrap().sort.len(),
+            MAX_SORT_KEYS
+        );
+        assert_eq!(
+            message(keys(MAX_SORT_KEYS + 1)),
+            "Invalid $sort: at most 8 fields"
         );
     }
 

@@ -22,8 +22,8 @@
 //!   one another, to any depth.
 //! * `address.city: value` — a dot path into nested objects (and arrays).
 //! * `$limit`, `$skip` — non-negative integers, or strings of them;
-//!   `$sort: { field: 1 | -1 }` (also `"1"`, `"-1"`); `$select: [field, ..]`
-//!   or a single field.
+//!   `$sort: { field: 1 | -1 }` (also `"1"`, `"-1"`), at most
+//!   [`MAX_SORT_KEYS`] fields; `$select: [field, ..]` or a single field.
 //!
 //! Any other `$` key is a `BadRequest`: `Invalid filter value $x` at the top
 //! level, `Invalid query parameter $x` inside a field condition or a
@@ -93,6 +93,7 @@ mod matcher;
 mod names;
 mod paginate;
 mod select;
+mod slices;
 mod sort;
 
 use serde_json::{Map, Value};
@@ -101,14 +102,16 @@ use crate::error::{Error, Result};
 
 pub use compare::compare;
 pub use condition::{Condition, Operator};
-pub use filter::{Filters, SortOrder};
+pub use filter::{Filters, MAX_SORT_KEYS, SortOrder};
 #[cfg(feature = "sqlite")]
 pub(crate) use like::to_glob;
 pub use names::{UNQUERYABLE, first_named_field, refuse_named_fields};
+pub(crate) use paginate::find_sliced;
 pub use paginate::{Found, Page, Paginate, find};
 pub use select::select;
 #[cfg(feature = "rest")]
 pub(crate) use select::{project_reply, selected_fields};
+pub(crate) use slices::{Slices, WHOLE_RECORD};
 pub use sort::sort;
 
 /// A parsed Feathers query: the special filters and the field conditions.

@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 
 use super::Query;
 use super::select::select;
-use super::sort::sort;
+use super::slices::Slices;
+use super::sort::{sort, sort_sliced};
 
 /// Pagination settings of a service: `default` page size and `max` cap.
 ///
@@ -142,6 +143,43 @@ where
         .collect();
     let total = matched.len();
     sort(&mut matched, &query.filters.sort);
+    page(matched, total, query, paginate, id_field)
+}
+
+/// [`find`] in time slices (see `slices`): a long one yields to the
+/// runtime between them, shares its thread, and is dropped at a yield
+/// when its caller gives up (a request timed out).
+pub(crate) async fn find_sliced<'a, I>(
+    records: I,
+    query: &Query,
+    paginate: Option<Paginate>,
+    id_field: &str,
+    slices: &mut Slices,
+) -> Found
+where
+    I: IntoIterator<Item = &'a Value>,
+{
+    let mut matched: Vec<&Value> = Vec::new();
+    for record in records {
+        slices.tick(1).await;
+        if query.matches(record) {
+            matched.push(record);
+        }
+    }
+    let total = matched.len();
+    sort_sliced(&mut matched, &query.filters.sort, slices).await;
+    page(matched, total, query, paginate, id_field)
+}
+
+/// The page of `matched` (sorted, `total` of them) the query asks for:
+/// `$skip`, the limit and `$select` applied to the clones returned.
+fn page(
+    matched: Vec<&Value>,
+    total: usize,
+    query: &Query,
+    paginate: Option<Paginate>,
+    id_field: &str,
+) -> Found {
     let skip = query.filters.skip.unwrap_or(0);
     let limit = query.limit(paginate);
     let data: Vec<Value> = matched

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::compare::compare;
 use super::filter::SortOrder;
 use super::matcher::index;
+use super::slices::Slices;
 
 /// Sorts records in place by the `$sort` keys, the first most significant.
 ///
@@ -30,23 +31,76 @@ pub fn sort<T: Borrow<Value>>(records: &mut [T], sort: &[(String, SortOrder)]) {
     if sort.is_empty() {
         return;
     }
-    let keys: Vec<(Vec<&str>, SortOrder)> = sort
-        .iter()
+    let keys = paths(sort);
+    records.sort_by(|a, b| order(&keys, a.borrow(), b.borrow()));
+}
+
+/// The sort keys as split dot paths.
+fn paths(sort: &[(String, SortOrder)]) -> Vec<(Vec<&str>, SortOrder)> {
+    sort.iter()
         .map(|(path, order)| (path.split('.').collect(), *order))
-        .collect();
-    records.sort_by(|a, b| {
-        let (a, b) = (a.borrow(), b.borrow());
-        keys.iter()
-            .map(|(path, order)| {
-                let ordering = compare(get(a, path), get(b, path));
-                match order {
-                    SortOrder::Ascending => ordering,
-                    SortOrder::Descending => ordering.reverse(),
+        .collect()
+}
+
+/// How `a` and `b` order by the keys, the first most significant.
+fn order(keys: &[(Vec<&str>, SortOrder)], a: &Value, b: &Value) -> Ordering {
+    keys.iter()
+        .map(|(path, order)| {
+            let ordering = compare(get(a, path), get(b, path));
+            match order {
+                SortOrder::Ascending => ordering,
+                SortOrder::Descending => ordering.reverse(),
+            }
+        })
+        .find(|ordering| ordering.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
+/// [`sort`] over references, in time slices (see `slices`): it yields
+/// to the runtime between them, so a long sort shares its thread and is
+/// dropped at a yield when its caller gives up.
+///
+/// A stable bottom-up merge sort of our own: the standard library's sort
+/// can not be left midway.
+pub(crate) async fn sort_sliced(
+    records: &mut Vec<&Value>,
+    sort: &[(String, SortOrder)],
+    slices: &mut Slices,
+) {
+    let count = records.len();
+    if sort.is_empty() || count < 2 {
+        return;
+    }
+    let keys = paths(sort);
+    let mut from = std::mem::take(records);
+    let mut to = Vec::with_capacity(count);
+    let mut width = 1;
+    while width < count {
+        to.clear();
+        let mut start = 0;
+        while start < count {
+            let middle = (start + width).min(count);
+            let end = (start + 2 * width).min(count);
+            let (mut left, mut right) = (start, middle);
+            while left < middle && right < end {
+                slices.tick(1).await;
+                // Ties take the left (earlier) record: stable.
+                if order(&keys, from[right], from[left]).is_lt() {
+                    to.push(from[right]);
+                    right += 1;
+                } else {
+                    to.push(from[left]);
+                    left += 1;
                 }
-            })
-            .find(|ordering| ordering.is_ne())
-            .unwrap_or(Ordering::Equal)
-    });
+            }
+            to.extend_from_slice(&from[left..middle]);
+            to.extend_from_slice(&from[right..end]);
+            start = end;
+        }
+        std::mem::swap(&mut from, &mut to);
+        width *= 2;
+    }
+    *records = from;
 }
 
 /// The value at a dot path, if there is one.
@@ -165,6 +219,22 @@ mod tests {
         sort(&mut records, &by(&[("v", SortOrder::Descending)]));
         let reversed: Vec<&str> = expected.iter().rev().copied().collect();
         assert_eq!(names(&records), reversed);
+    }
+
+    #[test]
+    fn the_sliced_sort_orders_as_sort_does() {
+        let records: Vec<Value> = (0..100)
+            .map(|n| json!({ "name": format!("r{n}"), "a": (n * 37) % 11, "b": (n * 13) % 7 }))
+            .collect();
+        let keys = by(&[("a", SortOrder::Descending), ("b", SortOrder::Ascending)]);
+        let mut expected: Vec<&Value> = records.iter().collect();
+        sort(&mut expected, &keys);
+        let mut refs: Vec<&Value> = records.iter().collect();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(sort_sliced(&mut refs, &keys, &mut Slices::new()));
+        assert_eq!(refs, expected);
     }
 
     #[test]

@@ -8,7 +8,10 @@
 //! The service reads its table's columns when it is built, so every field
 //! a query, `$sort` or `$select` names is checked (an unknown one is a 400
 //! naming it), and every record is written column by column (a field the
-//! table does not have is a 400). Queries are built with sea-query and
+//! table does not have is a 400). A typed service (`SqlService<Message>`)
+//! also keeps only `T`'s fields, as the memory adapter does: a field `T`
+//! does not declare, in a body or a query, is a 400 naming it, even when
+//! the table has such a column. Queries are built with sea-query and
 //! every value is bound: no SQL text is ever made from client input.
 //!
 //! * Ids are assigned by the database (SQLite's `INTEGER PRIMARY KEY`,
@@ -403,6 +406,15 @@ impl<T> SqlService<T> {
 }
 
 impl<T: DeserializeOwned> SqlService<T> {
+    /// The call's query, every field it names checked against the table's
+    /// columns and, for a typed record, against the fields `T` declares
+    /// (a column `T` lacks is no field of its records).
+    fn typed_query(&self, params: &Params) -> Result<Query> {
+        let query = self.query(params)?;
+        typed::check_query::<T>(&query, &self.id)?;
+        Ok(query)
+    }
+
     /// The record as the caller receives it: `$select` applied, read as
     /// `T` (whole when `T` needs a field `$select` left out; transports
     /// project `$select` on what they send).
@@ -634,7 +646,7 @@ where
     type Patch = Value;
 
     async fn find(&self, params: &Params) -> Result<Found<T>> {
-        let query = self.query(params)?;
+        let query = self.typed_query(params)?;
         let mut joined = self.joined(params).await;
         let conditions = self.condition(&query)?;
         let paginate = self.paginate(params);
@@ -676,7 +688,7 @@ where
     }
 
     async fn get(&self, id: &Id, params: &Params) -> Result<T> {
-        let query = self.query(params)?;
+        let query = self.typed_query(params)?;
         let mut joined = self.joined(params).await;
         let tx = joined.as_mut().map(Session::tx).transpose()?;
         match query.filters.select {
@@ -692,6 +704,7 @@ where
     async fn create(&self, data: T, params: &Params) -> Result<T> {
         let query = select_only(params)?;
         translate::check_fields(&self.columns, &query)?;
+        typed::check_query::<T>(&query, &self.id)?;
         let record = to_object(&data)?;
         let mut session = self.begin(params).await?;
         let stored = self.insert(&record, Some(session.tx()?)).await?;
@@ -703,6 +716,7 @@ where
         self.require_multi(Method::Create, "Can not create multiple entries")?;
         let query = select_only(params)?;
         translate::check_fields(&self.columns, &query)?;
+        typed::check_query::<T>(&query, &self.id)?;
         let records = data.iter().map(to_object).collect::<Result<Vec<_>>>()?;
         // Records bringing their id go in first: an id the database assigns
         // to a record earlier in the list must never take the one a later
@@ -721,7 +735,7 @@ where
     }
 
     async fn update(&self, id: &Id, data: T, params: &Params) -> Result<T> {
-        let query = self.query(params)?;
+        let query = self.typed_query(params)?;
         let mut record = to_object(&data)?;
         let mut session = self.begin(params).await?;
         let old = self.find_one(id, &query, Some(session.tx()?)).await?;
@@ -737,8 +751,9 @@ where
     }
 
     async fn patch(&self, id: &Id, data: Value, params: &Params) -> Result<T> {
-        let query = self.query(params)?;
+        let query = self.typed_query(params)?;
         let mut patch = to_object(&data)?;
+        typed::check_patch::<T>(&patch, &self.id)?;
         patch.remove(&self.id);
         let mut session = self.begin(params).await?;
         let old = self.find_one(id, &query, Some(session.tx()?)).await?;
@@ -748,8 +763,9 @@ where
 
     async fn patch_many(&self, data: Value, params: &Params) -> Result<Vec<T>> {
         self.require_multi(Method::Patch, "Can not patch multiple entries")?;
-        let query = self.query(params)?;
+        let query = self.typed_query(params)?;
         let mut patch = to_object(&data)?;
+        typed::check_patch::<T>(&patch, &self.id)?;
         patch.remove(&self.id);
         let mut session = self.begin(params).await?;
         let matched = self.matching(&query, session.tx()?).await?;
@@ -766,7 +782,7 @@ where
     }
 
     async fn remove(&self, id: &Id, params: &Params) -> Result<T> {
-        let query = self.query(params)?;
+        let query = self.typed_query(params)?;
         let mut session = self.begin(params).await?;
         let old = self.find_one(id, &query, Some(session.tx()?)).await?;
         let answer = self.answer(old.clone(), &query)?;
@@ -782,7 +798,7 @@ where
 
     async fn remove_many(&self, params: &Params) -> Result<Vec<T>> {
         self.require_multi(Method::Remove, "Can not remove multiple entries")?;
-        let query = self.query(params)?;
+        let query = self.typed_query(params)?;
         let mut session = self.begin(params).await?;
         let matched = self.matching(&query, session.tx()?).await?;
         if matched.is_empty() {
