@@ -11,10 +11,16 @@ const SECRET: &str = "rate-limit-secret";
 const PASSWORD: &str = "s3cret-Pa55";
 const MINUTE: Duration = Duration::from_secs(60);
 
-/// The chat app with `limit` before the authentication service's `create`,
-/// and one user, ada@example.com.
+/// The chat app without its own login limits, `limit` before the
+/// authentication service's `create`, and one user, ada@example.com.
 async fn chat_with(limit: RateLimit) -> App {
-    let app = examples::chat::app(SECRET).unwrap();
+    let app = examples::chat::app_with(
+        SECRET,
+        &examples::chat::Storage::Memory,
+        examples::chat::LoginLimits::none(),
+    )
+    .await
+    .unwrap();
     app.service::<AuthenticationService>("authentication")
         .hooks(ServiceHooks::new().before("create", limit))
         .unwrap();

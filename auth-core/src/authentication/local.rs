@@ -2,7 +2,8 @@
 //! against the user's stored hash (argon2id, or bcrypt from a Feathers app).
 //!
 //! Every failure is the same `Invalid login`, and an unknown user costs the
-//! same hash verification as a wrong password.
+//! same hash verification as a wrong password. An empty password or
+//! username is refused at once, as Feathers' local strategy refuses it.
 
 use serde_json::{Value, json};
 
@@ -70,6 +71,11 @@ impl Strategy for Local {
         ) else {
             return Err(self.invalid());
         };
+        // As Feathers: no password, or no username, is refused before any
+        // lookup or hash (which would only cost the server time).
+        if password.is_empty() || username.trim().is_empty() {
+            return Err(self.invalid());
+        }
         let username_field = self
             .entity_username_field
             .as_ref()

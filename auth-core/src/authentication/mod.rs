@@ -69,7 +69,7 @@ pub use service::{
 };
 pub use settings::{AuthConfig, ExpiresIn, JwtHeader, JwtOptions};
 pub use strategy::{AuthResult, DynStrategy, RequestParts, Strategy, StrategySetup};
-pub use token::{TokenOptions, Tokens};
+pub use token::{EPOCH_CLAIM, TokenOptions, Tokens, new_token_epoch};
 
 /// The kind of [`Requirement`](crate::hook::Requirement) a hook declares
 /// for each strategy it names: [`Authentication`] checks at start-up that

@@ -2,6 +2,7 @@
 //! user changes or removes only their own record. Passwords are hashed on
 //! the way in, never sent out, and never usable in a query.
 
+use auth_core::authentication::new_token_epoch;
 use auth_core::prelude::*;
 use auth_core::store::Store;
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,19 @@ pub struct User {
     /// The argon2id hash (the plain password on the way in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+    /// The epoch of the user's access tokens: a fresh one on logout and
+    /// on a change of password revokes the tokens issued before. The
+    /// server's own: never read from a client, never sent to one.
+    #[serde(
+        default,
+        rename = "tokenEpoch",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub token_epoch: Option<String>,
 }
+
+/// The field of [`User::token_epoch`] (`AuthConfig::token_epoch_field`).
+pub(super) const TOKEN_EPOCH: &str = "tokenEpoch";
 
 /// An email as it is stored and looked up: trimmed and lowercased, so that
 /// `Ada@Example.com ` can not sign up beside `ada@example.com`.
@@ -32,15 +45,26 @@ fn empty(field: &str) -> Error {
 }
 
 /// Before `create`, `update` and `patch` (before the password is hashed):
-/// the email is folded, an empty email or password is refused, and an id
-/// in the body is dropped (ids are the store's to assign).
+/// the email is folded, an empty email or password is refused, an id in
+/// the body is dropped (ids are the store's to assign), and so is a
+/// client's `tokenEpoch`; a new password (and any `update`, which
+/// replaces the record) gets a fresh token epoch, which revokes the
+/// user's older tokens.
 /// Uniqueness is the store's (`MemoryOptions::unique` in memory, the
 /// `UNIQUE` column in SQL), checked where the record is written, so two
 /// concurrent sign-ups can not both pass a check made here.
 async fn prepare_user(ctx: &mut HookContext<Users>) -> Result<()> {
+    let external = ctx.params.provider.is_some();
+    let method = ctx.method.clone();
     match &mut ctx.data {
         Some(Payload::One(user)) => {
             user.id = None;
+            if external {
+                user.token_epoch = None;
+            }
+            if method == Method::Update {
+                user.token_epoch = Some(new_token_epoch()?);
+            }
             user.email = fold_email(&user.email);
             if user.email.is_empty() {
                 return Err(empty("email"));
@@ -58,6 +82,12 @@ async fn prepare_user(ctx: &mut HookContext<Users>) -> Result<()> {
             }
             if patch.get("password").and_then(Value::as_str) == Some("") {
                 return Err(empty("password"));
+            }
+            if external {
+                patch.remove(TOKEN_EPOCH);
+            }
+            if patch.contains_key("password") {
+                patch.insert(TOKEN_EPOCH.to_owned(), Value::from(new_token_epoch()?));
             }
         }
         _ => {}
@@ -94,6 +124,6 @@ async fn fold_email_query(ctx: &mut HookContext<Users>) -> Result<()> {
         ],
         remove = [authenticate("jwt"), restrict_to_owner("id")],
     ),
-    after(all = [protect("password")]),
+    after(all = [protect("password", "tokenEpoch")]),
 )]
 pub struct Users(pub Store<User>);

@@ -1,0 +1,340 @@
+//! Accounts and tokens under abuse (issue 15, point 7), against the chat
+//! app over real sockets: its default login limits, fair password hashing
+//! under a flood, emails as stored and looked up, and the revocation of
+//! tokens by logout and by a change of password.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const SECRET: &str = "accounts-secret";
+const PASSWORD: &str = "s3cret-Pa55";
+
+/// The chat app served on an ephemeral port (with the peers' addresses,
+/// as `App::serve` gives them); its base URL.
+async fn serve(app: auth_core::App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(app.serve(listener, std::future::pending()));
+    base
+}
+
+/// The in-memory chat app with its default login limits, served.
+async fn chat() -> String {
+    serve(examples::chat::app(SECRET).unwrap()).await
+}
+
+/// A client whose connections come from `address` (any 127.x.x.x is the
+/// loopback on Linux), so that the server sees several clients.
+fn client_from(address: Ipv4Addr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(IpAddr::V4(address))
+        .build()
+        .unwrap()
+}
+
+/// One answer: its status and its JSON body (`null` when it has none).
+async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.json::<Value>().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+async fn signup(client: &reqwest::Client, base: &str, email: &str, password: &str) -> (u16, Value) {
+    send(
+        client
+            .post(format!("{base}/users"))
+            .json(&json!({ "email": email, "password": password })),
+    )
+    .await
+}
+
+async fn login(client: &reqwest::Client, base: &str, email: &str, password: &str) -> (u16, Value) {
+    send(
+        client
+            .post(format!("{base}/authentication"))
+            .json(&json!({ "strategy": "local", "email": email, "password": password })),
+    )
+    .await
+}
+
+fn token(answer: &(u16, Value)) -> String {
+    assert_eq!(answer.0, 201, "{}", answer.1);
+    answer.1["accessToken"].as_str().unwrap().to_owned()
+}
+
+// ---------------------------------------------------------------------------
+// Login limits
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_app_limits_logins_per_email() {
+    let base = chat().await;
+    let one = client_from(Ipv4Addr::new(127, 0, 0, 1));
+    assert_eq!(
+        signup(&one, &base, "ada@example.com", PASSWORD).await.0,
+        201
+    );
+    // Five guesses at once (the burst), then 429, even with the right
+    // password, and from another client, however the email is written.
+    for attempt in 1..=5 {
+        let (status, body) = login(&one, &base, "ada@example.com", "a guess").await;
+        assert_eq!(status, 401, "attempt {attempt}: {body}");
+    }
+    let (status, body) = login(&one, &base, "ada@example.com", PASSWORD).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["name"], "TooManyRequests");
+    let retry_after = body["data"]["retryAfter"].as_u64().unwrap();
+    assert!((1..=6).contains(&retry_after), "{body}");
+    let two = client_from(Ipv4Addr::new(127, 0, 0, 2));
+    let (status, _) = login(&two, &base, " ADA@example.com", PASSWORD).await;
+    assert_eq!(status, 429);
+    // Another account is not held back.
+    let (status, _) = login(&one, &base, "bob@example.com", "a guess").await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_app_limits_logins_per_client() {
+    let base = chat().await;
+    let guesser = client_from(Ipv4Addr::new(127, 0, 0, 3));
+    // 30 logins at once from one address, each with another email, then 429.
+    // No password: the strategy refuses them without a hash, so this is quick.
+    let mut statuses = Vec::new();
+    for n in 0..32 {
+        let (status, _) = send(guesser.post(format!("{base}/authentication")).json(
+            &json!({ "strategy": "local", "email": format!("u{n}@example.com"), "password": "" }),
+        ))
+        .await;
+        statuses.push(status);
+    }
+    assert!(
+        statuses[..30].iter().all(|status| *status == 401),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[30..], [429, 429]);
+    // Another client logs in.
+    let other = client_from(Ipv4Addr::new(127, 0, 0, 4));
+    assert_eq!(
+        signup(&other, &base, "ada@example.com", PASSWORD).await.0,
+        201
+    );
+    let ada = token(&login(&other, &base, "ada@example.com", PASSWORD).await);
+    // jwt re-authentications are not local logins: never limited.
+    for _ in 0..40 {
+        let (status, body) = send(
+            guesser
+                .post(format!("{base}/authentication"))
+                .json(&json!({ "strategy": "jwt", "accessToken": ada })),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Emails
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_are_folded_and_empty_credentials_refused() {
+    let base = chat().await;
+    let client = reqwest::Client::new();
+    assert_eq!(
+        signup(&client, &base, "ada@example.com", PASSWORD).await.0,
+        201
+    );
+    // The same address written otherwise can not squat it.
+    let (status, body) = signup(&client, &base, " Ada@Example.COM ", PASSWORD).await;
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = signup(&client, &base, "mallory@example.com ", PASSWORD).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["email"], "mallory@example.com");
+    // Written otherwise, it logs in.
+    let answer = login(&client, &base, "ADA@example.com ", PASSWORD).await;
+    assert_eq!(answer.1["user"]["email"], "ada@example.com");
+    token(&answer);
+    // Empty: 400 at sign-up, Feathers' 401 Invalid login at login.
+    for (email, password) in [("", PASSWORD), ("   ", PASSWORD), ("eve@example.com", "")] {
+        let (status, body) = signup(&client, &base, email, password).await;
+        assert_eq!(status, 400, "{email:?} {password:?}: {body}");
+    }
+    for (email, password) in [("", PASSWORD), ("   ", PASSWORD), ("ada@example.com", "")] {
+        let (status, body) = login(&client, &base, email, password).await;
+        assert_eq!(status, 401, "{email:?} {password:?}: {body}");
+        assert_eq!(body["message"], "Invalid login");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Revocation
+// ---------------------------------------------------------------------------
+
+async fn secrets(client: &reqwest::Client, base: &str, token: &str) -> u16 {
+    send(client.get(format!("{base}/secrets")).bearer_auth(token))
+        .await
+        .0
+}
+
+async fn logout(client: &reqwest::Client, base: &str, token: &str) -> (u16, Value) {
+    send(
+        client
+            .delete(format!("{base}/authentication"))
+            .bearer_auth(token),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_revokes_the_token_and_a_new_login_in_the_same_second_works() {
+    let base = chat().await;
+    let client = reqwest::Client::new();
+    signup(&client, &base, "ada@example.com", PASSWORD).await;
+    let first = token(&login(&client, &base, "ada@example.com", PASSWORD).await);
+    assert_eq!(secrets(&client, &base, &first).await, 200);
+    let (status, body) = logout(&client, &base, &first).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accessToken"], first.as_str());
+    // The token no longer works, for any call, nor for another logout.
+    assert_eq!(secrets(&client, &base, &first).await, 401);
+    let (status, body) = send(
+        client
+            .post(format!("{base}/authentication"))
+            .json(&json!({ "strategy": "jwt", "accessToken": first })),
+    )
+    .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(logout(&client, &base, &first).await.0, 401);
+    // Logging in again at once (within the same second as the logout:
+    // `iat` is the same) gives a token that works, until its own logout,
+    // here with the token as the id.
+    let started = Instant::now();
+    let second = token(&login(&client, &base, "ada@example.com", PASSWORD).await);
+    assert_eq!(secrets(&client, &base, &second).await, 200);
+    let (status, _) = send(
+        client
+            .delete(format!("{base}/authentication/{second}"))
+            .bearer_auth(&second),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(secrets(&client, &base, &second).await, 401);
+    let third = token(&login(&client, &base, "ada@example.com", PASSWORD).await);
+    assert_eq!(secrets(&client, &base, &third).await, 200);
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_ends_every_session_of_the_user_and_no_one_elses() {
+    let base = chat().await;
+    let client = reqwest::Client::new();
+    signup(&client, &base, "ada@example.com", PASSWORD).await;
+    signup(&client, &base, "bob@example.com", PASSWORD).await;
+    let laptop = token(&login(&client, &base, "ada@example.com", PASSWORD).await);
+    let phone = token(&login(&client, &base, "ada@example.com", PASSWORD).await);
+    let bob = token(&login(&client, &base, "bob@example.com", PASSWORD).await);
+    assert_eq!(logout(&client, &base, &laptop).await.0, 200);
+    assert_eq!(
+        secrets(&client, &base, &phone).await,
+        401,
+        "ada's other session"
+    );
+    assert_eq!(secrets(&client, &base, &bob).await, 200, "bob's session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_password_revokes_older_tokens() {
+    let base = chat().await;
+    let client = reqwest::Client::new();
+    let (_, ada) = signup(&client, &base, "ada@example.com", PASSWORD).await;
+    let id = ada["id"].as_u64().unwrap();
+    let old = token(&login(&client, &base, "ada@example.com", PASSWORD).await);
+    // Another field changed: the token still works.
+    let (status, body) = send(
+        client
+            .patch(format!("{base}/users/{id}"))
+            .bearer_auth(&old)
+            .json(&json!({ "email": "ada@example.org" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("tokenEpoch").is_none(), "{body}");
+    assert_eq!(secrets(&client, &base, &old).await, 200);
+    // A client can not set its epoch (it would bring a revoked token back).
+    let (status, body) = send(
+        client
+            .patch(format!("{base}/users/{id}"))
+            .bearer_auth(&old)
+            .json(&json!({ "password": "n3w-Pa55word" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.get("password").is_none() && body.get("tokenEpoch").is_none(),
+        "{body}"
+    );
+    assert_eq!(secrets(&client, &base, &old).await, 401);
+    assert_eq!(
+        login(&client, &base, "ada@example.org", PASSWORD).await.0,
+        401
+    );
+    let fresh = token(&login(&client, &base, "ada@example.org", "n3w-Pa55word").await);
+    assert_eq!(secrets(&client, &base, &fresh).await, 200);
+    // A client's own `tokenEpoch` is dropped: the fresh token stays valid.
+    let (status, body) = send(
+        client
+            .patch(format!("{base}/users/{id}"))
+            .bearer_auth(&fresh)
+            .json(&json!({ "tokenEpoch": null })),
+    )
+    .await;
+    assert!(status == 200 || status == 400, "{status} {body}");
+    assert_eq!(secrets(&client, &base, &fresh).await, 200);
+    assert_eq!(secrets(&client, &base, &old).await, 401);
+}
+
+/// Two instances on one database: a logout on one revokes the token on
+/// the other.
+async fn revocation_holds_across_instances(storage: &examples::chat::Storage) {
+    let one = serve(examples::chat::app_on(SECRET, storage).await.unwrap()).await;
+    let two = serve(examples::chat::app_on(SECRET, storage).await.unwrap()).await;
+    let client = reqwest::Client::new();
+    assert_eq!(
+        signup(&client, &one, "ada@example.com", PASSWORD).await.0,
+        201
+    );
+    let token = token(&login(&client, &two, "ada@example.com", PASSWORD).await);
+    assert_eq!(secrets(&client, &one, &token).await, 200);
+    assert_eq!(logout(&client, &one, &token).await.0, 200);
+    assert_eq!(secrets(&client, &two, &token).await, 401);
+    // Then a password change on the second, with a token of the first.
+    let again = self::token(&login(&client, &one, "ada@example.com", PASSWORD).await);
+    let id = 1;
+    let (status, body) = send(
+        client
+            .patch(format!("{two}/users/{id}"))
+            .bearer_auth(&again)
+            .json(&json!({ "password": "n3w-Pa55word" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(secrets(&client, &one, &again).await, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocation_holds_across_instances_sharing_sqlite() {
+    let storage = examples::chat::Storage::sqlite_file(tests::scratch_file("accounts.db"));
+    revocation_holds_across_instances(&storage).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocation_holds_across_instances_sharing_postgres() {
+    if tests::postgres::skip("revocation_holds_across_instances_sharing_postgres") {
+        return;
+    }
+    let schema = tests::postgres::TempSchema::new("accounts", 1).await;
+    let storage = examples::chat::Storage::from_url(Some(&schema.url())).unwrap();
+    revocation_holds_across_instances(&storage).await;
+}
