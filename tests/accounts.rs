@@ -338,3 +338,97 @@ async fn revocation_holds_across_instances_sharing_postgres() {
     let storage = examples::chat::Storage::from_url(Some(&schema.url())).unwrap();
     revocation_holds_across_instances(&storage).await;
 }
+
+// ---------------------------------------------------------------------------
+// Access log
+// ---------------------------------------------------------------------------
+
+/// Everything the process logs from the first call on, as text.
+fn captured_log() -> &'static std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    static LOG: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> =
+        std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let writer = LogWriter(log.clone());
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::DEBUG)
+                .with_writer(move || writer.clone())
+                .with_ansi(false)
+                .finish(),
+        )
+        .expect("no other subscriber in this test binary");
+        log
+    })
+}
+
+#[derive(Clone)]
+struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_log_never_writes_a_token_nor_a_query_and_cuts_long_uris() {
+    let log = captured_log();
+    // The chat app as its binary serves it: the page in front of the app.
+    let app = examples::chat::app(SECRET).unwrap();
+    let router = examples::chat::web::router(app, examples::chat::web::DEFAULT_DIR).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(auth_core::rest::serve_router(
+        router,
+        listener,
+        std::future::pending(),
+    ));
+    let client = reqwest::Client::new();
+    signup(&client, &base, "ada@example.com", PASSWORD).await;
+    let token = token(&login(&client, &base, "ada@example.com", PASSWORD).await);
+    let (status, _) = send(
+        client
+            .delete(format!("{base}/authentication/{token}"))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Tokens elsewhere in a path, and query strings, of the app and the page.
+    send(client.get(format!("{base}/users/{token}"))).await;
+    send(client.get(format!("{base}/messages?accessToken=query-secret-1"))).await;
+    send(client.get(format!("{base}/app.js?accessToken=query-secret-2"))).await;
+    let long = "x".repeat(4000);
+    send(client.get(format!("{base}/messages/{long}"))).await;
+
+    let written = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+    let requests: Vec<&str> = written
+        .lines()
+        .filter(|line| line.contains("request{"))
+        .collect();
+    assert!(requests.len() >= 6, "{written}");
+    let signature = token.rsplit('.').next().unwrap();
+    for secret in [
+        token.as_str(),
+        signature,
+        "query-secret-1",
+        "query-secret-2",
+    ] {
+        assert!(
+            !written.contains(secret),
+            "{secret} is in the log:\n{written}"
+        );
+    }
+    assert!(!written.contains(&long), "the long path is written whole");
+    let has = |needle: &str| requests.iter().any(|line| line.contains(needle));
+    assert!(has("uri=/authentication/[redacted]"), "{written}");
+    assert!(has("uri=/users/[redacted]"), "{written}");
+    assert!(has("uri=/messages?[query omitted]"), "{written}");
+    assert!(has("uri=/app.js?[query omitted]"), "{written}");
+    assert!(has("[cut: 4010 bytes]"), "{written}");
+}

@@ -57,6 +57,7 @@
 //! Or compose it with other routes and layers: `app.into_router()?` is a
 //! plain `axum::Router`.
 
+mod access_log;
 mod handler;
 pub mod qs;
 mod reply;
@@ -69,13 +70,14 @@ use std::time::Duration;
 use axum::Router;
 use tower::util::MapResponseLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::app::App;
 use crate::error::{Error, Result};
 use timeout::RequestTimeoutLayer;
 
+pub use access_log::{AccessLog, MAX_LOGGED_URI, loggable_uri};
 pub use qs::QsLimits;
 
 /// Settings of the REST transport: its [resource bounds](self#resource-bounds).
@@ -152,6 +154,13 @@ impl App {
             Some(socket_options) => Some(crate::socketio::layer(&self, socket_options)?),
             None => None,
         };
+        // The access log redacts the id under the authentication service's
+        // path (a logout's token).
+        let access_log = AccessLog::new(
+            &self
+                .get::<String>("default_authentication")
+                .unwrap_or_else(|| "authentication".to_owned()),
+        );
         let state = Arc::new(RestState { app: self, options });
         let mut router = Router::new()
             .fallback(handler::handle)
@@ -177,7 +186,7 @@ impl App {
             .layer(MapResponseLayer::new(reply::no_sniffing))
             .layer(
                 TraceLayer::new_for_http()
-                    .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                    .make_span_with(access_log)
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),
             ))
     }
