@@ -432,3 +432,104 @@ async fn the_access_log_never_writes_a_token_nor_a_query_and_cuts_long_uris() {
     assert!(has("uri=/app.js?[query omitted]"), "{written}");
     assert!(has("[cut: 4010 bytes]"), "{written}");
 }
+
+// ---------------------------------------------------------------------------
+// Fair hashing
+// ---------------------------------------------------------------------------
+
+/// With the login limits off (they would stop the flood before any hash),
+/// 300 connections guessing from one client hold another client's login
+/// back by about a hash per client, not by the flood's hashes: before the
+/// per-client queue it waited behind the flood's (~150 of them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_guesses_from_one_client_does_not_hold_back_anothers_login() {
+    let app = examples::chat::app_with(
+        SECRET,
+        &examples::chat::Storage::Memory,
+        examples::chat::LoginLimits::none(),
+    )
+    .await
+    .unwrap();
+    let base = serve(app).await;
+    let honest = client_from(Ipv4Addr::new(127, 0, 0, 6));
+    assert_eq!(
+        signup(&honest, &base, "ada@example.com", PASSWORD).await.0,
+        201
+    );
+
+    let flooder = client_from(Ipv4Addr::new(127, 0, 0, 5));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let answered = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u16>::new()));
+    let mut flood = Vec::new();
+    for _ in 0..300 {
+        let (flooder, base, stop, answered) = (
+            flooder.clone(),
+            base.clone(),
+            stop.clone(),
+            answered.clone(),
+        );
+        flood.push(tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (status, _) = login(&flooder, &base, "ada@example.com", "a guess").await;
+                answered.lock().unwrap().push(status);
+                if status == 429 {
+                    // Refused at once: come back a little later (the
+                    // test's client and server share two threads).
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
+        }));
+    }
+    // The flood is under way: the queue is full of its guesses.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while answered
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|status| **status == 401)
+        .count()
+        < 10
+    {
+        assert!(Instant::now() < deadline, "the flood never got answers");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let guessed = || {
+        answered
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|status| **status == 401)
+            .count()
+    };
+    let (mut slowest, mut most_passed) = (Duration::ZERO, 0);
+    for _ in 0..3 {
+        let (started, before) = (Instant::now(), guessed());
+        let answer = login(&honest, &base, "ada@example.com", PASSWORD).await;
+        slowest = slowest.max(started.elapsed());
+        most_passed = most_passed.max(guessed() - before);
+        token(&answer);
+    }
+    eprintln!(
+        "during the flood: slowest honest login {slowest:?}, {most_passed} guesses hashed meanwhile"
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for task in flood {
+        task.await.unwrap();
+    }
+    let answered = answered.lock().unwrap();
+    assert!(
+        answered.contains(&429),
+        "the flooder's surplus is refused at once"
+    );
+    // Counted rather than timed (the machine may be slow): the honest
+    // login waits for a few of the flood's hashes, not for the queue of
+    // them (in arrival order it waited for ~150 of them).
+    assert!(
+        most_passed <= 24,
+        "{most_passed} of the flood's guesses were hashed while a login waited"
+    );
+    assert!(
+        slowest < Duration::from_secs(10),
+        "a login took {slowest:?}"
+    );
+}

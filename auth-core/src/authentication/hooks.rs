@@ -210,7 +210,7 @@ fn remove_at(value: &mut Value, path: &str) {
 }
 
 impl HashPassword {
-    async fn hash_in(&self, record: &mut Value) -> Result<()> {
+    async fn hash_in(&self, record: &mut Value, client: Option<std::net::IpAddr>) -> Result<()> {
         let Some(value) = value_at_mut(record, self.field) else {
             return Ok(());
         };
@@ -220,7 +220,7 @@ impl HashPassword {
                 self.field
             )));
         };
-        *value = Value::String(password::hash_password(password).await?);
+        *value = Value::String(password::hash_password_for(client, password).await?);
         Ok(())
     }
 }
@@ -230,13 +230,14 @@ impl<S: Service> BeforeHook<HookContext<S>> for HashPassword {
         let Some(mut data) = ctx.data_json()? else {
             return Ok(());
         };
+        let client = password::client_of(&ctx.params);
         match &mut data {
             Value::Array(records) => {
                 for record in records {
-                    self.hash_in(record).await?;
+                    self.hash_in(record, client).await?;
                 }
             }
-            record => self.hash_in(record).await?,
+            record => self.hash_in(record, client).await?,
         }
         ctx.set_data_json(Some(data))
     }

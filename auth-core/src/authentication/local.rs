@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::authentication::entity::StrategyContext;
 use crate::authentication::hooks::value_at;
-use crate::authentication::password::{verify_nobody, verify_password};
+use crate::authentication::password::{client_of, verify_nobody_for, verify_password_for};
 use crate::authentication::strategy::{AuthResult, Strategy};
 use crate::error::{Error, Result};
 use crate::params::{AuthenticationRequest, Params};
@@ -92,10 +92,10 @@ impl Strategy for Local {
             .and_then(|entity| value_at(entity, password_field))
             .and_then(|hash| hash.as_str());
         let Some(hash) = hash else {
-            verify_nobody(password).await?;
+            verify_nobody_for(client_of(params), password).await?;
             return Err(self.invalid());
         };
-        if !verify_password(password, hash).await? {
+        if !verify_password_for(client_of(params), password, hash).await? {
             return Err(self.invalid());
         }
         let entity = entity.unwrap_or_default();
