@@ -533,3 +533,41 @@ async fn a_flood_of_guesses_from_one_client_does_not_hold_back_anothers_login() 
         "a login took {slowest:?}"
     );
 }
+
+/// A logout over the socket (`remove` on `authentication`) revokes the
+/// token for REST too, and a socket logged in with a token revoked
+/// elsewhere is refused on its next call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_logout_revokes_the_token_everywhere() {
+    use tests::socketio::Client;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let base = format!("http://{address}");
+    tokio::spawn(
+        examples::chat::app(SECRET)
+            .unwrap()
+            .serve(listener, std::future::pending()),
+    );
+    let client = reqwest::Client::new();
+    signup(&client, &base, "ada@example.com", PASSWORD).await;
+    let login = [
+        json!("authentication"),
+        json!({ "strategy": "local", "email": "ada@example.com", "password": PASSWORD }),
+    ];
+    let mut one = Client::connect(address).await;
+    let mut two = Client::connect(address).await;
+    let first = one.ok("create", &login).await;
+    let first = first["accessToken"].as_str().unwrap().to_owned();
+    two.ok("create", &login).await;
+    assert_eq!(
+        two.ok("find", &[json!("secrets")]).await,
+        json!([{ "secret": "ok" }])
+    );
+    assert_eq!(secrets(&client, &base, &first).await, 200);
+    one.ok("remove", &[json!("authentication"), Value::Null])
+        .await;
+    assert_eq!(secrets(&client, &base, &first).await, 401);
+    // The other socket's session was ada's too: it ends on its next call.
+    assert_eq!(two.error("find", &[json!("secrets")]).await["code"], 401);
+}

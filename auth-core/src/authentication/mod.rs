@@ -53,8 +53,8 @@ mod token;
 pub use anonymous::Anonymous;
 pub use entity::StrategyContext;
 pub use hooks::{
-    AllowAnonymous, Authenticate, HashPassword, Protect, allow_anonymous, authenticate,
-    hash_password, protect,
+    AllowAnonymous, Authenticate, HashPassword, NormalizeEmail, Protect, allow_anonymous,
+    authenticate, hash_password, normalize_email, protect,
 };
 pub use jwt::Jwt;
 pub use local::Local;

@@ -33,20 +33,14 @@ pub struct User {
 /// The field of [`User::token_epoch`] (`AuthConfig::token_epoch_field`).
 pub(super) const TOKEN_EPOCH: &str = "tokenEpoch";
 
-/// An email as it is stored and looked up: trimmed and lowercased, so that
-/// `Ada@Example.com ` can not sign up beside `ada@example.com`.
-fn fold_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
 fn empty(field: &str) -> Error {
     Error::bad_request(format!("'{field}' must not be empty"))
         .with_errors(serde_json::json!({ field: "must not be empty" }))
 }
 
-/// Before `create`, `update` and `patch` (before the password is hashed):
-/// the email is folded, an empty email or password is refused, an id in
-/// the body is dropped (ids are the store's to assign), and so is a
+/// Before `create`, `update` and `patch` (after `normalize_email`, which
+/// folds the email and refuses an empty one; before the password is
+/// hashed): an empty password is refused, an id in the body is dropped (ids are the store's to assign), and so is a
 /// client's `tokenEpoch`; a new password (and any `update`, which
 /// replaces the record) gets a fresh token epoch, which revokes the
 /// user's older tokens.
@@ -65,21 +59,11 @@ async fn prepare_user(ctx: &mut HookContext<Users>) -> Result<()> {
             if method == Method::Update {
                 user.token_epoch = Some(new_token_epoch()?);
             }
-            user.email = fold_email(&user.email);
-            if user.email.is_empty() {
-                return Err(empty("email"));
-            }
             if user.password.as_deref().is_some_and(str::is_empty) {
                 return Err(empty("password"));
             }
         }
         Some(Payload::Patch(Value::Object(patch))) => {
-            if let Some(Value::String(email)) = patch.get_mut("email") {
-                *email = fold_email(email);
-                if email.is_empty() {
-                    return Err(empty("email"));
-                }
-            }
             if patch.get("password").and_then(Value::as_str) == Some("") {
                 return Err(empty("password"));
             }
@@ -95,30 +79,24 @@ async fn prepare_user(ctx: &mut HookContext<Users>) -> Result<()> {
     Ok(())
 }
 
-/// Before `find`: an email looked up (`?email=`, and the `local` strategy's
-/// login) is folded as stored ones are, so `Ada@Example.com` logs in.
-async fn fold_email_query(ctx: &mut HookContext<Users>) -> Result<()> {
-    if let Some(Value::String(email)) = ctx.params.query.get_mut("email") {
-        *email = fold_email(email);
-    }
-    Ok(())
-}
-
 /// The users service: users kept in the storage chosen at start, behind these hooks.
 #[hooks(
     before(
-        find = [authenticate("jwt"), fold_email_query],
+        // The local strategy's login looks the email up with `find`.
+        find = [authenticate("jwt"), normalize_email("email")],
         get = [authenticate("jwt")],
-        create = [prepare_user, hash_password("password")],
+        create = [normalize_email("email"), prepare_user, hash_password("password")],
         update = [
             authenticate("jwt"),
             restrict_to_owner("id"),
+            normalize_email("email"),
             prepare_user,
             hash_password("password"),
         ],
         patch = [
             authenticate("jwt"),
             restrict_to_owner("id"),
+            normalize_email("email"),
             prepare_user,
             hash_password("password"),
         ],
