@@ -334,7 +334,8 @@ async fn revocation_holds_across_instances_sharing_postgres() {
     if tests::postgres::skip("revocation_holds_across_instances_sharing_postgres") {
         return;
     }
-    let schema = tests::postgres::TempSchema::new("accounts", 1).await;
+    // An empty schema: the chat app migrates it.
+    let schema = tests::postgres::TempSchema::new("SELECT 1", 1).await;
     let storage = examples::chat::Storage::from_url(Some(&schema.url())).unwrap();
     revocation_holds_across_instances(&storage).await;
 }
