@@ -82,11 +82,11 @@ fn js_date(seconds: f64) -> String {
 }
 
 /// The claim of an access token that carries its entity's token epoch
-/// ([`AuthConfig::token_epoch_field`](crate::AuthConfig::token_epoch_field)).
+/// ([`AuthConfig::token_epoch_field`](crate::authentication::AuthConfig::token_epoch_field)).
 pub const EPOCH_CLAIM: &str = "epoch";
 
 /// A fresh token epoch: 128 random bits in hex. Written to an entity's
-/// [`token_epoch_field`](crate::AuthConfig::token_epoch_field), it revokes
+/// [`token_epoch_field`](crate::authentication::AuthConfig::token_epoch_field), it revokes
 /// every token issued to the entity before.
 ///
 /// ```
