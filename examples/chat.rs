@@ -11,6 +11,8 @@
 //! on that Redis server, so the sockets of every instance get them.
 //! `CORS_ORIGINS` narrows which origins' pages may call the app (any by
 //! default): `none`, or a comma-separated list of origins.
+//! `LOGIN_LIMITS=off` turns the login limits off (for load tests; see
+//! `examples::chat::LoginLimits` for the defaults).
 //!
 //! The chat page is at `/` once `npm ci` has installed its browser
 //! libraries in `examples/chat-web/` (`CHAT_WEB_DIR` names another folder).
@@ -62,7 +64,14 @@ async fn main() -> Result<(), Error> {
             "records kept in PostgreSQL"
         ),
     }
-    let mut app = examples::chat::app_on(&secret, &storage).await?;
+    let limits = match std::env::var("LOGIN_LIMITS").as_deref() {
+        Ok("off") => {
+            tracing::warn!("LOGIN_LIMITS=off: logins are not rate-limited");
+            examples::chat::LoginLimits::none()
+        }
+        _ => examples::chat::LoginLimits::default(),
+    };
+    let mut app = examples::chat::app_with(&secret, &storage, limits).await?;
     if let Some(url) = std::env::var("REDIS_URL")
         .ok()
         .filter(|url| !url.is_empty())

@@ -22,9 +22,13 @@ const EMAIL: &str = "ada@example.com";
 const PASSWORD: &str = "s3cret-Pa55";
 const ROUNDS: usize = 30;
 
-/// Starts the chat app on an ephemeral port; its base URL.
+/// Starts the chat app on an ephemeral port, without its login limits
+/// (these tests log in many times from one client); its base URL.
 async fn start() -> String {
-    let app = examples::chat::app(SECRET).unwrap();
+    let limits = examples::chat::LoginLimits::none();
+    let app = examples::chat::app_with(SECRET, &examples::chat::Storage::Memory, limits)
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(app.serve(listener, std::future::pending()));

@@ -11,10 +11,16 @@ const SECRET: &str = "rate-limit-secret";
 const PASSWORD: &str = "s3cret-Pa55";
 const MINUTE: Duration = Duration::from_secs(60);
 
-/// The chat app with `limit` before the authentication service's `create`,
-/// and one user, ada@example.com.
+/// The chat app without its own login limits, `limit` before the
+/// authentication service's `create`, and one user, ada@example.com.
 async fn chat_with(limit: RateLimit) -> App {
-    let app = examples::chat::app(SECRET).unwrap();
+    let app = examples::chat::app_with(
+        SECRET,
+        &examples::chat::Storage::Memory,
+        examples::chat::LoginLimits::none(),
+    )
+    .await
+    .unwrap();
     app.service::<AuthenticationService>("authentication")
         .hooks(ServiceHooks::new().before("create", limit))
         .unwrap();
@@ -108,14 +114,16 @@ async fn unknown_and_known_emails_are_limited_alike() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn successful_logins_count_too_and_the_window_closes() {
-    let window = Duration::from_millis(300);
+    // Two at once, then one back every 3 s (GCRA: `window / max`): long
+    // beside three logins, so that none comes back before the third.
+    let window = Duration::from_secs(6);
     let app = chat_with(RateLimit::per_field("email", 2, window)).await;
     let ada = || local("ada@example.com", PASSWORD);
     assert_eq!(code(&login(&app, ada(), &[]).await), 201);
     assert_eq!(code(&login(&app, ada(), &[]).await), 201);
     assert_eq!(code(&login(&app, ada(), &[]).await), 429);
-    // Well past the window's end, a new window opens.
-    tokio::time::sleep(window * 2).await;
+    // Past one period, one call has come back.
+    tokio::time::sleep(window / 2 + Duration::from_millis(500)).await;
     assert_eq!(code(&login(&app, ada(), &[]).await), 201);
 }
 

@@ -104,7 +104,8 @@ pub mod prelude {
     pub use crate::authentication::{
         Anonymous, AuthConfig, AuthResult, Authentication, AuthenticationService, Jwt, Local,
         RequestParts, Strategy, StrategySetup, allow_anonymous, authenticate,
-        disallow_external_multi, forbid_query_fields, hash_password, protect, restrict_to_owner,
+        disallow_external_multi, forbid_query_fields, hash_password, normalize_email, protect,
+        restrict_to_owner,
     };
     pub use crate::config::Configuration;
     pub use crate::error::{Error, ErrorKind, Result};

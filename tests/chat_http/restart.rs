@@ -21,6 +21,7 @@ pub async fn records_survive_a_restart(database: &Storage) {
                 id: None,
                 email: "ada@example.com".to_owned(),
                 password: Some("s3cret-Pa55".to_owned()),
+                token_epoch: None,
             },
             external(),
         )

@@ -95,6 +95,18 @@ impl Chat {
         Chat::at(start().await)
     }
 
+    /// The chat app without its login limits (`LoginLimits::none()`).
+    async fn start_without_login_limits() -> Chat {
+        let limits = examples::chat::LoginLimits::none();
+        let app = examples::chat::app_with(SECRET, &crate::storage().await, limits)
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(app.serve(listener, std::future::pending()));
+        Chat::at(format!("http://{address}"))
+    }
+
     fn at(base: String) -> Chat {
         Chat {
             base,
@@ -570,10 +582,12 @@ async fn users_all_six_methods_with_a_jwt_hash_and_protect_the_password() {
         res.json(),
         json!({ "id": bob, "email": "robert@example.com" })
     );
-    assert_eq!(
-        chat.login("robert@example.com", "updated-pw").await.status,
-        201
-    );
+    // The new password revoked bob's older tokens: he logs in again.
+    assert_eq!(chat.get("/secrets", b).await.status, 401);
+    let res = chat.login("robert@example.com", "updated-pw").await;
+    assert_eq!(res.status, 201);
+    let bob_token = res.json()["accessToken"].as_str().unwrap().to_owned();
+    let b = Some(bob_token.as_str());
     assert_eq!(chat.login("bob@example.com", PASSWORD).await.status, 401);
 
     // patch: hashed, protected.
@@ -590,10 +604,10 @@ async fn users_all_six_methods_with_a_jwt_hash_and_protect_the_password() {
         res.json(),
         json!({ "id": bob, "email": "robert@example.com" })
     );
-    assert_eq!(
-        chat.login("robert@example.com", "patched-pw").await.status,
-        201
-    );
+    let res = chat.login("robert@example.com", "patched-pw").await;
+    assert_eq!(res.status, 201);
+    let bob_token = res.json()["accessToken"].as_str().unwrap().to_owned();
+    let b = Some(bob_token.as_str());
     assert_eq!(
         chat.login("robert@example.com", "updated-pw").await.status,
         401
@@ -2463,15 +2477,18 @@ async fn select_on_typed_records_is_never_a_500() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorization_header_schemes() {
     let chat = Chat::start().await;
-    let (ada, token) = chat.user("ada@example.com").await;
-    for value in [
-        format!("Bearer {token}"),
-        format!("bearer {token}"),
-        format!("JWT {token}"),
-        format!("jwt {token}"),
-        token.clone(),
-        format!("  Bearer   {token}  "),
-    ] {
+    let schemes: [fn(&str) -> String; 6] = [
+        |token| format!("Bearer {token}"),
+        |token| format!("bearer {token}"),
+        |token| format!("JWT {token}"),
+        |token| format!("jwt {token}"),
+        |token| token.to_owned(),
+        |token| format!("  Bearer   {token}  "),
+    ];
+    // Each scheme ends with a logout, which revokes the token: a user each.
+    for (n, scheme) in schemes.into_iter().enumerate() {
+        let (ada, token) = chat.user(&format!("ada{n}@example.com")).await;
+        let value = scheme(&token);
         let res = go(chat
             .req(Method::GET, "/secrets")
             .header("Authorization", &value))
@@ -2583,7 +2600,9 @@ async fn jwt_defaults_in_the_issued_token() {
 // with message `Invalid login`, in comparable time."
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_email_and_wrong_password_are_the_same_401() {
-    let chat = Chat::start().await;
+    // Without the login limits: it guesses ada's password more often than
+    // they allow.
+    let chat = Chat::start_without_login_limits().await;
     chat.signup("ada@example.com", PASSWORD).await;
     // Warm up (the dummy hash for unknown users is made once).
     chat.login("warm@example.com", "x").await;
@@ -2703,7 +2722,12 @@ async fn logout_with_the_header_and_with_the_token_as_id() {
     assert_eq!(body["authentication"]["strategy"], "jwt");
     assert_eq!(body["user"], expected_user);
     assert!(!res.text().contains("password"));
+    // The logout revoked the token.
+    assert_error(&chat.get("/secrets", Some(&token)).await, 401);
 
+    let res = chat.login("ada@example.com", PASSWORD).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let token = res.json()["accessToken"].as_str().unwrap().to_owned();
     let res = chat
         .send(
             Method::DELETE,

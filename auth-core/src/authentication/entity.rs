@@ -49,6 +49,18 @@ impl StrategyContext {
     /// `params.user`, so that the entity service's hooks (`protect`) shape
     /// what the caller sees. A missing entity is `NotAuthenticated`.
     pub async fn get_entity(&self, id: Id, params: &Params) -> Result<Value> {
+        self.get_entity_checked(id, params, |_| Ok(())).await
+    }
+
+    /// [`StrategyContext::get_entity`], with `check` run on the entity as
+    /// the internal lookup finds it (every field, before `protect`) before
+    /// the caller's lookup is made.
+    pub async fn get_entity_checked(
+        &self,
+        id: Id,
+        params: &Params,
+        check: impl FnOnce(&Value) -> Result<()>,
+    ) -> Result<Value> {
         let app = self.app()?;
         let service = self.service(&app)?;
         // The internal lookup needs no request state: fresh params, not a
@@ -56,9 +68,12 @@ impl StrategyContext {
         let mut internal = Params::new();
         internal.authenticated = true;
         if params.provider.is_none() {
-            return get(&service, id, internal).await;
+            let entity = get(&service, id, internal).await?;
+            check(&entity)?;
+            return Ok(entity);
         }
         let entity = get(&service, id.clone(), internal).await?;
+        check(&entity)?;
         // The caller's params with the entity as `params.user` and no query
         // (Feathers' `{ ...params, [entity]: result }`).
         let caller = Params {

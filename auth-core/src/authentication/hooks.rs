@@ -1,5 +1,5 @@
 //! The authentication hooks: `authenticate(..)`, `allow_anonymous`,
-//! `hash_password(..)` and `protect(..)`.
+//! `hash_password(..)`, `normalize_email(..)` and `protect(..)`.
 //!
 //! Each works on a service's `HookContext<S>` (in `#[hooks(..)]` or
 //! `ServiceHooks`) and, where it makes sense, on the app's `AppContext`.
@@ -210,7 +210,7 @@ fn remove_at(value: &mut Value, path: &str) {
 }
 
 impl HashPassword {
-    async fn hash_in(&self, record: &mut Value) -> Result<()> {
+    async fn hash_in(&self, record: &mut Value, client: Option<std::net::IpAddr>) -> Result<()> {
         let Some(value) = value_at_mut(record, self.field) else {
             return Ok(());
         };
@@ -220,7 +220,7 @@ impl HashPassword {
                 self.field
             )));
         };
-        *value = Value::String(password::hash_password(password).await?);
+        *value = Value::String(password::hash_password_for(client, password).await?);
         Ok(())
     }
 }
@@ -230,13 +230,113 @@ impl<S: Service> BeforeHook<HookContext<S>> for HashPassword {
         let Some(mut data) = ctx.data_json()? else {
             return Ok(());
         };
+        let client = password::client_of(&ctx.params);
         match &mut data {
             Value::Array(records) => {
                 for record in records {
-                    self.hash_in(record).await?;
+                    self.hash_in(record, client).await?;
                 }
             }
-            record => self.hash_in(record).await?,
+            record => self.hash_in(record, client).await?,
+        }
+        ctx.set_data_json(Some(data))
+    }
+}
+
+/// The `normalize_email(field)` hook: see [`normalize_email`].
+#[derive(Debug, Clone, Copy)]
+pub struct NormalizeEmail {
+    field: &'static str,
+}
+
+/// Stores and looks up emails in one form: before `create`, `update` and
+/// `patch`, the data's `field` (a string) is trimmed and lowercased, and an
+/// empty one is refused with `400 BadRequest` naming it; before `find`, a
+/// `params.query[field]` string is folded the same way, so that the
+/// `local` strategy's lookup (`?email=`) finds `Ada@Example.com ` as
+/// `ada@example.com`. With a unique index on the field (the store's, so
+/// that two concurrent sign-ups can not both pass), `Ada@Example.com`
+/// can not sign up beside `ada@example.com`. Other methods are untouched;
+/// a field that is not a string is left for the record type to refuse.
+///
+/// ```
+/// use auth_core::prelude::*;
+/// use auth_core::memory::{MemoryOptions, MemoryService};
+/// use auth_core::authentication::normalize_email;
+/// use serde_json::{json, Value};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let app = App::new().register(
+///     "users",
+///     MemoryService::<Value>::with_options(MemoryOptions::new().unique(["email"])),
+/// );
+/// let users = app.service::<MemoryService<Value>>("users");
+/// users.hooks(
+///     ServiceHooks::new()
+///         .before("create", normalize_email("email"))
+///         .before("find", normalize_email("email")),
+/// )?;
+/// let ada = users.create(json!({ "email": " Ada@Example.com " }), Params::new()).await?;
+/// assert_eq!(ada["email"], "ada@example.com");
+/// let squat = users.create(json!({ "email": "ADA@example.com" }), Params::new()).await;
+/// assert_eq!(squat.unwrap_err().code(), 409);
+/// let found = users
+///     .find(Params::new().with_query(json!({ "email": "ADA@EXAMPLE.COM" })))
+///     .await?;
+/// assert_eq!(serde_json::to_value(found)?.as_array().map(Vec::len), Some(1));
+/// # Ok::<_, Error>(()) }).unwrap();
+/// ```
+#[must_use]
+pub fn normalize_email(field: &'static str) -> NormalizeEmail {
+    NormalizeEmail { field }
+}
+
+/// An email as it is stored and looked up: trimmed and lowercased.
+fn fold_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+impl NormalizeEmail {
+    fn fold_in(&self, record: &mut Value) -> Result<()> {
+        let Some(Value::String(email)) = value_at_mut(record, self.field) else {
+            return Ok(());
+        };
+        *email = fold_email(email);
+        if email.is_empty() {
+            let field = self.field;
+            return Err(Error::bad_request(format!("'{field}' must not be empty"))
+                .with_errors(serde_json::json!({ field: "must not be empty" })));
+        }
+        Ok(())
+    }
+}
+
+impl<S: Service> BeforeHook<HookContext<S>> for NormalizeEmail {
+    async fn run_before(&self, ctx: &mut HookContext<S>) -> Result<()> {
+        if ctx.method == crate::service::Method::Find {
+            if let Some(Value::String(email)) = ctx.params.query.get_mut(self.field) {
+                *email = fold_email(email);
+            }
+            return Ok(());
+        }
+        if !matches!(
+            ctx.method,
+            crate::service::Method::Create
+                | crate::service::Method::Update
+                | crate::service::Method::Patch
+        ) {
+            return Ok(());
+        }
+        let Some(mut data) = ctx.data_json()? else {
+            return Ok(());
+        };
+        match &mut data {
+            Value::Array(records) => {
+                for record in records {
+                    self.fold_in(record)?;
+                }
+            }
+            record => self.fold_in(record)?,
         }
         ctx.set_data_json(Some(data))
     }

@@ -1,12 +1,15 @@
 //! The `jwt` strategy: an access token from the `Authorization` header (or
 //! the body of `POST /authentication`), verified with the configured
 //! algorithm only, and the user it names looked up through the users
-//! service.
+//! service. When tokens are revocable (`AuthConfig::token_epoch_field`),
+//! the token's `epoch` must still be the user's: a field compared on the
+//! lookup every call makes anyway.
 
 use serde_json::{Map, Value};
 
 use crate::authentication::entity::StrategyContext;
 use crate::authentication::strategy::{AuthResult, RequestParts, Strategy};
+use crate::authentication::token::{EPOCH_CLAIM, epoch_holds};
 use crate::error::{Error, Result};
 use crate::params::{AuthenticationRequest, Params};
 use crate::service::Id;
@@ -81,6 +84,12 @@ impl Strategy for Jwt {
             .ok_or_else(|| Error::not_authenticated("No access token"))?;
         let context = self.context()?;
         let payload = context.tokens.verify(token)?;
+        // The epoch the token was issued under, when tokens are revocable.
+        let epoch = context
+            .config
+            .token_epoch_field
+            .as_ref()
+            .map(|field| (field, payload.get(EPOCH_CLAIM).cloned()));
         let subject = match payload.get("sub") {
             Some(Value::String(sub)) if !sub.is_empty() => Some(Id::String(sub.clone())),
             _ => None,
@@ -98,7 +107,14 @@ impl Strategy for Jwt {
             let subject = subject.ok_or_else(|| {
                 Error::not_authenticated("Invalid access token: it names no user (sub)")
             })?;
-            let user = context.get_entity(subject, params).await?;
+            let user = context
+                .get_entity_checked(subject, params, |user| match &epoch {
+                    Some((field, epoch)) if !epoch_holds(epoch.as_ref(), user, field) => Err(
+                        Error::not_authenticated("Invalid access token: it has been revoked"),
+                    ),
+                    _ => Ok(()),
+                })
+                .await?;
             result = result.with(entity.clone(), user);
         }
         Ok(result)

@@ -2,13 +2,14 @@
 //! against the user's stored hash (argon2id, or bcrypt from a Feathers app).
 //!
 //! Every failure is the same `Invalid login`, and an unknown user costs the
-//! same hash verification as a wrong password.
+//! same hash verification as a wrong password. An empty password or
+//! username is refused at once, as Feathers' local strategy refuses it.
 
 use serde_json::{Value, json};
 
 use crate::authentication::entity::StrategyContext;
 use crate::authentication::hooks::value_at;
-use crate::authentication::password::{verify_nobody, verify_password};
+use crate::authentication::password::{client_of, verify_nobody_for, verify_password_for};
 use crate::authentication::strategy::{AuthResult, Strategy};
 use crate::error::{Error, Result};
 use crate::params::{AuthenticationRequest, Params};
@@ -70,6 +71,11 @@ impl Strategy for Local {
         ) else {
             return Err(self.invalid());
         };
+        // As Feathers: no password, or no username, is refused before any
+        // lookup or hash (which would only cost the server time).
+        if password.is_empty() || username.trim().is_empty() {
+            return Err(self.invalid());
+        }
         let username_field = self
             .entity_username_field
             .as_ref()
@@ -86,10 +92,10 @@ impl Strategy for Local {
             .and_then(|entity| value_at(entity, password_field))
             .and_then(|hash| hash.as_str());
         let Some(hash) = hash else {
-            verify_nobody(password).await?;
+            verify_nobody_for(client_of(params), password).await?;
             return Err(self.invalid());
         };
-        if !verify_password(password, hash).await? {
+        if !verify_password_for(client_of(params), password, hash).await? {
             return Err(self.invalid());
         }
         let entity = entity.unwrap_or_default();

@@ -53,8 +53,8 @@ mod token;
 pub use anonymous::Anonymous;
 pub use entity::StrategyContext;
 pub use hooks::{
-    AllowAnonymous, Authenticate, HashPassword, Protect, allow_anonymous, authenticate,
-    hash_password, protect,
+    AllowAnonymous, Authenticate, HashPassword, NormalizeEmail, Protect, allow_anonymous,
+    authenticate, hash_password, normalize_email, protect,
 };
 pub use jwt::Jwt;
 pub use local::Local;
@@ -69,7 +69,7 @@ pub use service::{
 };
 pub use settings::{AuthConfig, ExpiresIn, JwtHeader, JwtOptions};
 pub use strategy::{AuthResult, DynStrategy, RequestParts, Strategy, StrategySetup};
-pub use token::{TokenOptions, Tokens};
+pub use token::{EPOCH_CLAIM, TokenOptions, Tokens, new_token_epoch};
 
 /// The kind of [`Requirement`](crate::hook::Requirement) a hook declares
 /// for each strategy it names: [`Authentication`] checks at start-up that

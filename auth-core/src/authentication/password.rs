@@ -4,12 +4,24 @@
 //!
 //! Hashing is slow on purpose, so it runs on tokio's blocking pool when a
 //! runtime is there, never on the thread serving other requests. It is also
-//! bounded: at most one hash per core at a time (the others wait their
-//! turn), each in one of as many working memories of 19 MiB kept for reuse,
-//! so a burst of logins neither takes every core nor grows the heap.
+//! bounded: at most one hash per core at a time, each in one of as many
+//! working memories of 19 MiB kept for reuse, so a burst of logins neither
+//! takes every core nor grows the heap.
+//!
+//! The hashes waiting their turn are queued per client (the caller's IP
+//! address, [`PeerAddr`](crate::PeerAddr)) and served round-robin across
+//! clients, so a client flooding the server with logins waits behind its
+//! own hashes, not in front of everyone else's: another client's login
+//! waits for about one hash per client ahead of it. A client has at most
+//! [`MAX_WAITING_PER_CLIENT`] hashes waiting; beyond that its calls are
+//! refused at once with `429 TooManyRequests`, and beyond
+//! [`MAX_WAITING`] hashes waiting in all, with `503 Unavailable`. The
+//! server's own (internal) calls share one queue that is never refused.
 
 use std::cell::RefCell;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::{Mutex, OnceLock};
 
 use argon2::password_hash::errors::Error as HashError;
 use argon2::password_hash::rand_core::OsRng;
@@ -18,10 +30,18 @@ use argon2::password_hash::{
     SaltString,
 };
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::error::{Error, Result};
 use crate::sync::lock;
+
+/// How many hashes one client may have waiting for a core; more are
+/// refused with `429 TooManyRequests`.
+pub const MAX_WAITING_PER_CLIENT: usize = 8;
+
+/// How many hashes may wait for a core in all; more are refused with
+/// `503 Unavailable`.
+pub const MAX_WAITING: usize = 1024;
 
 /// Passwords longer than this are refused before hashing (a hash of a huge
 /// input would only cost the server time).
@@ -141,37 +161,147 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// The hashing gate: one permit per core, and the working memories of the
-/// hashes that ran, kept for the next ones.
+/// Who a hash is for: the client's IP address, or `None` for the server's
+/// own calls.
+type Client = Option<IpAddr>;
+
+/// The hashes waiting for a core, by client, and whose turn is next.
+#[derive(Default)]
+struct Queue {
+    /// Hashes running now (at most one per core).
+    running: usize,
+    /// Each client's waiting hashes, oldest first.
+    waiting: HashMap<Client, VecDeque<oneshot::Sender<Permit>>>,
+    /// The clients with hashes waiting, in turn order.
+    turns: VecDeque<Client>,
+    /// How many hashes wait in all.
+    total: usize,
+}
+
+/// The hashing gate: one permit per core handed out fairly, and the
+/// working memories of the hashes that ran, kept for the next ones.
 struct Gate {
-    permits: Arc<Semaphore>,
+    cores: usize,
+    queue: Mutex<Queue>,
     memories: Mutex<Vec<Vec<Block>>>,
 }
 
 fn gate() -> &'static Gate {
     static GATE: OnceLock<Gate> = OnceLock::new();
-    GATE.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Gate {
-            permits: Arc::new(Semaphore::new(cores)),
-            memories: Mutex::new(Vec::with_capacity(cores)),
-        }
-    })
+    GATE.get_or_init(|| Gate::new(std::thread::available_parallelism().map_or(1, usize::from)))
 }
 
-/// Runs `work` with a working memory on the blocking pool, once a permit is
-/// free; without a runtime, here and now.
+/// The right to run one hash now; dropping it hands it to the next
+/// client in turn.
+struct Permit(&'static Gate);
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+impl Gate {
+    fn new(cores: usize) -> Gate {
+        Gate {
+            cores,
+            queue: Mutex::new(Queue::default()),
+            memories: Mutex::new(Vec::with_capacity(cores)),
+        }
+    }
+
+    /// A permit for `client`: at once when a core is free and nobody
+    /// waits, else in the client's turn; refused when the client (or
+    /// everyone) has too many hashes waiting.
+    async fn acquire(&'static self, client: Client) -> Result<Permit> {
+        let receiver = {
+            let mut queue = lock(&self.queue);
+            if queue.running < self.cores && queue.total == 0 {
+                queue.running += 1;
+                return Ok(Permit(self));
+            }
+            let waiting = queue.waiting.entry(client).or_default();
+            // Callers that stopped waiting (a closed connection) no longer count.
+            let before = waiting.len();
+            waiting.retain(|sender| !sender.is_closed());
+            let gone = before - waiting.len();
+            let mine = waiting.len();
+            queue.total -= gone;
+            let refusal = match client {
+                None => None,
+                Some(_) if mine >= MAX_WAITING_PER_CLIENT => Some(
+                    Error::too_many_requests(
+                        "Too many logins in progress from this client: try again later",
+                    )
+                    .with_data(serde_json::json!({ "retryAfter": 1 })),
+                ),
+                Some(_) if queue.total >= MAX_WAITING => Some(Error::unavailable(
+                    "The server is busy checking passwords: try again later",
+                )),
+                Some(_) => None,
+            };
+            if let Some(refusal) = refusal {
+                if mine == 0 {
+                    queue.waiting.remove(&client);
+                }
+                return Err(refusal);
+            }
+            let (sender, receiver) = oneshot::channel();
+            if let Some(waiting) = queue.waiting.get_mut(&client) {
+                waiting.push_back(sender);
+            }
+            if mine == 0 && !queue.turns.contains(&client) {
+                queue.turns.push_back(client);
+            }
+            queue.total += 1;
+            receiver
+        };
+        receiver
+            .await
+            .map_err(|error| Error::general(format!("Password hashing is closed: {error}")))
+    }
+
+    /// A hash is done: its core goes to the oldest hash of the next client
+    /// in turn, which goes to the back of the turns if it has more.
+    fn release(&'static self) {
+        let mut queue = lock(&self.queue);
+        while let Some(client) = queue.turns.pop_front() {
+            let Some(waiting) = queue.waiting.get_mut(&client) else {
+                continue;
+            };
+            let next = waiting.pop_front();
+            let more = !waiting.is_empty();
+            if more {
+                queue.turns.push_back(client);
+            } else {
+                queue.waiting.remove(&client);
+            }
+            let Some(next) = next else {
+                continue;
+            };
+            queue.total -= 1;
+            match next.send(Permit(self)) {
+                Ok(()) => return,
+                // That caller stopped waiting: the permit (handed back,
+                // not dropped, which would release again) goes on.
+                Err(permit) => std::mem::forget(permit),
+            }
+        }
+        queue.running -= 1;
+    }
+}
+
+/// Runs `work` for `client` with a working memory on the blocking pool,
+/// once it has a permit; without a runtime, here and now.
 async fn blocking<T: Send + 'static>(
+    client: Client,
     work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
 ) -> Result<T> {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return Ok(work(&mut working_memory()));
     };
     let gate = gate();
-    let permit = Arc::clone(&gate.permits)
-        .acquire_owned()
-        .await
-        .map_err(|error| Error::general(format!("Password hashing is closed: {error}")))?;
+    let permit = gate.acquire(client).await?;
     runtime
         .spawn_blocking(move || {
             // The permit and the memory go back when the hash is done, even
@@ -186,25 +316,61 @@ async fn blocking<T: Send + 'static>(
         .map_err(|error| Error::general(format!("Password hashing failed: {error}")))
 }
 
-/// An argon2id hash of `password`, in PHC string form.
+/// An argon2id hash of `password`, in PHC string form, as the server's
+/// own work (never refused; see [`hash_password_for`]).
 pub async fn hash_password(password: &str) -> Result<String> {
-    let password = password.to_owned();
-    blocking(move |memory| hash_now(&password, memory)).await?
+    hash_password_for(None, password).await
 }
 
-/// True when `password` matches `hash` (argon2 or bcrypt).
+/// An argon2id hash of `password` for `client` (the caller's IP address),
+/// queued fairly among clients (see the [module](self) documentation).
+pub async fn hash_password_for(client: Option<IpAddr>, password: &str) -> Result<String> {
+    let password = password.to_owned();
+    blocking(client, move |memory| hash_now(&password, memory)).await?
+}
+
+/// True when `password` matches `hash` (argon2 or bcrypt), as the
+/// server's own work (never refused; see [`verify_password_for`]).
 pub async fn verify_password(password: &str, hash: &str) -> Result<bool> {
+    verify_password_for(None, password, hash).await
+}
+
+/// True when `password` matches `hash` (argon2 or bcrypt), checked for
+/// `client`, queued fairly among clients.
+pub async fn verify_password_for(
+    client: Option<IpAddr>,
+    password: &str,
+    hash: &str,
+) -> Result<bool> {
     let (password, hash) = (password.to_owned(), hash.to_owned());
-    blocking(move |memory| verify_now(&password, &hash, memory)).await
+    blocking(client, move |memory| verify_now(&password, &hash, memory)).await
 }
 
 /// Spends the time of one verification, for a user that does not exist.
 pub async fn verify_nobody(password: &str) -> Result<()> {
+    verify_nobody_for(None, password).await
+}
+
+/// Spends the time of one verification for `client`, for a user that
+/// does not exist, queued as [`verify_password_for`] is.
+pub async fn verify_nobody_for(client: Option<IpAddr>, password: &str) -> Result<()> {
     let password = password.to_owned();
-    blocking(move |memory| {
+    blocking(client, move |memory| {
         verify_now(&password, dummy_hash(), memory);
     })
     .await
+}
+
+/// The client a call's hash is for: the peer's IP address of an external
+/// call, `None` for the server's own calls.
+pub(crate) fn client_of(params: &crate::params::Params) -> Option<IpAddr> {
+    if !params.is_external() {
+        return None;
+    }
+    params
+        .extensions
+        .get::<crate::params::PeerAddr>()
+        .map(|peer| peer.0.ip())
 }
 
 #[cfg(test)]
@@ -254,6 +420,50 @@ mod tests {
         let hash = bcrypt::hash("secret", 4).unwrap();
         assert!(verify_now("secret", &hash, &mut working_memory()));
         assert!(!verify_now("other", &hash, &mut working_memory()));
+    }
+
+    /// The order in which waiting clients get a one-core gate.
+    #[tokio::test]
+    async fn clients_take_turns_and_a_flooding_client_is_capped() {
+        let gate: &'static Gate = Box::leak(Box::new(Gate::new(1)));
+        let flooder = Some(IpAddr::from([192, 0, 2, 1]));
+        let other = Some(IpAddr::from([192, 0, 2, 2]));
+        let first = gate.acquire(flooder).await.unwrap();
+        let order = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let mut waiting = Vec::new();
+        let mut enqueue = |client: Option<IpAddr>, label: &'static str| {
+            let order = order.clone();
+            waiting.push(tokio::spawn(async move {
+                let permit = gate.acquire(client).await;
+                lock(&order).push(label);
+                // Held a moment, as a hash is.
+                tokio::task::yield_now().await;
+                drop(permit);
+            }));
+        };
+        for _ in 0..MAX_WAITING_PER_CLIENT {
+            enqueue(flooder, "flood");
+        }
+        // Let them queue, then the other client comes last.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        enqueue(other, "other");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        // The flooder's next one is refused at once; the server's own never.
+        let refused = gate.acquire(flooder).await.err().unwrap();
+        assert_eq!(refused.code(), 429);
+        let internal = tokio::spawn(async move { gate.acquire(None).await.map(drop) });
+        drop(first);
+        for task in waiting {
+            task.await.unwrap();
+        }
+        internal.await.unwrap().unwrap();
+        let order = lock(&order).clone();
+        // One of the flooder's, then the other client's turn.
+        assert_eq!(order[..2], ["flood", "other"], "{order:?}");
+        assert_eq!(order.len(), MAX_WAITING_PER_CLIENT + 1);
+        let queue = lock(&gate.queue);
+        assert_eq!((queue.running, queue.total, queue.turns.len()), (0, 0, 0));
+        assert!(queue.waiting.is_empty());
     }
 
     #[tokio::test]

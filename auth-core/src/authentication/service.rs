@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use crate::app::{App, Configure};
+use crate::app::{App, Configure, JsonCall};
 use crate::authentication::STRATEGY;
 use crate::authentication::entity::StrategyContext;
 use crate::authentication::settings::AuthConfig;
 use crate::authentication::strategy::{AuthResult, DynStrategy};
-use crate::authentication::token::{TokenOptions, Tokens};
+use crate::authentication::token::{EPOCH_CLAIM, TokenOptions, Tokens, new_token_epoch};
 use crate::error::{Error, Result};
 use crate::hook::{HookContext, Output};
 use crate::params::{AuthenticationRequest, Params};
@@ -26,10 +26,14 @@ pub const DEFAULT_AUTHENTICATION: &str = "default_authentication";
 ///   JWT unless the strategy returned one (`jwt` re-authentication).
 /// * `remove` (logout) re-authenticates the caller's token and returns the
 ///   result; an id that is not the caller's token is `Invalid access token`.
+///   With [`AuthConfig::token_epoch_field`] set, it then writes a fresh
+///   epoch to the user: every token the user had is revoked (all their
+///   sessions end), on every instance sharing the user records.
 pub struct AuthenticationService {
     path: String,
     config: Arc<AuthConfig>,
     tokens: Arc<Tokens>,
+    context: StrategyContext,
     strategies: Vec<Box<dyn DynStrategy>>,
 }
 
@@ -191,6 +195,10 @@ impl Service for AuthenticationService {
             _ => Map::new(),
         };
         let options = self.token_options(&result, params)?;
+        let mut payload = payload;
+        if let Some(epoch) = self.current_epoch(&result).await? {
+            payload.insert(EPOCH_CLAIM.to_owned(), epoch);
+        }
         let token = self.tokens.create(payload, &options)?;
         let claims = self.tokens.verify(&token)?;
         let mut answer = Map::new();
@@ -248,8 +256,57 @@ impl AuthenticationService {
                 return Err(Error::not_authenticated("Invalid access token"));
             }
         }
-        self.authenticate(&authentication, params, &self.allowed())
+        let result = self
+            .authenticate(&authentication, params, &self.allowed())
+            .await?;
+        self.revoke_tokens_of(&result).await?;
+        Ok(result)
+    }
+
+    /// The id of the entity an authentication result names, when tokens
+    /// are revocable; the epoch field with it.
+    fn revocable(&self, result: &AuthResult) -> Option<(Id, &str)> {
+        let field = self.config.token_epoch_field.as_deref()?;
+        let entity = result.get(self.config.entity.as_deref()?)?;
+        Some((self.context.entity_id(entity)?, field))
+    }
+
+    /// The epoch of the entity a login authenticated, read afresh (the
+    /// result's entity is the caller's view, where `protect` may have
+    /// removed it).
+    async fn current_epoch(&self, result: &AuthResult) -> Result<Option<Value>> {
+        let Some((id, field)) = self.revocable(result) else {
+            return Ok(None);
+        };
+        let entity = self.context.get_entity(id, &Params::new()).await?;
+        Ok(entity.get(field).filter(|epoch| !epoch.is_null()).cloned())
+    }
+
+    /// Revokes every token issued to the entity of `result` so far.
+    async fn revoke_tokens_of(&self, result: &AuthResult) -> Result<()> {
+        let Some((id, field)) = self.revocable(result) else {
+            return Ok(());
+        };
+        self.revoke_tokens(id, field).await
+    }
+
+    /// Writes a fresh epoch to the entity `id`'s `field`, with an internal
+    /// `patch` of the entity service.
+    async fn revoke_tokens(&self, id: Id, field: &str) -> Result<()> {
+        let app = self.context.app()?;
+        let service = app.json_service(&self.config.service).map_err(|_| {
+            Error::general(format!("Can not find service '{}'", self.config.service))
+        })?;
+        let mut patch = Map::new();
+        patch.insert(field.to_owned(), Value::from(new_token_epoch()?));
+        service
+            .call(
+                JsonCall::new(Method::Patch, Params::new())
+                    .id(id)
+                    .data(Value::Object(patch)),
+            )
             .await
+            .map(drop)
     }
 }
 
@@ -379,6 +436,7 @@ impl Configure for Authentication {
             path: self.path.clone(),
             config,
             tokens,
+            context,
             strategies,
         };
         app.add_service(&self.path, service)?;

@@ -48,6 +48,16 @@ pub struct AuthConfig {
     pub auth_strategies: Vec<String>,
     /// How access tokens are made.
     pub jwt_options: JwtOptions,
+    /// The entity's field holding its token epoch (`None`: tokens are
+    /// never revoked, as in Feathers). When set, each new token carries
+    /// the entity's epoch (claim `epoch`), a token is valid only while the
+    /// entity's epoch is still the one it carries, and a logout writes a
+    /// fresh epoch: the entity's tokens issued before are revoked, on every
+    /// instance that shares its records. Write a fresh epoch
+    /// ([`new_token_epoch`](crate::authentication::new_token_epoch)) with
+    /// a change of password to revoke them then too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_epoch_field: Option<String>,
     /// Every other key: the strategies' own sections (`local`, `jwt`, ...).
     #[serde(flatten)]
     pub strategies: Map<String, Value>,
@@ -62,6 +72,7 @@ impl std::fmt::Debug for AuthConfig {
             .field("entity_id", &self.entity_id)
             .field("auth_strategies", &self.auth_strategies)
             .field("jwt_options", &self.jwt_options)
+            .field("token_epoch_field", &self.token_epoch_field)
             .field("strategies", &redact::JsonSections(&self.strategies))
             .finish()
     }
@@ -76,6 +87,7 @@ impl Default for AuthConfig {
             entity_id: "id".to_owned(),
             auth_strategies: Vec::new(),
             jwt_options: JwtOptions::default(),
+            token_epoch_field: None,
             strategies: Map::new(),
         }
     }
@@ -102,6 +114,14 @@ impl AuthConfig {
     #[must_use]
     pub fn auth_strategies<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> AuthConfig {
         self.auth_strategies = names.into_iter().map(str::to_owned).collect();
+        self
+    }
+
+    /// With the entity's tokens revocable through its field `field`
+    /// ([`AuthConfig::token_epoch_field`]).
+    #[must_use]
+    pub fn token_epoch_field(mut self, field: impl Into<String>) -> AuthConfig {
+        self.token_epoch_field = Some(field.into());
         self
     }
 

@@ -81,6 +81,36 @@ fn js_date(seconds: f64) -> String {
     )
 }
 
+/// The claim of an access token that carries its entity's token epoch
+/// ([`AuthConfig::token_epoch_field`](crate::authentication::AuthConfig::token_epoch_field)).
+pub const EPOCH_CLAIM: &str = "epoch";
+
+/// A fresh token epoch: 128 random bits in hex. Written to an entity's
+/// [`token_epoch_field`](crate::authentication::AuthConfig::token_epoch_field), it revokes
+/// every token issued to the entity before.
+///
+/// ```
+/// let epoch = auth_core::authentication::new_token_epoch()?;
+/// assert_eq!(epoch.len(), 32);
+/// assert_ne!(epoch, auth_core::authentication::new_token_epoch()?);
+/// # Ok::<_, auth_core::Error>(())
+/// ```
+pub fn new_token_epoch() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|error| Error::general(format!("No randomness for a token epoch: {error}")))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+/// Whether a token whose payload is `payload` still holds for `entity`,
+/// whose epoch is in `field`: both epochs absent (or `null`), or equal.
+pub(crate) fn epoch_holds(payload_epoch: Option<&Value>, entity: &Value, field: &str) -> bool {
+    fn present(value: Option<&Value>) -> Option<&Value> {
+        value.filter(|value| !value.is_null())
+    }
+    present(payload_epoch) == present(entity.get(field))
+}
+
 /// A random UUID (version 4), for `jti`.
 fn random_uuid() -> Result<String> {
     let mut bytes = [0u8; 16];

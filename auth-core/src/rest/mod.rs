@@ -93,8 +93,9 @@
 //! (preflights answered, no credentials). Routes of your own merged
 //! beside the app's take [`Cors::layer`] themselves.
 
-mod drain;
+mod access_log;
 mod cors;
+mod drain;
 mod handler;
 pub(crate) mod panic;
 pub mod qs;
@@ -110,13 +111,14 @@ use std::time::Duration;
 use axum::Router;
 use tower::util::MapResponseLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::app::App;
 use crate::error::{Error, Result};
 use timeout::RequestTimeoutLayer;
 
+pub use access_log::{AccessLog, MAX_LOGGED_URI, loggable_uri};
 pub use cors::Cors;
 pub use qs::QsLimits;
 
@@ -233,6 +235,13 @@ impl App {
             Some(socket_options) => Some(crate::socketio::layer(&self, socket_options)?),
             None => None,
         };
+        // The access log redacts the id under the authentication service's
+        // path (a logout's token).
+        let access_log = AccessLog::new(
+            &self
+                .get::<String>("default_authentication")
+                .unwrap_or_else(|| "authentication".to_owned()),
+        );
         let state = Arc::new(RestState { app: self, options });
         let mut router = Router::new()
             .fallback(handler::handle)
@@ -263,7 +272,7 @@ impl App {
             .layer(MapResponseLayer::new(reply::no_sniffing))
             .layer(
                 TraceLayer::new_for_http()
-                    .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                    .make_span_with(access_log)
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),
             ))
     }

@@ -42,6 +42,7 @@ macro_rules! migration {
 pub const SQLITE: &[(&str, &str)] = &[
     migration!("sqlite", "0001_create_users"),
     migration!("sqlite", "0002_create_messages"),
+    migration!("sqlite", "0003_add_users_token_epoch"),
 ];
 
 /// Every PostgreSQL migration, in order, as [`SQLITE`]'s twin: the same
@@ -49,6 +50,7 @@ pub const SQLITE: &[(&str, &str)] = &[
 pub const POSTGRES: &[(&str, &str)] = &[
     migration!("postgres", "0001_create_users"),
     migration!("postgres", "0002_create_messages"),
+    migration!("postgres", "0003_add_users_token_epoch"),
 ];
 
 /// Migrations embedded in the binary, for sqlx's [`Migrator`].

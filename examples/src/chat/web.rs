@@ -30,7 +30,7 @@ use axum::Router;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::{HeaderValue, StatusCode, header};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 /// The web folder of the source tree (`examples/chat-web`).
@@ -178,7 +178,7 @@ fn page(dir: PathBuf, cors: &Cors) -> Result<Router> {
     }
     Ok(router.layer(
         TraceLayer::new_for_http()
-            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .make_span_with(auth_core::rest::AccessLog::default())
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
     ))
 }

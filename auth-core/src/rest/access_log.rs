@@ -1,0 +1,181 @@
+//! What the access log writes of a request: never a token, never a query
+//! string, never an unbounded URI.
+//!
+//! A request's span (tower-http's `TraceLayer`) records its method, its
+//! version and its URI as [`loggable_uri`] writes it: the path, with the
+//! id segment of the authentication service's path (`DELETE
+//! /authentication/<token>` is a logout with the token as the id) and any
+//! segment that looks like a JWT replaced by `[redacted]`, cut at
+//! [`MAX_LOGGED_URI`] bytes; a query string is left out (`?[query
+//! omitted]`), since it may carry anything, credentials included.
+
+use http::{Request, Uri};
+use tower_http::trace::MakeSpan;
+use tracing::Span;
+
+/// The longest path the access log writes, in bytes; beyond it the path
+/// is cut, with a marker saying how long it was.
+pub const MAX_LOGGED_URI: usize = 256;
+
+/// What replaces a token in the log.
+const REDACTED: &str = "[redacted]";
+
+/// The access log's span maker for `TraceLayer::make_span_with`: an
+/// `INFO` span `request` with `method`, `uri` (see [`loggable_uri`]) and
+/// `version`.
+///
+/// ```
+/// use auth_core::rest::AccessLog;
+/// use tower_http::trace::TraceLayer;
+///
+/// let layer = TraceLayer::new_for_http().make_span_with(AccessLog::new("authentication"));
+/// # let _ = layer;
+/// ```
+#[derive(Debug, Clone)]
+pub struct AccessLog {
+    authentication: String,
+}
+
+impl AccessLog {
+    /// For an app whose authentication service is at `authentication_path`
+    /// (`"authentication"`).
+    #[must_use]
+    pub fn new(authentication_path: &str) -> AccessLog {
+        AccessLog {
+            authentication: authentication_path.trim_matches('/').to_owned(),
+        }
+    }
+}
+
+impl Default for AccessLog {
+    fn default() -> Self {
+        AccessLog::new("authentication")
+    }
+}
+
+impl<B> MakeSpan<B> for AccessLog {
+    fn make_span(&mut self, request: &Request<B>) -> Span {
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            uri = %loggable_uri(request.uri(), &self.authentication),
+            version = ?request.version(),
+        )
+    }
+}
+
+/// Whether a path segment looks like a JWT: three base64url parts, the
+/// first a JSON object's (`eyJ`).
+fn looks_like_a_token(segment: &str) -> bool {
+    segment.starts_with("eyJ")
+        && segment.split('.').count() == 3
+        && segment
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'%'))
+}
+
+/// `uri` as the access log writes it: the path without its query string,
+/// tokens redacted (the id under `authentication_path`, and any segment
+/// that looks like a JWT), at most [`MAX_LOGGED_URI`] bytes.
+///
+/// ```
+/// use auth_core::rest::loggable_uri;
+///
+/// let uri = "/authentication/eyJhbGciOi.e30.c2ln".parse().unwrap();
+/// assert_eq!(loggable_uri(&uri, "authentication"), "/authentication/[redacted]");
+/// let uri = "/messages/7?$limit=2&token=secret".parse().unwrap();
+/// assert_eq!(loggable_uri(&uri, "authentication"), "/messages/7?[query omitted]");
+/// ```
+#[must_use]
+pub fn loggable_uri(uri: &Uri, authentication_path: &str) -> String {
+    let path = uri.path();
+    let trimmed = path.trim_start_matches('/');
+    let leading = &path[..path.len() - trimmed.len()];
+    let mut logged = String::with_capacity(path.len().min(MAX_LOGGED_URI) + 32);
+    logged.push_str(leading);
+    let authentication = authentication_path.trim_matches('/');
+    let under_authentication = !authentication.is_empty()
+        && trimmed
+            .strip_prefix(authentication)
+            .is_some_and(|rest| rest.starts_with('/') && !rest.trim_matches('/').is_empty());
+    if under_authentication {
+        // Everything after the service's path is the id: the token.
+        logged.push_str(authentication);
+        logged.push('/');
+        logged.push_str(REDACTED);
+    } else {
+        for (index, segment) in trimmed.split('/').enumerate() {
+            if index > 0 {
+                logged.push('/');
+            }
+            logged.push_str(if looks_like_a_token(segment) {
+                REDACTED
+            } else {
+                segment
+            });
+        }
+    }
+    if logged.len() > MAX_LOGGED_URI {
+        let mut end = MAX_LOGGED_URI;
+        while !logged.is_char_boundary(end) {
+            end -= 1;
+        }
+        let length = logged.len();
+        logged.truncate(end);
+        logged.push_str(&format!("...[cut: {length} bytes]"));
+    }
+    if uri.query().is_some() {
+        logged.push_str("?[query omitted]");
+    }
+    logged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn logged(uri: &str) -> String {
+        loggable_uri(&uri.parse().unwrap(), "authentication")
+    }
+
+    #[test]
+    fn tokens_and_queries_never_show() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-_nature";
+        assert_eq!(
+            logged(&format!("/authentication/{token}")),
+            "/authentication/[redacted]"
+        );
+        assert_eq!(
+            logged(&format!("//authentication/{token}/")),
+            "//authentication/[redacted]"
+        );
+        assert_eq!(
+            logged("/authentication/anything"),
+            "/authentication/[redacted]"
+        );
+        assert_eq!(logged(&format!("/users/{token}")), "/users/[redacted]");
+        assert_eq!(logged("/authentication"), "/authentication");
+        assert_eq!(logged("/authentication/"), "/authentication/");
+        assert_eq!(logged("/authenticationx/1"), "/authenticationx/1");
+        assert_eq!(logged("/messages/12"), "/messages/12");
+        assert_eq!(
+            logged("/messages?accessToken=x"),
+            "/messages?[query omitted]"
+        );
+        assert_eq!(
+            loggable_uri(&"/api/auth/x".parse().unwrap(), "/api/auth/"),
+            "/api/auth/[redacted]"
+        );
+    }
+
+    #[test]
+    fn long_paths_are_cut_with_a_marker() {
+        let long = format!("/messages/{}", "%C3%A9".repeat(100));
+        let written = logged(&long);
+        assert!(written.len() < MAX_LOGGED_URI + 40, "{}", written.len());
+        assert!(
+            written.ends_with(&format!("...[cut: {} bytes]", long.len())),
+            "{written}"
+        );
+    }
+}
