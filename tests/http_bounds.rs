@@ -239,12 +239,12 @@ async fn stalled_clients_do_not_keep_a_normal_request_waiting() {
 /// in use is not.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_keep_alive_connection_is_closed_after_its_timeout() {
-    let address = serve(notes_app(), with_head_timeout(Duration::from_secs(1))).await;
+    let address = serve(notes_app(), with_head_timeout(Duration::from_secs(3))).await;
     let mut stream = TcpStream::connect(&address).await.unwrap();
     // Requests closer together than the bound keep it open.
     for _ in 0..3 {
         assert_eq!(get_on(&mut stream, GENEROUS).await, Ok(200));
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(
         closed_within(&mut stream, GENEROUS).await.is_some(),
