@@ -16,7 +16,7 @@
 //! Where the answer is a choice, the row's name says whose: Feathers' (an
 //! unknown `Authorization` scheme is no credentials; of two `Authorization`
 //! headers the first counts, as Node keeps it), or ours as written in
-//! `docs/design.md` and `docs/notes-rest-edges.md` (a body that is not
+//! `docs/design.md` (E1 to E7 for content types: a body that is not
 //! declared JSON is a `415`).
 //! The bounds of `RestOptions` are tested in `rest_bounds.rs`; the JWT
 //! attacks in depth, with every message, in `jwt_attacks.rs`.
@@ -154,7 +154,7 @@ fn cases(token: &str, sub: &str) -> Vec<Case> {
         case("utf-8: UTF-16 body", post("/messages", b"\xff\xfe{\x00}\x00".to_vec()), BAD_REQUEST),
         case("utf-8: overlong encoding", post("/messages", b"{\"text\":\"\xc0\xaf\"}".to_vec()), BAD_REQUEST),
         // Content types: only JSON is read; anything else, and a body with
-        // no type, is a 415 (docs/notes-rest-edges.md; Feathers' parsers
+        // no type, is a 415 (docs/design.md E3; Feathers' parsers
         // would skip a non-JSON type and hand the service `{}`).
         case("type: none, JSON body", typed("", r#"{"text":"no type"}"#), UNSUPPORTED),
         case("type: text/plain, JSON body", typed("text/plain", r#"{"text":"plain"}"#), UNSUPPORTED),

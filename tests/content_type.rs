@@ -3,7 +3,7 @@
 //! methods are JSON (`application/json` or `application/*+json`, UTF-8);
 //! any other type, and a body with none, is `415 UnsupportedMediaType` in
 //! Feathers' error JSON and never reaches the service; an empty body with
-//! no type is `{}`. The decisions are in `docs/notes-rest-edges.md`.
+//! no type is `{}`. The decisions are in `docs/design.md` (E1 to E7).
 
 use auth_core::rest::RestOptions;
 use reqwest::Method;
