@@ -174,7 +174,13 @@ async fn unknown_body_fields_are_400_naming_them(storage: Storage, test: &str) {
         json!({ "nickname": "D" }),
         json!({ "age": 3, "big": { "a": [1, 2] } }),
     ] {
-        let field = patch.as_object().unwrap().keys().next_back().unwrap().clone();
+        let field = patch
+            .as_object()
+            .unwrap()
+            .keys()
+            .next_back()
+            .unwrap()
+            .clone();
         let error = bad_request(call(&app, Method::Patch, Some(id), Some(patch), json!({})).await);
         assert_eq!(
             error["message"],
