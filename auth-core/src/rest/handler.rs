@@ -31,12 +31,12 @@ pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request
     // The route as the log may show it: no query string, no id (the
     // authentication service's id is a token).
     let method = parts.method.clone();
-    let path = match route.id {
-        Some(_) => format!("/{}/:id", route.service.path()),
-        None => format!("/{}", route.service.path()),
+    let path = panic::CallPath {
+        service: route.service.path.clone(),
+        with_id: route.id.is_some(),
     };
     let call = call(&state, route, parts, body);
-    let response = match panic::catching(call, "rest", method.as_str(), &path).await {
+    let response = match panic::catching(call, "rest", method.as_str(), path).await {
         Ok(response) => response,
         Err(error) => reply::error(error),
     };

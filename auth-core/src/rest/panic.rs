@@ -24,12 +24,13 @@ use crate::error::{Error, Result};
 pub(crate) const MESSAGE: &str = "Internal error";
 
 /// Runs `call`; a panic while it runs is logged (with `transport`,
-/// `method` and `path`) and returned as a `GeneralError`.
+/// `method` and `path`) and returned as a `GeneralError`. `path` is
+/// written only when there is a panic to log (see [`CallPath`]).
 pub(crate) async fn catching<T>(
     call: impl Future<Output = Result<T>>,
     transport: &str,
     method: &str,
-    path: &str,
+    path: impl std::fmt::Display,
 ) -> Result<T> {
     // The state a panicking call leaves behind is the app's own (its
     // locks are not poisoned: `sync::lock` ignores poisoning), as after
@@ -40,12 +41,29 @@ pub(crate) async fn catching<T>(
             tracing::error!(
                 transport,
                 method,
-                path,
+                %path,
                 panic = panic_message(payload.as_ref()),
                 "a call panicked"
             );
             Err(Error::general(MESSAGE))
         }
+    }
+}
+
+/// A call's route as the panic log writes it, `/svc` or `/svc/:id` (never
+/// the id: an authentication id is a token); formatted only when a panic
+/// is logged, so that a call that does not panic allocates nothing for it.
+pub(crate) struct CallPath {
+    /// The service's path.
+    pub(crate) service: std::sync::Arc<str>,
+    /// Whether the call had an id.
+    pub(crate) with_id: bool,
+}
+
+impl std::fmt::Display for CallPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let id = if self.with_id { "/:id" } else { "" };
+        write!(f, "/{}{id}", self.service)
     }
 }
 

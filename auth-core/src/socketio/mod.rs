@@ -343,9 +343,12 @@ async fn call(
     let (service, call) = args::resolve(app, method, arguments, params)?;
     let select = crate::query::selected_fields(&call.params.query);
     // A panic in the call is an error acknowledgement; the socket goes on.
-    let path = format!("/{}", service.path());
+    let path = crate::rest::panic::CallPath {
+        service: service.path.clone(),
+        with_id: false,
+    };
     let run = async move { service.call(call).await?.into_json() };
-    let reply = crate::rest::panic::catching(run, PROVIDER, method, &path).await?;
+    let reply = crate::rest::panic::catching(run, PROVIDER, method, path).await?;
     Ok(match select {
         Some(fields) => crate::query::project_reply(reply, &fields),
         None => reply,
