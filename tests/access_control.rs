@@ -38,7 +38,7 @@ async fn owned_notes() -> ServiceHandle<MemoryService> {
 fn as_user(user: Value) -> Params {
     let mut params = Params::external(Provider::Rest);
     params.authenticated = true;
-    params.user = Some(user);
+    params.user = Some(user.into());
     params
 }
 

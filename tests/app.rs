@@ -566,7 +566,8 @@ fn params_with_credentials() -> Params {
     params
         .query
         .insert("password".into(), json!({ "$gt": "secret-prefix" }));
-    params.user = Some(json!({ "id": 0, "email": "ada@example.com", "password": "secret-hash" }));
+    params.user =
+        Some(json!({ "id": 0, "email": "ada@example.com", "password": "secret-hash" }).into());
     params.set_field("authentication", json!({ "accessToken": "secret-jwt" }));
     params
 }

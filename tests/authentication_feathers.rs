@@ -19,7 +19,9 @@
 //! from a Feathers app, and logout.
 
 use auth_core::JsonCall;
-use auth_core::authentication::{DEFAULT_AUTHENTICATION, ExpiresIn, JwtOptions, TokenOptions};
+use auth_core::authentication::{
+    DEFAULT_AUTHENTICATION, EntityView, ExpiresIn, JwtOptions, TokenOptions,
+};
 use auth_core::memory::{MemoryOptions, MemoryService, Pagination};
 use auth_core::prelude::*;
 use auth_core::query::{Page, Paginate};
@@ -110,7 +112,7 @@ fn params_json(params: &Params) -> Value {
         json.insert("authenticated".into(), true.into());
     }
     if let Some(user) = &params.user {
-        json.insert("user".into(), user.clone());
+        json.insert("user".into(), user.json().unwrap().clone());
     }
     Value::Object(json)
 }
@@ -1013,8 +1015,16 @@ mod jwt {
     /// `{entity:'user', service:'users', secret:'supersecret',
     /// authStrategies:['jwt']}` (entity as given), the user David and a
     /// token naming him.
+    /// jwt.test.ts's app, with Feathers' second lookup as the caller
+    /// (`EntityView::Caller`), which these tests pin.
     async fn fixture(entity: Option<&str>) -> Fixture {
-        let mut config = AuthConfig::new(SECRET).auth_strategies(["jwt"]);
+        fixture_with(entity, EntityView::Caller).await
+    }
+
+    async fn fixture_with(entity: Option<&str>, view: EntityView) -> Fixture {
+        let mut config = AuthConfig::new(SECRET)
+            .auth_strategies(["jwt"])
+            .entity_view(view);
         config.entity = entity.map(str::to_owned);
         let app = App::new()
             .register("users", Users::new())
@@ -1081,6 +1091,28 @@ mod jwt {
         let mut external = user.clone();
         external["isExternal"] = json!(true);
         assert_eq!(result.get("user"), Some(&external));
+    }
+
+    /// Difference, by default (`EntityView::Internal`): one internal
+    /// lookup, so hooks of the users service that act only on external
+    /// calls do not shape an external caller's `params.user`; the typed
+    /// record is the service's own.
+    #[tokio::test]
+    async fn get_entity_with_the_default_view_looks_up_once() {
+        let Fixture {
+            app, user, token, ..
+        } = fixture_with(Some("user"), EntityView::default()).await;
+        let handle = authentication(&app);
+        let service = handle.inner().unwrap();
+        for params in [Params::new(), Params::external(Provider::Rest)] {
+            let result = service
+                .authenticate(&jwt_request(&token), &params, &["jwt"])
+                .await
+                .unwrap();
+            assert_eq!(result.get("user"), Some(&user));
+            let entity = result.entity("user").unwrap();
+            assert_eq!(entity.get::<Value>(), Some(&user));
+        }
     }
 
     // feathers: packages/authentication/test/jwt.test.ts 'fails for protected service and external call when not set'
@@ -1511,8 +1543,11 @@ async fn from_get(ctx: &mut HookContext<Users>) -> Result<()> {
     Ok(())
 }
 
+/// fixture.ts's configuration, with Feathers' second lookup as the caller
+/// (`EntityView::Caller`), which these tests pin.
 fn local_config() -> AuthConfig {
     AuthConfig::new(SECRET)
+        .entity_view(EntityView::Caller)
         .auth_strategies(["local", "jwt"])
         .strategy_section(
             "local",
@@ -2135,6 +2170,28 @@ mod contract {
             .unwrap()
             .to_json()
             .unwrap()
+    }
+
+    /// Difference, by default (`EntityView::Internal`): the users
+    /// service's hooks run once, as an internal `get`, so its around-get
+    /// (which marks external reads) does not mark the login's user; what
+    /// `protect` removes stays removed.
+    #[tokio::test]
+    async fn a_local_login_with_the_default_view_shows_the_protected_internal_record() {
+        let app = local_app(
+            local_config().entity_view(EntityView::default()),
+            "password",
+        );
+        let user = app
+            .service::<Users>("users")
+            .create(
+                json!({ "email": EMAIL, "password": PASSWORD }),
+                Params::new(),
+            )
+            .await
+            .unwrap();
+        let result = external_login(&app).await;
+        assert_eq!(result["user"], json!({ "email": EMAIL, "id": user["id"] }));
     }
 
     fn keys(value: &Value) -> Vec<&str> {

@@ -50,6 +50,7 @@ pub mod app;
 #[cfg(feature = "auth")]
 pub mod authentication;
 pub mod config;
+mod entity;
 pub mod error;
 pub mod events;
 pub mod hook;
@@ -82,7 +83,7 @@ pub use hook::{
     AnyContext, AppContext, AppHooks, AroundHook, Hook, HookContext, HookKind, Hooks, Next, Output,
     Payload, ServiceHooks,
 };
-pub use params::{AuthenticationRequest, Params, PeerAddr, Provider};
+pub use params::{AuthenticationRequest, Entity, Params, PeerAddr, Provider};
 pub use service::{Found, Id, Method, Service};
 
 /// Derives [`StrategySetup`](authentication::StrategySetup): a strategy's
@@ -114,7 +115,7 @@ pub mod prelude {
         AnyContext, AppContext, AppHooks, AroundHook, BeforeHook, Hook, HookContext, HookKind,
         Hooks, Next, Output, Payload, ServiceHooks,
     };
-    pub use crate::params::{AuthenticationRequest, Params, PeerAddr, Provider};
+    pub use crate::params::{AuthenticationRequest, Entity, Params, PeerAddr, Provider};
     pub use crate::service::{Found, Id, Method, Service};
     #[cfg(all(feature = "macros", feature = "auth"))]
     pub use auth_macros::Strategy;

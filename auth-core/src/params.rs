@@ -11,8 +11,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::redact;
+
+pub use crate::entity::Entity;
 
 /// A Feathers query: the JSON object behind `params.query`.
 pub type Query = Map<String, Value>;
@@ -132,8 +134,10 @@ pub struct Params {
     pub authentication: Option<AuthenticationRequest>,
     /// True once a strategy authenticated the call.
     pub authenticated: bool,
-    /// The authenticated entity (the user), as JSON; read it typed with [`Params::user`].
-    pub user: Option<Value>,
+    /// The authenticated entity (the user): the entity service's own
+    /// record, shared; read it with [`Params::user_ref`] (no copy),
+    /// [`Params::user`] (a copy), or as JSON with [`Params::user_json`].
+    pub user: Option<Entity>,
     /// Free-form fields, among them the merged result of an authentication
     /// strategy (`anonymous: true`, `payload`, ...), as Feathers merges it
     /// into `params`.
@@ -178,18 +182,35 @@ impl Params {
         self.fields.get("anonymous") == Some(&Value::Bool(true))
     }
 
-    /// The authenticated user, read as `U`.
+    /// The authenticated user as `U`: a copy of the entity service's
+    /// record when it is a `U`, else read from its JSON.
     ///
     /// `Ok(None)` when no user is set; an error when the user does not fit `U`.
-    pub fn user<U: DeserializeOwned>(&self) -> Result<Option<U>> {
-        match &self.user {
-            None => Ok(None),
-            Some(user) => U::deserialize(user).map(Some).map_err(|error| {
-                Error::general(format!(
-                    "params.user does not fit the requested type: {error}"
-                ))
-            }),
-        }
+    pub fn user<U: DeserializeOwned + Clone + 'static>(&self) -> Result<Option<U>> {
+        self.user.as_ref().map(Entity::to_typed).transpose()
+    }
+
+    /// The authenticated user's record, when it is a `U` (the entity
+    /// service's record type), by reference.
+    ///
+    /// ```
+    /// use auth_core::{Entity, Params};
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct User { id: u64 }
+    ///
+    /// let mut params = Params::new();
+    /// params.user = Some(Entity::new(User { id: 7 }));
+    /// assert_eq!(params.user_ref::<User>().map(|user| user.id), Some(7));
+    /// ```
+    pub fn user_ref<U: 'static>(&self) -> Option<&U> {
+        self.user.as_ref()?.get::<U>()
+    }
+
+    /// The authenticated user as JSON, as the caller sees it (made on
+    /// first use).
+    pub fn user_json(&self) -> Result<Option<&Value>> {
+        self.user.as_ref().map(Entity::json).transpose()
     }
 
     /// A free-form field (see [`Params::fields`]).
@@ -221,7 +242,7 @@ impl fmt::Debug for Params {
             .field("headers", &redact::Headers(&self.headers))
             .field("authentication", &self.authentication)
             .field("authenticated", &self.authenticated)
-            .field("user", &redact::OptionJson(self.user.as_ref()))
+            .field("user", &self.user)
             .field("fields", &redact::JsonMap(&self.fields))
             .field("extensions", &self.extensions)
             .finish()

@@ -57,7 +57,8 @@ async fn credentials_never_cross_to_other_instances() {
     params.authentication =
         Some(AuthenticationRequest::new("jwt").with("accessToken", "request.token.value"));
     params.authenticated = true;
-    params.user = Some(json!({ "id": 1, "email": "ada@example.com", "password": "the-hash" }));
+    params.user =
+        Some(json!({ "id": 1, "email": "ada@example.com", "password": "the-hash" }).into());
     params.set_field(
         "authentication",
         json!({ "strategy": "jwt", "accessToken": "result.token.value" }),

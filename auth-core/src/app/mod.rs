@@ -46,6 +46,8 @@ use crate::sync::{lock, read, write};
 pub use handle::ServiceHandle;
 pub use json::{JsonCall, JsonService, Reply};
 use method_keys::check_method_keys;
+#[cfg(feature = "auth")]
+pub(crate) use registry::{EntityCheck, EntityLookup};
 use registry::{ErasedService, Registered, unqueryable_fields};
 
 /// Something that sets up an app: a plugin, the configuration loader, the

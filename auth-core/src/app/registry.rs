@@ -144,10 +144,31 @@ pub(crate) fn take_result<S: Service>(ctx: &mut HookContext<S>) -> Result<Output
     })
 }
 
+/// A check of the entity a strategy looks up, on its full record as JSON.
+#[cfg(feature = "auth")]
+pub(crate) type EntityCheck<'a> = dyn Fn(&Value) -> Result<()> + Send + Sync + 'a;
+
+/// An authentication strategy's lookup of its entity by id: a `get`
+/// through the entity service's hooks with `params` (internal ones, or
+/// the caller's), for a caller that is `external` or not.
+#[cfg(feature = "auth")]
+pub(crate) struct EntityLookup<'a> {
+    pub(crate) id: Id,
+    pub(crate) params: Params,
+    pub(crate) external: bool,
+    pub(crate) check: Option<&'a EntityCheck<'a>>,
+}
+
 /// A registered service with its types erased, as the app stores it.
 pub(crate) trait ErasedService: Send + Sync + 'static {
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
     fn call_json(&self, app: App, call: JsonCall) -> BoxFuture<'_, Result<Reply>>;
+    #[cfg(feature = "auth")]
+    fn lookup_entity<'a>(
+        &'a self,
+        app: App,
+        lookup: EntityLookup<'a>,
+    ) -> BoxFuture<'a, Result<crate::params::Entity>>;
     fn custom_methods(&self) -> &'static [&'static str];
     fn path(&self) -> Arc<str>;
     fn requirements(&self) -> Vec<Requirement>;
@@ -180,6 +201,46 @@ impl<S: Service> ErasedService for Registered<S> {
                 None => None,
             };
             Ok(Reply::new(output, dispatch, ctx.status))
+        })
+    }
+
+    #[cfg(feature = "auth")]
+    fn lookup_entity<'a>(
+        &'a self,
+        app: App,
+        lookup: EntityLookup<'a>,
+    ) -> BoxFuture<'a, Result<crate::params::Entity>> {
+        use crate::params::Entity;
+        use serde::Deserialize;
+        let ctx = self.context(app, Method::Get, Some(lookup.id), None, lookup.params);
+        Box::pin(async move {
+            let mut ctx = self.run(ctx).await?;
+            let record = match take_result(&mut ctx)? {
+                Output::One(record) => record,
+                _ => {
+                    return Err(Error::general(format!(
+                        "The entity service `{}` answered a `get` with more than one record",
+                        ctx.path
+                    )));
+                }
+            };
+            if let Some(check) = lookup.check {
+                let full = serde_json::to_value(&record).map_err(|error| {
+                    Error::general(format!("The entity can not be converted to JSON: {error}"))
+                })?;
+                check(&full)?;
+            }
+            match ctx.dispatch.take() {
+                // What the service shows an external caller: its dispatch,
+                // and the typed record without what `protect` removed
+                // when the type lets it go (else the record as stored,
+                // which server code alone reads).
+                Some(view) if lookup.external => {
+                    let record = S::Item::deserialize(&view).unwrap_or(record);
+                    Ok(Entity::with_view(record, view))
+                }
+                _ => Ok(Entity::new(record)),
+            }
         })
     }
 

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::authentication::service::AuthenticationService;
 use crate::hook::{HookContext, Output};
-use crate::params::AuthenticationRequest;
+use crate::params::{AuthenticationRequest, Entity};
 use crate::realtime::{AuthenticationEvent, Connection};
 use crate::service::Method;
 
@@ -39,7 +39,10 @@ pub(crate) fn after_call(
     // The caller's view: `protect` may have removed fields of the user.
     let result = match &ctx.dispatch {
         Some(dispatch) => dispatch.clone(),
-        None => Value::Object(result.0.clone()),
+        None => match result.clone().into_json() {
+            Ok(fields) => Value::Object(fields),
+            Err(_) => return,
+        },
     };
     let connection = ctx.params.extensions.get::<Connection>().cloned();
     if let Some(connection) = &connection {
@@ -78,7 +81,7 @@ fn log_in(
     connection.update_params(|params| {
         params.authentication = Some(AuthenticationRequest::new("jwt").with("accessToken", token));
         if let Some(entity) = &entity {
-            params.user = result.get(entity.as_str()).cloned();
+            params.user = result.get(entity.as_str()).cloned().map(Entity::from);
         }
     });
     let expires = result

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::app::{App, JsonCall, JsonService, WeakApp};
-use crate::authentication::settings::AuthConfig;
+use crate::app::{App, EntityCheck, EntityLookup, JsonCall, JsonService, WeakApp};
+use crate::authentication::settings::{AuthConfig, EntityView};
 use crate::authentication::token::Tokens;
 use crate::error::{Error, ErrorKind, Result};
 use crate::memory::Pagination;
-use crate::params::Params;
+use crate::params::{Entity, Params};
 use crate::service::{Id, Method};
 
 /// What a strategy gets at start-up: the app, the authentication
@@ -44,38 +44,58 @@ impl StrategyContext {
             .ok_or_else(|| Error::unavailable("The application has shut down"))
     }
 
-    /// The entity's `get` by id: first as an internal call (no provider),
-    /// then, for an external call, again as the caller with the entity in
-    /// `params.user`, so that the entity service's hooks (`protect`) shape
-    /// what the caller sees. A missing entity is `NotAuthenticated`.
-    pub async fn get_entity(&self, id: Id, params: &Params) -> Result<Value> {
-        self.get_entity_checked(id, params, |_| Ok(())).await
+    /// The entity's `get` by id, as an internal call through the entity
+    /// service and its hooks: the service's own record, typed. For an
+    /// external caller, `params.user` is what the entity service shows
+    /// that caller: its JSON is the call's `dispatch` (where `protect`
+    /// removed its fields), and the typed record loses those fields too
+    /// when its type lets them go (as `protect` does for external calls).
+    /// A missing entity is `NotAuthenticated`.
+    pub async fn get_entity(&self, id: Id, params: &Params) -> Result<Entity> {
+        self.lookup(id, params, None).await
     }
 
     /// [`StrategyContext::get_entity`], with `check` run on the entity as
-    /// the internal lookup finds it (every field, before `protect`) before
-    /// the caller's lookup is made.
+    /// the internal lookup finds it (every field, before `protect`, as
+    /// JSON).
     pub async fn get_entity_checked(
         &self,
         id: Id,
         params: &Params,
-        check: impl FnOnce(&Value) -> Result<()>,
-    ) -> Result<Value> {
+        check: &(dyn Fn(&Value) -> Result<()> + Send + Sync),
+    ) -> Result<Entity> {
+        self.lookup(id, params, Some(check)).await
+    }
+
+    async fn lookup(
+        &self,
+        id: Id,
+        params: &Params,
+        check: Option<&EntityCheck<'_>>,
+    ) -> Result<Entity> {
         let app = self.app()?;
         let service = self.service(&app)?;
+        let external = params.provider.is_some();
         // The internal lookup needs no request state: fresh params, not a
         // copy of the caller's headers and fields.
         let mut internal = Params::new();
         internal.authenticated = true;
-        if params.provider.is_none() {
-            let entity = get(&service, id, internal).await?;
-            check(&entity)?;
+        let lookup = EntityLookup {
+            id: id.clone(),
+            params: internal,
+            external,
+            check,
+        };
+        let entity = service
+            .entry
+            .lookup_entity(app.clone(), lookup)
+            .await
+            .map_err(entity_not_found)?;
+        if !external || self.config.entity_view == EntityView::Internal {
             return Ok(entity);
         }
-        let entity = get(&service, id.clone(), internal).await?;
-        check(&entity)?;
-        // The caller's params with the entity as `params.user` and no query
-        // (Feathers' `{ ...params, [entity]: result }`).
+        // Feathers' second `get`: the caller's params with the entity as
+        // `params.user` and no query (`{ ...params, [entity]: result }`).
         let caller = Params {
             provider: params.provider.clone(),
             query: Map::new(),
@@ -87,7 +107,17 @@ impl StrategyContext {
             fields: params.fields.clone(),
             extensions: params.extensions.clone(),
         };
-        get(&service, id, caller).await
+        let lookup = EntityLookup {
+            id,
+            params: caller,
+            external,
+            check: None,
+        };
+        service
+            .entry
+            .lookup_entity(app.clone(), lookup)
+            .await
+            .map_err(entity_not_found)
     }
 
     /// The first entity whose `field` equals `value`, found with an
@@ -132,18 +162,6 @@ impl StrategyContext {
     pub fn entity_id(&self, entity: &Value) -> Option<Id> {
         entity.get(&self.config.entity_id).and_then(Id::from_json)
     }
-}
-
-/// The entity's `get` with `params`, as JSON; a missing entity is
-/// `NotAuthenticated`. The call is made at once, so the future holds the
-/// boxed call rather than the params.
-fn get(
-    service: &JsonService,
-    id: Id,
-    params: Params,
-) -> impl Future<Output = Result<Value>> + Send + '_ {
-    let reply = service.call(JsonCall::new(Method::Get, params).id(id));
-    async move { reply.await.map_err(entity_not_found)?.into_json() }
 }
 
 /// An entity that no longer exists means the credentials are no good.

@@ -13,7 +13,7 @@ use crate::authentication::service::default_authentication;
 use crate::authentication::strategy::AuthResult;
 use crate::error::{Error, Result};
 use crate::hook::{AnyContext, AppContext, BeforeHook, Hook, HookContext, Requirement};
-use crate::params::{AuthenticationRequest, Params};
+use crate::params::{AuthenticationRequest, Entity, Params};
 use crate::query::UNQUERYABLE;
 use crate::service::Service;
 
@@ -84,7 +84,18 @@ impl<const N: usize> Authenticate<N> {
 /// Merges a strategy's result into params, as Feathers merges it, minus
 /// the access token.
 fn merge_result(params: &mut Params, result: AuthResult, entity: Option<&str>) {
-    for (key, value) in result.0 {
+    let (fields, typed) = result.into_parts();
+    if let Some((key, user)) = typed {
+        if Some(key.as_str()) == entity {
+            params.user = Some(user);
+        } else {
+            // An entity under another name is merged as JSON, as any field.
+            if let Ok(json) = user.json() {
+                params.fields.insert(key, json.clone());
+            }
+        }
+    }
+    for (key, value) in fields {
         match key.as_str() {
             "accessToken" => {}
             "authentication" => {
@@ -95,7 +106,7 @@ fn merge_result(params: &mut Params, result: AuthResult, entity: Option<&str>) {
                     }
                 }
             }
-            _ if Some(key.as_str()) == entity => params.user = Some(value),
+            _ if Some(key.as_str()) == entity => params.user = Some(Entity::from(value)),
             _ => {
                 params.fields.insert(key, value);
             }

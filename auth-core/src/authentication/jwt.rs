@@ -107,15 +107,22 @@ impl Strategy for Jwt {
             let subject = subject.ok_or_else(|| {
                 Error::not_authenticated("Invalid access token: it names no user (sub)")
             })?;
-            let user = context
-                .get_entity_checked(subject, params, |user| match &epoch {
-                    Some((field, epoch)) if !epoch_holds(epoch.as_ref(), user, field) => Err(
-                        Error::not_authenticated("Invalid access token: it has been revoked"),
-                    ),
-                    _ => Ok(()),
-                })
-                .await?;
-            result = result.with(entity.clone(), user);
+            let user = match &epoch {
+                Some((field, epoch)) => {
+                    let check = |user: &Value| {
+                        if epoch_holds(epoch.as_ref(), user, field) {
+                            Ok(())
+                        } else {
+                            Err(Error::not_authenticated(
+                                "Invalid access token: it has been revoked",
+                            ))
+                        }
+                    };
+                    context.get_entity_checked(subject, params, &check).await?
+                }
+                None => context.get_entity(subject, params).await?,
+            };
+            result = result.with_entity(entity.clone(), user);
         }
         Ok(result)
     }

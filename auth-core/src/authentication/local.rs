@@ -102,17 +102,15 @@ impl Strategy for Local {
         let id = context
             .entity_id(&entity)
             .ok_or_else(|| Error::not_authenticated("Could not get local entity"))?;
-        let user = match params.provider {
-            None => entity,
-            Some(_) => context.get_entity(id, params).await?,
-        };
         let entity_key = context
             .config
             .entity
             .clone()
             .unwrap_or_else(|| "user".to_owned());
-        Ok(AuthResult::new()
-            .with("authentication", json!({ "strategy": "local" }))
-            .with(entity_key, user))
+        let result = AuthResult::new().with("authentication", json!({ "strategy": "local" }));
+        Ok(match params.provider {
+            None => result.with(entity_key, entity),
+            Some(_) => result.with_entity(entity_key, context.get_entity(id, params).await?),
+        })
     }
 }

@@ -67,7 +67,7 @@ pub(crate) use service::parse_credentials;
 pub use service::{
     Authentication, AuthenticationService, DEFAULT_AUTHENTICATION, default_authentication,
 };
-pub use settings::{AuthConfig, ExpiresIn, JwtHeader, JwtOptions};
+pub use settings::{AuthConfig, EntityView, ExpiresIn, JwtHeader, JwtOptions};
 pub use strategy::{AuthResult, DynStrategy, RequestParts, Strategy, StrategySetup};
 pub use token::{EPOCH_CLAIM, TokenOptions, Tokens, new_token_epoch};
 

@@ -66,7 +66,7 @@ pub struct RestrictToOwner {
 /// // As `authenticate(..)` leaves an external call of user 2.
 /// let mut params = Params::external(Provider::Rest);
 /// params.authenticated = true;
-/// params.user = Some(json!({ "id": 2, "email": "bob@example.com" }));
+/// params.user = Some(json!({ "id": 2, "email": "bob@example.com" }).into());
 ///
 /// let error = notes.get(0, params.clone()).await.unwrap_err();
 /// assert_eq!(error.code(), 403);
@@ -99,7 +99,7 @@ impl RestrictToOwner {
                 Error::not_authenticated("Not authenticated")
             });
         };
-        match value_at(user, self.user_id) {
+        match value_at(user.json()?, self.user_id) {
             Some(id) if !id.is_null() => Ok(id.clone()),
             _ => Err(Error::general(format!(
                 "restrict_to_owner: params.user has no '{}' field",

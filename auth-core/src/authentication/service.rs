@@ -203,7 +203,7 @@ impl Service for AuthenticationService {
         let claims = self.tokens.verify(&token)?;
         let mut answer = Map::new();
         answer.insert("accessToken".into(), token.into());
-        for (key, value) in result.0 {
+        for (key, value) in result.into_json()? {
             answer.insert(key, value);
         }
         let mut authentication = match answer.remove("authentication") {
@@ -219,7 +219,7 @@ impl Service for AuthenticationService {
         );
         ordered.insert("authentication".into(), Value::Object(authentication));
         ordered.extend(answer);
-        Ok(AuthResult(ordered))
+        Ok(AuthResult::from(ordered))
     }
 
     async fn remove(&self, id: &Id, params: &Params) -> Result<AuthResult> {
@@ -279,7 +279,10 @@ impl AuthenticationService {
             return Ok(None);
         };
         let entity = self.context.get_entity(id, &Params::new()).await?;
-        Ok(entity.get(field).filter(|epoch| !epoch.is_null()).cloned())
+        Ok(entity
+            .field(field)
+            .filter(|epoch| !epoch.is_null())
+            .cloned())
     }
 
     /// Revokes every token issued to the entity of `result` so far.

@@ -6,6 +6,29 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::redact;
 
+/// How the `jwt` and `local` strategies make an external caller's
+/// `params.user` from the entity service.
+///
+/// Both look the entity up by id with an internal `get` through the
+/// entity service and its hooks, which gives the record as stored (an
+/// internal caller's `params.user`) and, after `protect`, what callers
+/// may see of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityView {
+    /// The default: that one lookup. An external caller's `params.user` is
+    /// the internal `get`'s outgoing view (`protect` applied); hooks of the
+    /// entity service that act only on external calls do not shape it.
+    /// One lookup per authenticated call.
+    #[default]
+    Internal,
+    /// As Feathers' `JWTStrategy.getEntity`: for an external caller, a
+    /// second `get` with the caller's params (and the entity as
+    /// `params.user`), so that every hook of the entity service sees the
+    /// caller. Two lookups per authenticated external call.
+    Caller,
+}
+
 /// The authentication configuration, with FeathersJS's defaults.
 ///
 /// Read from the app's `authentication` setting (`[authentication]` in
@@ -18,6 +41,7 @@ use crate::redact;
 /// service = "users"                    # the entity service
 /// entity_id = "id"                     # the entity's id field
 /// auth_strategies = ["jwt", "local"]   # strategies `POST /authentication` accepts
+/// entity_view = "internal"             # or "caller": see `EntityView`
 ///
 /// [authentication.jwt_options]         # Feathers' defaults
 /// header = { typ = "access" }
@@ -58,6 +82,10 @@ pub struct AuthConfig {
     /// a change of password to revoke them then too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_epoch_field: Option<String>,
+    /// What an external caller's `params.user` is made from
+    /// (`entity_view = "internal"` by default, or `"caller"`): see
+    /// [`EntityView`].
+    pub entity_view: EntityView,
     /// Every other key: the strategies' own sections (`local`, `jwt`, ...).
     #[serde(flatten)]
     pub strategies: Map<String, Value>,
@@ -73,6 +101,7 @@ impl std::fmt::Debug for AuthConfig {
             .field("auth_strategies", &self.auth_strategies)
             .field("jwt_options", &self.jwt_options)
             .field("token_epoch_field", &self.token_epoch_field)
+            .field("entity_view", &self.entity_view)
             .field("strategies", &redact::JsonSections(&self.strategies))
             .finish()
     }
@@ -88,6 +117,7 @@ impl Default for AuthConfig {
             auth_strategies: Vec::new(),
             jwt_options: JwtOptions::default(),
             token_epoch_field: None,
+            entity_view: EntityView::Internal,
             strategies: Map::new(),
         }
     }
@@ -122,6 +152,13 @@ impl AuthConfig {
     #[must_use]
     pub fn token_epoch_field(mut self, field: impl Into<String>) -> AuthConfig {
         self.token_epoch_field = Some(field.into());
+        self
+    }
+
+    /// With external callers' `params.user` made as `view` says.
+    #[must_use]
+    pub fn entity_view(mut self, view: EntityView) -> AuthConfig {
+        self.entity_view = view;
         self
     }
 

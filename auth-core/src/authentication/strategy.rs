@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 use crate::authentication::entity::StrategyContext;
 use crate::error::Result;
 use crate::hook::BoxFuture;
-use crate::params::{AuthenticationRequest, Params};
+use crate::params::{AuthenticationRequest, Entity, Params};
 use crate::redact;
 
 /// The HTTP request a strategy reads credentials from in
@@ -37,17 +37,40 @@ pub use http::request::Parts as RequestParts;
 /// What a successful authentication yields, merged into the call's params
 /// as Feathers merges it (`anonymous: true`, `user`, `authentication`, ...).
 ///
+/// Its fields are JSON, except the authenticated entity, which a strategy
+/// may give typed ([`AuthResult::with_entity`]): it becomes `params.user`
+/// as it is, with no trip through JSON. A JSON field named as the
+/// configured entity (`user`) becomes `params.user` too.
+///
+/// ```
+/// use auth_core::prelude::*;
+/// use serde_json::json;
+///
+/// let result = AuthResult::new()
+///     .with("anonymous", false)
+///     .with_entity("user", Entity::from(json!({ "id": 1 })));
+/// assert_eq!(result.get("anonymous"), Some(&json!(false)));
+/// assert_eq!(result.get("user"), Some(&json!({ "id": 1 })));
+/// assert_eq!(serde_json::to_value(&result)?, json!({ "anonymous": false, "user": { "id": 1 } }));
+/// # Ok::<_, serde_json::Error>(())
+/// ```
+///
 /// Its `Debug` hides credentials (`accessToken`, a user's `password`) by
 /// the rule [`Params`] states.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct AuthResult(pub Map<String, Value>);
+#[derive(Clone, Default, PartialEq)]
+pub struct AuthResult {
+    fields: Map<String, Value>,
+    entity: Option<(String, Entity)>,
+}
 
 impl std::fmt::Debug for AuthResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("AuthResult")
-            .field(&redact::JsonMap(&self.0))
-            .finish()
+        let mut shown = f.debug_struct("AuthResult");
+        shown.field("fields", &redact::JsonMap(&self.fields));
+        if let Some((key, entity)) = &self.entity {
+            shown.field(key, entity);
+        }
+        shown.finish()
     }
 }
 
@@ -58,16 +81,104 @@ impl AuthResult {
         AuthResult::default()
     }
 
-    /// With one more field.
+    /// With one more JSON field.
     #[must_use]
     pub fn with(mut self, key: impl Into<String>, value: impl Into<Value>) -> AuthResult {
-        self.0.insert(key.into(), value.into());
+        self.insert(key, value);
         self
     }
 
-    /// A field, if set.
+    /// Sets a JSON field.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) {
+        let key = key.into();
+        if self
+            .entity
+            .as_ref()
+            .is_some_and(|(entity, _)| *entity == key)
+        {
+            self.entity = None;
+        }
+        self.fields.insert(key, value.into());
+    }
+
+    /// With the authenticated entity under `key` (the configured entity
+    /// name, `user` by default), typed.
+    #[must_use]
+    pub fn with_entity(mut self, key: impl Into<String>, entity: Entity) -> AuthResult {
+        let key = key.into();
+        self.fields.shift_remove(&key);
+        self.entity = Some((key, entity));
+        self
+    }
+
+    /// A field, if set; the entity's field is its JSON view.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.get(key)
+        match &self.entity {
+            Some((entity, value)) if entity == key => value.json().ok(),
+            _ => self.fields.get(key),
+        }
+    }
+
+    /// The entity under `key`: the typed one, or a JSON field of that
+    /// name.
+    pub fn entity(&self, key: &str) -> Option<Entity> {
+        match &self.entity {
+            Some((entity, value)) if entity == key => Some(value.clone()),
+            _ => self.fields.get(key).cloned().map(Entity::from),
+        }
+    }
+
+    /// The JSON fields (without a typed entity).
+    pub fn fields(&self) -> &Map<String, Value> {
+        &self.fields
+    }
+
+    /// The JSON fields and the typed entity with its key.
+    pub fn into_parts(self) -> (Map<String, Value>, Option<(String, Entity)>) {
+        (self.fields, self.entity)
+    }
+
+    /// Every field as JSON, the entity last.
+    pub fn into_json(self) -> Result<Map<String, Value>> {
+        let (mut fields, entity) = self.into_parts();
+        if let Some((key, entity)) = entity {
+            fields.insert(key, entity.json()?.clone());
+        }
+        Ok(fields)
+    }
+}
+
+impl From<Map<String, Value>> for AuthResult {
+    fn from(fields: Map<String, Value>) -> AuthResult {
+        AuthResult {
+            fields,
+            entity: None,
+        }
+    }
+}
+
+impl Serialize for AuthResult {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.fields.len() + 1))?;
+        for (key, value) in &self.fields {
+            map.serialize_entry(key, value)?;
+        }
+        if let Some((key, entity)) = &self.entity {
+            map.serialize_entry(key, entity)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for AuthResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<AuthResult, D::Error> {
+        Map::deserialize(deserializer).map(AuthResult::from)
     }
 }
 

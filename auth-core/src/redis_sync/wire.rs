@@ -72,7 +72,11 @@ impl WireEvent {
                 query: without_secrets(&params.query),
                 route: without_secrets(&params.route),
                 authenticated: params.authenticated,
-                user: params.user.as_ref().map(value_without_secrets),
+                user: params
+                    .user
+                    .as_ref()
+                    .and_then(|user| user.json().ok())
+                    .map(value_without_secrets),
                 fields,
             },
         }
@@ -106,7 +110,7 @@ impl WireEvent {
             query: wire.query,
             route: wire.route,
             authenticated: wire.authenticated,
-            user: wire.user,
+            user: wire.user.map(crate::params::Entity::from),
             fields: wire.fields,
             ..Params::default()
         };
@@ -174,7 +178,7 @@ mod tests {
             .insert(http::header::AUTHORIZATION, "Bearer abc".parse().unwrap());
         params.authentication = Some(AuthenticationRequest::new("jwt").with("accessToken", "abc"));
         params.authenticated = true;
-        params.user = Some(json!({ "id": 1, "email": "a@b.c", "password": "hash" }));
+        params.user = Some(json!({ "id": 1, "email": "a@b.c", "password": "hash" }).into());
         params.query.insert("access_token".into(), json!("abc"));
         params.query.insert("$limit".into(), json!(5));
         params.set_field("authentication", json!({ "strategy": "jwt" }));
@@ -202,7 +206,10 @@ mod tests {
             Some(Provider::Other("socketio".into()))
         );
         assert!(back.params.authenticated);
-        assert_eq!(back.params.user, Some(json!({ "id": 1, "email": "a@b.c" })));
+        assert_eq!(
+            back.params.user.and_then(|user| user.json().ok().cloned()),
+            Some(json!({ "id": 1, "email": "a@b.c" }))
+        );
         assert_eq!(
             back.params.query,
             *json!({ "$limit": 5 }).as_object().unwrap()
