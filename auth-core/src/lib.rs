@@ -53,6 +53,8 @@ pub mod config;
 mod entity;
 pub mod error;
 pub mod events;
+#[cfg(feature = "auth")]
+mod field_of;
 pub mod hook;
 mod id;
 pub mod memory;

@@ -144,9 +144,10 @@ pub(crate) fn take_result<S: Service>(ctx: &mut HookContext<S>) -> Result<Output
     })
 }
 
-/// A check of the entity a strategy looks up, on its full record as JSON.
+/// A check of the entity a strategy looks up, on one field of its record
+/// as stored (`None` when absent).
 #[cfg(feature = "auth")]
-pub(crate) type EntityCheck<'a> = dyn Fn(&Value) -> Result<()> + Send + Sync + 'a;
+pub(crate) type EntityCheck<'a> = dyn Fn(Option<&Value>) -> Result<()> + Send + Sync + 'a;
 
 /// An authentication strategy's lookup of its entity by id: a `get`
 /// through the entity service's hooks with `params` (internal ones, or
@@ -156,7 +157,8 @@ pub(crate) struct EntityLookup<'a> {
     pub(crate) id: Id,
     pub(crate) params: Params,
     pub(crate) external: bool,
-    pub(crate) check: Option<&'a EntityCheck<'a>>,
+    /// A field of the stored record and its check.
+    pub(crate) check: Option<(&'a str, &'a EntityCheck<'a>)>,
 }
 
 /// A registered service with its types erased, as the app stores it.
@@ -224,11 +226,8 @@ impl<S: Service> ErasedService for Registered<S> {
                     )));
                 }
             };
-            if let Some(check) = lookup.check {
-                let full = serde_json::to_value(&record).map_err(|error| {
-                    Error::general(format!("The entity can not be converted to JSON: {error}"))
-                })?;
-                check(&full)?;
+            if let Some((field, check)) = lookup.check {
+                check(crate::field_of::field_of(&record, field).as_ref())?;
             }
             match ctx.dispatch.take() {
                 // What the service shows an external caller: its dispatch,

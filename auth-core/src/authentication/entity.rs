@@ -55,23 +55,25 @@ impl StrategyContext {
         self.lookup(id, params, None).await
     }
 
-    /// [`StrategyContext::get_entity`], with `check` run on the entity as
-    /// the internal lookup finds it (every field, before `protect`, as
-    /// JSON).
+    /// [`StrategyContext::get_entity`], with `check` run on the top-level
+    /// `field` of the entity as the internal lookup finds it (before
+    /// `protect`), as JSON (`None` when absent). Only that field is
+    /// converted to JSON.
     pub async fn get_entity_checked(
         &self,
         id: Id,
         params: &Params,
-        check: &(dyn Fn(&Value) -> Result<()> + Send + Sync),
+        field: &str,
+        check: &(dyn Fn(Option<&Value>) -> Result<()> + Send + Sync),
     ) -> Result<Entity> {
-        self.lookup(id, params, Some(check)).await
+        self.lookup(id, params, Some((field, check))).await
     }
 
     async fn lookup(
         &self,
         id: Id,
         params: &Params,
-        check: Option<&EntityCheck<'_>>,
+        check: Option<(&str, &EntityCheck<'_>)>,
     ) -> Result<Entity> {
         let app = self.app()?;
         let service = self.service(&app)?;

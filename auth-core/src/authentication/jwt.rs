@@ -109,8 +109,8 @@ impl Strategy for Jwt {
             })?;
             let user = match &epoch {
                 Some((field, epoch)) => {
-                    let check = |user: &Value| {
-                        if epoch_holds(epoch.as_ref(), user, field) {
+                    let check = |stored: Option<&Value>| {
+                        if epoch_holds(epoch.as_ref(), stored) {
                             Ok(())
                         } else {
                             Err(Error::not_authenticated(
@@ -118,7 +118,9 @@ impl Strategy for Jwt {
                             ))
                         }
                     };
-                    context.get_entity_checked(subject, params, &check).await?
+                    context
+                        .get_entity_checked(subject, params, field, &check)
+                        .await?
                 }
                 None => context.get_entity(subject, params).await?,
             };

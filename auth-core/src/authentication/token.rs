@@ -102,13 +102,13 @@ pub fn new_token_epoch() -> Result<String> {
     Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
-/// Whether a token whose payload is `payload` still holds for `entity`,
-/// whose epoch is in `field`: both epochs absent (or `null`), or equal.
-pub(crate) fn epoch_holds(payload_epoch: Option<&Value>, entity: &Value, field: &str) -> bool {
+/// Whether a token carrying `payload_epoch` still holds for an entity
+/// whose stored epoch is `stored`: both absent (or `null`), or equal.
+pub(crate) fn epoch_holds(payload_epoch: Option<&Value>, stored: Option<&Value>) -> bool {
     fn present(value: Option<&Value>) -> Option<&Value> {
         value.filter(|value| !value.is_null())
     }
-    present(payload_epoch) == present(entity.get(field))
+    present(payload_epoch) == present(stored)
 }
 
 /// A random UUID (version 4), for `jti`.
