@@ -363,10 +363,11 @@ impl<T: DeserializeOwned> MemoryService<T> {
     /// order. As in Feathers' multi `patch` and `remove`, `$limit`, `$skip`
     /// and `$sort` do not narrow what a multi call touches.
     fn matching_keys(&self, store: &Store, query: &Query) -> Vec<Key> {
+        let matcher = query.matcher();
         store
             .records
             .iter()
-            .filter(|(_, record)| query.matches(record))
+            .filter(|(_, record)| matcher.matches(record))
             .map(|(key, _)| key.clone())
             .collect()
     }
