@@ -56,9 +56,10 @@
 //! # Ok::<_, Error>(()) }).unwrap();
 //! ```
 
+use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -68,7 +69,7 @@ use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::query::{self, Paginate, Query};
 use crate::service::{Found, Id, Method, Service};
-use crate::sync::{read, write};
+use crate::sync::{lock, read, write};
 use crate::typed;
 
 /// Which multi calls a memory service allows.
@@ -232,6 +233,43 @@ impl Key {
 struct Store {
     records: BTreeMap<Key, Arc<Value>>,
     next_id: i64,
+    /// The records in order, as the last `find` took them, until the next
+    /// write: consecutive finds share one snapshot (a reference count)
+    /// instead of counting a reference to every record each.
+    snapshot: Mutex<Option<Snapshot>>,
+}
+
+/// The records of a [`Store`] at one moment, in store order.
+type Snapshot = Arc<Vec<Arc<Value>>>;
+
+impl Store {
+    /// The records now. Taken under the store's read lock (or its write
+    /// lock): writers, which hold the write lock, forget the snapshot, so
+    /// one kept here is never older than the records.
+    fn snapshot(&self) -> Snapshot {
+        let mut snapshot = lock(&self.snapshot);
+        Arc::clone(
+            snapshot.get_or_insert_with(|| Arc::new(self.records.values().cloned().collect())),
+        )
+    }
+
+    /// Stores `records`, replacing those with the same keys.
+    fn put(&mut self, records: impl IntoIterator<Item = (Key, Arc<Value>)>) {
+        *self
+            .snapshot
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+        self.records.extend(records);
+    }
+
+    /// Removes the record at `key`.
+    fn take(&mut self, key: &Key) {
+        *self
+            .snapshot
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+        self.records.remove(key);
+    }
 }
 
 /// A service keeping records of type `T` in memory.
@@ -308,6 +346,7 @@ impl<T> MemoryService<T> {
             store: RwLock::new(Store {
                 records: BTreeMap::new(),
                 next_id: options.start_id,
+                snapshot: Mutex::new(None),
             }),
             options,
             records: PhantomData,
@@ -459,7 +498,7 @@ where
         let paginate = self.paginate(params);
         // The lock is held for a reference count per record, no more: the
         // query runs on this snapshot, in time slices.
-        let records: Vec<Arc<Value>> = read(&self.store).records.values().cloned().collect();
+        let records = read(&self.store).snapshot();
         let id = &self.options.id;
         let values = || records.iter().map(Arc::as_ref);
         let mut slices = query::Slices::new();
@@ -500,7 +539,7 @@ where
         let answer = self.answer(&record, &query)?;
         let pending = [(key, record)];
         self.check_unique(&store, &pending)?;
-        store.records.extend(pending);
+        store.put(pending);
         Ok(answer)
     }
 
@@ -530,7 +569,7 @@ where
             .map(|(_, record)| self.answer(record, &query))
             .collect::<Result<Vec<T>>>()?;
         self.check_unique(&store, &records)?;
-        store.records.extend(records);
+        store.put(records);
         Ok(answers)
     }
 
@@ -549,7 +588,7 @@ where
         let answer = self.answer(&record, &query)?;
         let pending = [(Key::of(id), record)];
         self.check_unique(&store, &pending)?;
-        store.records.extend(pending);
+        store.put(pending);
         Ok(answer)
     }
 
@@ -564,7 +603,7 @@ where
         let answer = self.answer(&record, &query)?;
         let pending = [(Key::of(id), record)];
         self.check_unique(&store, &pending)?;
-        store.records.extend(pending);
+        store.put(pending);
         Ok(answer)
     }
 
@@ -586,7 +625,7 @@ where
             }
         }
         self.check_unique(&store, &records)?;
-        store.records.extend(records);
+        store.put(records);
         Ok(answers)
     }
 
@@ -595,7 +634,7 @@ where
         typed::check_query::<T>(&query, &self.options.id)?;
         let mut store = write(&self.store);
         let answer = self.answer(self.find_one(&store, id, &query)?, &query)?;
-        store.records.remove(&Key::of(id));
+        store.take(&Key::of(id));
         Ok(answer)
     }
 
@@ -611,27 +650,41 @@ where
             .map(|record| self.answer(record, &query))
             .collect::<Result<Vec<T>>>()?;
         for key in &keys {
-            store.records.remove(key);
+            store.take(key);
         }
         Ok(answers)
     }
 }
 
 /// `records` read as `T`, in time slices (a record may be large).
-async fn read_all<T: DeserializeOwned>(
+async fn read_all<T: DeserializeOwned + 'static>(
     records: Vec<Value>,
     slices: &mut query::Slices,
 ) -> Result<Vec<T>> {
     let mut read = Vec::with_capacity(records.len());
     for record in records {
         slices.tick(query::WHOLE_RECORD).await;
-        read.push(read_as(record)?);
+        read.push(from_json(record)?);
     }
     Ok(read)
 }
 
+/// `record` as `T`: itself when `T` is `Value` (no rebuilding it through
+/// serde), else [`read_as`].
+fn from_json<T: DeserializeOwned + 'static>(record: Value) -> Result<T> {
+    let mut record = Some(record);
+    let slot: &mut dyn Any = &mut record;
+    if let Some(same) = slot.downcast_mut::<Option<T>>().and_then(Option::take) {
+        return Ok(same);
+    }
+    match record {
+        Some(record) => read_as(record),
+        None => Err(Error::bad_request("Invalid data")),
+    }
+}
+
 /// `found` read as `T`, keeping the page's counts.
-async fn read_found<T: DeserializeOwned>(
+async fn read_found<T: DeserializeOwned + 'static>(
     found: Found,
     slices: &mut query::Slices,
 ) -> Result<Found<T>> {
