@@ -11,7 +11,7 @@
 
 use std::cmp::Ordering;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::compare::Operand;
 use super::condition::{Condition, Operator};
@@ -171,7 +171,7 @@ fn with_values<R>(
     let mut value = Some(record);
     for segment in path {
         match value {
-            Some(Value::Object(map)) => value = map.get(segment.name),
+            Some(Value::Object(map)) => value = field(map, segment.name),
             Some(Value::Array(_)) => return resolved(record, path, test),
             _ => {
                 value = None;
@@ -206,7 +206,7 @@ fn resolve<'a>(item: Option<&'a Value>, segments: &[Segment], out: &mut Vec<Opti
         return;
     };
     match item {
-        Some(Value::Object(map)) => resolve(map.get(segment.name), rest, out),
+        Some(Value::Object(map)) => resolve(field(map, segment.name), rest, out),
         Some(Value::Array(items)) => match segment.index {
             Some(index) => resolve(items.get(index), rest, out),
             None => {
@@ -216,6 +216,24 @@ fn resolve<'a>(item: Option<&'a Value>, segments: &[Segment], out: &mut Vec<Opti
             }
         },
         _ => out.push(None),
+    }
+}
+
+/// Objects of at most this many fields are scanned for a field.
+const SCAN_UP_TO: usize = 12;
+
+/// The value of field `name` in `map`. A small object (a record of a few
+/// fields, the usual case) is scanned, comparing names (mostly their
+/// lengths): cheaper than hashing `name`, which a larger map's lookup does
+/// (with `preserve_order`, serde_json's maps hash with SipHash).
+#[inline]
+pub(crate) fn field<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if map.len() <= SCAN_UP_TO {
+        map.iter()
+            .find(|(key, _)| key.as_str() == name)
+            .map(|(_, value)| value)
+    } else {
+        map.get(name)
     }
 }
 

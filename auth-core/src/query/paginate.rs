@@ -170,7 +170,9 @@ where
     let mut matched: Vec<&Value> = Vec::new();
     let mut keys = Vec::new();
     for record in records {
-        slices.tick(1).await;
+        if slices.due(1) {
+            slices.pause().await;
+        }
         if matcher.matches(record) {
             matched.push(record);
             sort.extract(record, &mut keys);

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::compare::compare;
 use super::filter::SortOrder;
-use super::matcher::Segment;
+use super::matcher::{Segment, field};
 use super::slices::Slices;
 
 /// Sorts records in place by the `$sort` keys, the first most significant.
@@ -284,7 +284,7 @@ async fn sort_sliced(
 /// The value at a dot path, if there is one.
 fn get<'a>(record: &'a Value, path: &[Segment]) -> Option<&'a Value> {
     path.iter().try_fold(record, |value, segment| match value {
-        Value::Object(map) => map.get(segment.name),
+        Value::Object(map) => field(map, segment.name),
         Value::Array(items) => items.get(segment.index?),
         _ => None,
     })
