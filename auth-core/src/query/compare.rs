@@ -218,6 +218,12 @@ impl<'q> Operand<'q> {
 
     /// [`range_cmp`]`(record, value)`.
     pub(crate) fn order(&self, record: Option<&Value>) -> Option<Ordering> {
+        // Two integers of 64 bits (most numbers a query names), directly.
+        if let (Some(Value::Number(a)), Some(Num::Int(b))) = (record, self.number) {
+            if let Some(a) = a.as_i64() {
+                return Some(i128::from(a).cmp(&b));
+            }
+        }
         match (record.unwrap_or(&Value::Null), self.value) {
             (Value::Null, Value::Null | Value::String(_)) => self.null.then_some(Ordering::Equal),
             (Value::Number(a), Value::Number(_) | Value::String(_)) => Num::of(a).cmp(self.number?),

@@ -229,8 +229,13 @@ const SCAN_UP_TO: usize = 12;
 #[inline]
 pub(crate) fn field<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     if map.len() <= SCAN_UP_TO {
+        // Lengths and first bytes tell most names apart without a call
+        // to `memcmp`.
+        let (length, first) = (name.len(), name.as_bytes().first());
         map.iter()
-            .find(|(key, _)| key.as_str() == name)
+            .find(|(key, _)| {
+                key.len() == length && key.as_bytes().first() == first && key.as_str() == name
+            })
             .map(|(_, value)| value)
     } else {
         map.get(name)
