@@ -26,11 +26,15 @@
 //!   too). `MemoryService<serde_json::Value>` is schemaless, as Feathers'
 //!   memory adapter is: any field, dot paths into nested objects.
 //! * A `find` holds the store's lock only to take a snapshot of the
-//!   records (a reference count each); matching, sorting and paging run
+//!   records (a reference count each, shared by the finds that follow
+//!   until the next write); matching, sorting and paging run
 //!   after, without it, in time slices of about a millisecond with a yield
 //!   to the runtime between them. So a heavy query never holds up writes
 //!   nor the other requests of its thread, and a request timeout (which
-//!   drops the call at a yield) stops it.
+//!   drops the call at a yield) stops it. The query is compiled once per
+//!   find, each match's `$sort` values are looked up once, and a page of
+//!   a large match (`$skip + $limit` below a quarter of it) is selected
+//!   with a bounded heap instead of sorting every match.
 //!
 //! ```
 //! use auth_core::prelude::*;
