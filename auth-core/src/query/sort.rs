@@ -151,6 +151,11 @@ pub(crate) async fn first_sliced<'r>(
     order.into_iter().map(|index| records[index]).collect()
 }
 
+/// The weight of one comparison in a time slice (see `slices`): two
+/// records' values may be large (objects compared whole), so a clock read
+/// every few comparisons.
+const COMPARISON: u32 = 4;
+
 /// The heap selects when the records wanted are fewer than one in
 /// `HEAP_BELOW` of them: above that, a heap's `log wanted` comparisons
 /// per record and its scattered accesses cost about what sorting all of
@@ -172,55 +177,71 @@ async fn select_sliced(
         return heap;
     }
     for index in 0..count {
-        slices.tick(2).await;
-        if heap.len() < wanted {
+        let compared = if heap.len() < wanted {
             heap.push(index);
-            sift_up(&mut heap, above);
+            sift_up(&mut heap, above)
         } else if above(heap[0], index) {
             // `index` comes after every record in the heap: it replaces
             // the largest only when strictly before it, so a tie keeps
             // the earlier record.
             heap[0] = index;
-            sift_down(&mut heap, above);
-        }
+            1 + sift_down(&mut heap, above)
+        } else {
+            1
+        };
+        // A slice weighs the comparisons made, up to `2 log wanted` a
+        // record.
+        slices.tick(COMPARISON * compared).await;
     }
     // Taking the largest out, one by one, from the end.
     let mut sorted = vec![0; heap.len()];
     for slot in (0..sorted.len()).rev() {
-        slices.tick(4).await;
         sorted[slot] = heap.swap_remove(0);
-        sift_down(&mut heap, above);
+        let compared = sift_down(&mut heap, above);
+        slices.tick(COMPARISON * compared.max(1)).await;
     }
     sorted
 }
 
-/// Restores the max-heap property after a push.
-fn sift_up(heap: &mut [usize], above: impl Fn(usize, usize) -> bool) {
+/// Restores the max-heap property after a push; returns the number of
+/// comparisons made.
+fn sift_up(heap: &mut [usize], above: impl Fn(usize, usize) -> bool) -> u32 {
+    let mut compared = 0;
     let mut at = heap.len() - 1;
     while at > 0 {
         let parent = (at - 1) / 2;
+        compared += 1;
         if !above(heap[at], heap[parent]) {
             break;
         }
         heap.swap(at, parent);
         at = parent;
     }
+    compared
 }
 
-/// Restores the max-heap property after the root changed.
-fn sift_down(heap: &mut [usize], above: impl Fn(usize, usize) -> bool) {
+/// Restores the max-heap property after the root changed; returns the
+/// number of comparisons made.
+fn sift_down(heap: &mut [usize], above: impl Fn(usize, usize) -> bool) -> u32 {
+    let mut compared = 0;
     let mut at = 0;
     loop {
         let (left, right) = (2 * at + 1, 2 * at + 2);
         let mut largest = at;
-        if left < heap.len() && above(heap[left], heap[largest]) {
-            largest = left;
+        if left < heap.len() {
+            compared += 1;
+            if above(heap[left], heap[largest]) {
+                largest = left;
+            }
         }
-        if right < heap.len() && above(heap[right], heap[largest]) {
-            largest = right;
+        if right < heap.len() {
+            compared += 1;
+            if above(heap[right], heap[largest]) {
+                largest = right;
+            }
         }
         if largest == at {
-            return;
+            return compared;
         }
         heap.swap(at, largest);
         at = largest;
@@ -261,7 +282,7 @@ async fn sort_sliced(
             let end = (start + 2 * width).min(count);
             let (mut left, mut right) = (start, middle);
             while left < middle && right < end {
-                slices.tick(2).await;
+                slices.tick(COMPARISON).await;
                 // Ties take the left (earlier) record: stable.
                 if after(from[left], from[right]) {
                     to.push(from[right]);
