@@ -26,11 +26,15 @@
 //!   too). `MemoryService<serde_json::Value>` is schemaless, as Feathers'
 //!   memory adapter is: any field, dot paths into nested objects.
 //! * A `find` holds the store's lock only to take a snapshot of the
-//!   records (a reference count each); matching, sorting and paging run
+//!   records (a reference count each, shared by the finds that follow
+//!   until the next write); matching, sorting and paging run
 //!   after, without it, in time slices of about a millisecond with a yield
 //!   to the runtime between them. So a heavy query never holds up writes
 //!   nor the other requests of its thread, and a request timeout (which
-//!   drops the call at a yield) stops it.
+//!   drops the call at a yield) stops it. The query is compiled once per
+//!   find, each match's `$sort` values are looked up once, and a page of
+//!   a large match (`$skip + $limit` below a quarter of it) is selected
+//!   with a bounded heap instead of sorting every match.
 //!
 //! ```
 //! use auth_core::prelude::*;
@@ -56,9 +60,10 @@
 //! # Ok::<_, Error>(()) }).unwrap();
 //! ```
 
+use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -68,7 +73,7 @@ use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::query::{self, Paginate, Query};
 use crate::service::{Found, Id, Method, Service};
-use crate::sync::{read, write};
+use crate::sync::{lock, read, write};
 use crate::typed;
 
 /// Which multi calls a memory service allows.
@@ -232,6 +237,43 @@ impl Key {
 struct Store {
     records: BTreeMap<Key, Arc<Value>>,
     next_id: i64,
+    /// The records in order, as the last `find` took them, until the next
+    /// write: consecutive finds share one snapshot (a reference count)
+    /// instead of counting a reference to every record each.
+    snapshot: Mutex<Option<Snapshot>>,
+}
+
+/// The records of a [`Store`] at one moment, in store order.
+type Snapshot = Arc<Vec<Arc<Value>>>;
+
+impl Store {
+    /// The records now. Taken under the store's read lock (or its write
+    /// lock): writers, which hold the write lock, forget the snapshot, so
+    /// one kept here is never older than the records.
+    fn snapshot(&self) -> Snapshot {
+        let mut snapshot = lock(&self.snapshot);
+        Arc::clone(
+            snapshot.get_or_insert_with(|| Arc::new(self.records.values().cloned().collect())),
+        )
+    }
+
+    /// Stores `records`, replacing those with the same keys.
+    fn put(&mut self, records: impl IntoIterator<Item = (Key, Arc<Value>)>) {
+        *self
+            .snapshot
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+        self.records.extend(records);
+    }
+
+    /// Removes the record at `key`.
+    fn take(&mut self, key: &Key) {
+        *self
+            .snapshot
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+        self.records.remove(key);
+    }
 }
 
 /// A service keeping records of type `T` in memory.
@@ -308,6 +350,7 @@ impl<T> MemoryService<T> {
             store: RwLock::new(Store {
                 records: BTreeMap::new(),
                 next_id: options.start_id,
+                snapshot: Mutex::new(None),
             }),
             options,
             records: PhantomData,
@@ -363,10 +406,11 @@ impl<T: DeserializeOwned> MemoryService<T> {
     /// order. As in Feathers' multi `patch` and `remove`, `$limit`, `$skip`
     /// and `$sort` do not narrow what a multi call touches.
     fn matching_keys(&self, store: &Store, query: &Query) -> Vec<Key> {
+        let matcher = query.matcher();
         store
             .records
             .iter()
-            .filter(|(_, record)| query.matches(record))
+            .filter(|(_, record)| matcher.matches(record))
             .map(|(key, _)| key.clone())
             .collect()
     }
@@ -458,7 +502,7 @@ where
         let paginate = self.paginate(params);
         // The lock is held for a reference count per record, no more: the
         // query runs on this snapshot, in time slices.
-        let records: Vec<Arc<Value>> = read(&self.store).records.values().cloned().collect();
+        let records = read(&self.store).snapshot();
         let id = &self.options.id;
         let values = || records.iter().map(Arc::as_ref);
         let mut slices = query::Slices::new();
@@ -499,7 +543,7 @@ where
         let answer = self.answer(&record, &query)?;
         let pending = [(key, record)];
         self.check_unique(&store, &pending)?;
-        store.records.extend(pending);
+        store.put(pending);
         Ok(answer)
     }
 
@@ -529,7 +573,7 @@ where
             .map(|(_, record)| self.answer(record, &query))
             .collect::<Result<Vec<T>>>()?;
         self.check_unique(&store, &records)?;
-        store.records.extend(records);
+        store.put(records);
         Ok(answers)
     }
 
@@ -548,7 +592,7 @@ where
         let answer = self.answer(&record, &query)?;
         let pending = [(Key::of(id), record)];
         self.check_unique(&store, &pending)?;
-        store.records.extend(pending);
+        store.put(pending);
         Ok(answer)
     }
 
@@ -563,7 +607,7 @@ where
         let answer = self.answer(&record, &query)?;
         let pending = [(Key::of(id), record)];
         self.check_unique(&store, &pending)?;
-        store.records.extend(pending);
+        store.put(pending);
         Ok(answer)
     }
 
@@ -585,7 +629,7 @@ where
             }
         }
         self.check_unique(&store, &records)?;
-        store.records.extend(records);
+        store.put(records);
         Ok(answers)
     }
 
@@ -594,7 +638,7 @@ where
         typed::check_query::<T>(&query, &self.options.id)?;
         let mut store = write(&self.store);
         let answer = self.answer(self.find_one(&store, id, &query)?, &query)?;
-        store.records.remove(&Key::of(id));
+        store.take(&Key::of(id));
         Ok(answer)
     }
 
@@ -610,27 +654,41 @@ where
             .map(|record| self.answer(record, &query))
             .collect::<Result<Vec<T>>>()?;
         for key in &keys {
-            store.records.remove(key);
+            store.take(key);
         }
         Ok(answers)
     }
 }
 
 /// `records` read as `T`, in time slices (a record may be large).
-async fn read_all<T: DeserializeOwned>(
+async fn read_all<T: DeserializeOwned + 'static>(
     records: Vec<Value>,
     slices: &mut query::Slices,
 ) -> Result<Vec<T>> {
     let mut read = Vec::with_capacity(records.len());
     for record in records {
         slices.tick(query::WHOLE_RECORD).await;
-        read.push(read_as(record)?);
+        read.push(from_json(record)?);
     }
     Ok(read)
 }
 
+/// `record` as `T`: itself when `T` is `Value` (no rebuilding it through
+/// serde), else [`read_as`].
+fn from_json<T: DeserializeOwned + 'static>(record: Value) -> Result<T> {
+    let mut record = Some(record);
+    let slot: &mut dyn Any = &mut record;
+    if let Some(same) = slot.downcast_mut::<Option<T>>().and_then(Option::take) {
+        return Ok(same);
+    }
+    match record {
+        Some(record) => read_as(record),
+        None => Err(Error::bad_request("Invalid data")),
+    }
+}
+
 /// `found` read as `T`, keeping the page's counts.
-async fn read_found<T: DeserializeOwned>(
+async fn read_found<T: DeserializeOwned + 'static>(
     found: Found,
     slices: &mut query::Slices,
 ) -> Result<Found<T>> {

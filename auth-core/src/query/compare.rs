@@ -79,8 +79,26 @@ fn num_cmp(a: &Number, b: &Number) -> Ordering {
 }
 
 /// Orders two strings as JavaScript's `<` does: by UTF-16 code units.
+///
+/// Without transcoding: UTF-8 bytes order as code points do, and code
+/// points as UTF-16 units do, but for one pair of ranges. At the first
+/// byte where the strings differ (the same position in both: what comes
+/// before is the same), a character of U+E000..=U+FFFF (lead byte `EE` or
+/// `EF`) is one UTF-16 unit above the surrogates a character beyond
+/// U+FFFF (lead byte `F0`..=`F4`) starts with, though below it as a code
+/// point. Every other pair orders alike both ways.
 fn str_cmp(a: &str, b: &str) -> Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let Some(at) = a.iter().zip(b).position(|(x, y)| x != y) else {
+        return a.len().cmp(&b.len());
+    };
+    let high_bmp = |byte: u8| matches!(byte, 0xEE | 0xEF);
+    let beyond_bmp = |byte: u8| byte >= 0xF0;
+    match (a[at], b[at]) {
+        (x, y) if high_bmp(x) && beyond_bmp(y) => Ordering::Greater,
+        (x, y) if beyond_bmp(x) && high_bmp(y) => Ordering::Less,
+        (x, y) => x.cmp(&y),
+    }
 }
 
 /// The boolean a query string spells, if it spells one.
@@ -134,6 +152,8 @@ fn objects_eq(record: &Map<String, Value>, query: &Map<String, Value>) -> bool {
 /// `null` (or missing) equals `null`, so `$lte: null` matches it but
 /// `$lt: null` does not. Query strings are coerced as in [`loose_eq`].
 /// Arrays and objects never compare.
+/// Used by the matcher through [`Operand::order`]; kept as its reference.
+#[cfg(test)]
 pub(crate) fn range_cmp(record: Option<&Value>, query: &Value) -> Option<Ordering> {
     match (record.unwrap_or(&Value::Null), query) {
         (Value::Null, Value::Null) => Some(Ordering::Equal),
@@ -144,6 +164,73 @@ pub(crate) fn range_cmp(record: Option<&Value>, query: &Value) -> Option<Orderin
         (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
         (Value::Bool(a), Value::String(b)) => Some(a.cmp(&parse_bool(b)?)),
         _ => None,
+    }
+}
+
+/// A query value made ready to be compared against many records: the
+/// number and boolean a query string reads as are parsed once, not once
+/// per record. [`Operand::equals`] is [`loose_eq`] and [`Operand::order`]
+/// is [`range_cmp`], to the letter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Operand<'q> {
+    value: &'q Value,
+    /// The number a number, or a string that reads as one, stands for.
+    number: Option<Num>,
+    /// The boolean a boolean, or a string spelling one, stands for.
+    boolean: Option<bool>,
+    /// `null`, or the string `"null"`.
+    null: bool,
+}
+
+impl<'q> Operand<'q> {
+    /// Prepares `value` for comparisons.
+    pub(crate) fn new(value: &'q Value) -> Operand<'q> {
+        let (number, boolean, null) = match value {
+            Value::Null => (None, None, true),
+            Value::Number(number) => (Some(Num::of(number)), None, false),
+            Value::String(text) => (Num::parse(text), parse_bool(text), text == "null"),
+            Value::Bool(boolean) => (None, Some(*boolean), false),
+            _ => (None, None, false),
+        };
+        Operand {
+            value,
+            number,
+            boolean,
+            null,
+        }
+    }
+
+    /// [`loose_eq`]`(record, value)`.
+    pub(crate) fn equals(&self, record: Option<&Value>) -> bool {
+        match (record, self.value) {
+            (None | Some(Value::Null), _) => self.null,
+            (Some(Value::String(a)), Value::String(b)) => a == b,
+            (Some(Value::Number(a)), Value::Number(_) | Value::String(_)) => self
+                .number
+                .is_some_and(|b| Num::of(a).cmp(b) == Some(Ordering::Equal)),
+            (Some(Value::Bool(a)), Value::Bool(_) | Value::String(_)) => self.boolean == Some(*a),
+            (Some(record @ (Value::Array(_) | Value::Object(_))), query) => {
+                loose_eq(Some(record), query)
+            }
+            _ => false,
+        }
+    }
+
+    /// [`range_cmp`]`(record, value)`.
+    pub(crate) fn order(&self, record: Option<&Value>) -> Option<Ordering> {
+        // Two integers of 64 bits (most numbers a query names), directly.
+        if let (Some(Value::Number(a)), Some(Num::Int(b))) = (record, self.number) {
+            if let Some(a) = a.as_i64() {
+                return Some(i128::from(a).cmp(&b));
+            }
+        }
+        match (record.unwrap_or(&Value::Null), self.value) {
+            (Value::Null, Value::Null | Value::String(_)) => self.null.then_some(Ordering::Equal),
+            (Value::Number(a), Value::Number(_) | Value::String(_)) => Num::of(a).cmp(self.number?),
+            (Value::String(a), Value::String(b)) => Some(str_cmp(a, b)),
+            (Value::Bool(a), Value::Bool(_) | Value::String(_)) => Some(a.cmp(&self.boolean?)),
+            _ => None,
+        }
     }
 }
 
@@ -295,6 +382,95 @@ mod tests {
         assert_eq!(range_cmp(None, &json!(null)), Some(Ordering::Equal));
         assert_eq!(range_cmp(None, &json!(1)), None);
         assert_eq!(range_cmp(Some(&json!([1])), &json!([1])), None);
+    }
+
+    #[test]
+    fn strings_order_as_their_utf16_units_do() {
+        // Characters around every boundary where UTF-8 and UTF-16 differ.
+        let characters = [
+            "",
+            "a",
+            "\u{7f}",
+            "\u{80}",
+            "\u{7ff}",
+            "\u{800}",
+            "\u{d7ff}",
+            "\u{e000}",
+            "\u{efff}",
+            "\u{f000}",
+            "\u{ff61}",
+            "\u{ffff}",
+            "\u{10000}",
+            "\u{1f600}",
+            "\u{10ffff}",
+        ];
+        let mut texts = Vec::new();
+        for a in characters {
+            for b in characters {
+                texts.push(format!("{a}{b}"));
+                texts.push(format!("x{a}{b}y"));
+            }
+        }
+        for a in &texts {
+            for b in &texts {
+                let units = a.encode_utf16().cmp(b.encode_utf16());
+                assert_eq!(str_cmp(a, b), units, "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn operands_compare_as_loose_eq_and_range_cmp_do() {
+        let values = [
+            json!(null),
+            json!("null"),
+            json!(0),
+            json!(10),
+            json!(-3),
+            json!(10.0),
+            json!(1.5),
+            json!(u64::MAX),
+            json!("10"),
+            json!("10.0"),
+            json!("1e1"),
+            json!("ten"),
+            json!(""),
+            json!("9"),
+            json!(true),
+            json!(false),
+            json!("true"),
+            json!("false"),
+            json!([1, "2"]),
+            json!([1, 2]),
+            json!({ "a": 1 }),
+            json!({ "a": "1" }),
+        ];
+        for query in &values {
+            let operand = Operand::new(query);
+            assert_eq!(
+                operand.equals(None),
+                loose_eq(None, query),
+                "missing vs {query}"
+            );
+            assert_eq!(
+                operand.order(None),
+                range_cmp(None, query),
+                "missing vs {query}"
+            );
+            for record in &values {
+                let record = Some(record);
+                assert_eq!(
+                    operand.equals(record),
+                    loose_eq(record, query),
+                    "{record:?} == {query}"
+                );
+                assert_eq!(
+                    operand.order(record),
+                    range_cmp(record, query),
+                    "{record:?} vs {query}"
+                );
+            }
+        }
     }
 
     #[test]

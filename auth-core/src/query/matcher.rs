@@ -11,9 +11,9 @@
 
 use std::cmp::Ordering;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::compare::{loose_eq, range_cmp};
+use super::compare::Operand;
 use super::condition::{Condition, Operator};
 use super::like::like;
 
@@ -21,50 +21,123 @@ impl Condition {
     /// Whether `record` satisfies this condition.
     ///
     /// A record that is not an object has no fields: every field is missing.
+    /// To test many records, [compile](Matcher::new) the condition once.
     pub fn matches(&self, record: &Value) -> bool {
-        match self {
+        Matcher::new(self).matches(record)
+    }
+}
+
+/// A condition tree made ready to test many records: paths split and
+/// their array indexes read, query strings' numbers and booleans parsed,
+/// once for all records instead of once per record.
+#[derive(Debug)]
+pub(crate) enum Matcher<'q> {
+    /// Every one holds.
+    And(Vec<Matcher<'q>>),
+    /// One holds.
+    Or(Vec<Matcher<'q>>),
+    /// The values at `path` pass every test.
+    Field {
+        /// The dot path, split.
+        path: Vec<Segment<'q>>,
+        /// The operators.
+        tests: Vec<Test<'q>>,
+    },
+}
+
+/// One segment of a dot path, and the array index it names, if any.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Segment<'q> {
+    pub(crate) name: &'q str,
+    pub(crate) index: Option<usize>,
+}
+
+impl<'q> Segment<'q> {
+    /// The segments of a dot path.
+    pub(crate) fn split(path: &'q str) -> Vec<Segment<'q>> {
+        path.split('.')
+            .map(|name| Segment {
+                name,
+                index: index(name),
+            })
+            .collect()
+    }
+}
+
+/// An [`Operator`] with its operands prepared.
+#[derive(Debug)]
+pub(crate) enum Test<'q> {
+    Eq(Operand<'q>),
+    Ne(Operand<'q>),
+    In(Vec<Operand<'q>>),
+    Nin(Vec<Operand<'q>>),
+    Range(Operand<'q>, fn(Ordering) -> bool),
+    Like(&'q str, bool),
+    NotLike(&'q str),
+}
+
+impl<'q> Matcher<'q> {
+    /// Compiles `condition`.
+    pub(crate) fn new(condition: &'q Condition) -> Matcher<'q> {
+        match condition {
             Condition::And(conditions) => {
-                conditions.iter().all(|condition| condition.matches(record))
+                Matcher::And(conditions.iter().map(Matcher::new).collect())
             }
-            Condition::Or(conditions) => {
-                conditions.iter().any(|condition| condition.matches(record))
-            }
-            Condition::Field { path, operators } => {
-                let segments: Vec<&str> = path.split('.').collect();
-                let mut values = Vec::new();
-                resolve(Some(record), &segments, &mut values);
-                operators.iter().all(|operator| operator.holds(&values))
-            }
+            Condition::Or(conditions) => Matcher::Or(conditions.iter().map(Matcher::new).collect()),
+            Condition::Field { path, operators } => Matcher::Field {
+                path: Segment::split(path),
+                tests: operators.iter().map(Test::new).collect(),
+            },
+        }
+    }
+
+    /// Whether `record` satisfies the condition.
+    pub(crate) fn matches(&self, record: &Value) -> bool {
+        match self {
+            Matcher::And(matchers) => matchers.iter().all(|matcher| matcher.matches(record)),
+            Matcher::Or(matchers) => matchers.iter().any(|matcher| matcher.matches(record)),
+            Matcher::Field { path, tests } => with_values(record, path, |values| {
+                tests.iter().all(|test| test.holds(values))
+            }),
         }
     }
 }
 
-impl Operator {
-    /// Whether the operator holds for the values a field path offers.
+impl<'q> Test<'q> {
+    fn new(operator: &'q Operator) -> Test<'q> {
+        let members = |values: &'q [Value]| values.iter().map(Operand::new).collect();
+        match operator {
+            Operator::Eq(query) => Test::Eq(Operand::new(query)),
+            Operator::Ne(query) => Test::Ne(Operand::new(query)),
+            Operator::In(values) => Test::In(members(values)),
+            Operator::Nin(values) => Test::Nin(members(values)),
+            Operator::Lt(query) => Test::Range(Operand::new(query), Ordering::is_lt),
+            Operator::Lte(query) => Test::Range(Operand::new(query), Ordering::is_le),
+            Operator::Gt(query) => Test::Range(Operand::new(query), Ordering::is_gt),
+            Operator::Gte(query) => Test::Range(Operand::new(query), Ordering::is_ge),
+            Operator::Like(pattern) => Test::Like(pattern, false),
+            Operator::ILike(pattern) => Test::Like(pattern, true),
+            Operator::NotLike(pattern) => Test::NotLike(pattern),
+        }
+    }
+
+    /// Whether the test holds for the values a field path offers.
     fn holds(&self, values: &[Option<&Value>]) -> bool {
-        let any_equal = |query: &Value| values.iter().any(|value| loose_eq(*value, query));
-        let any_in = |members: &[Value]| members.iter().any(any_equal);
-        let any_ordered = |query: &Value, accept: fn(Ordering) -> bool| {
-            values
-                .iter()
-                .any(|value| range_cmp(*value, query).is_some_and(accept))
-        };
+        let any_equal = |query: &Operand| values.iter().any(|value| query.equals(*value));
         match self {
-            Operator::Eq(query) => any_equal(query),
-            Operator::Ne(query) => !any_equal(query),
-            Operator::In(members) => any_in(members),
-            Operator::Nin(members) => !any_in(members),
-            Operator::Lt(query) => any_ordered(query, Ordering::is_lt),
-            Operator::Lte(query) => any_ordered(query, Ordering::is_le),
-            Operator::Gt(query) => any_ordered(query, Ordering::is_gt),
-            Operator::Gte(query) => any_ordered(query, Ordering::is_ge),
-            Operator::Like(pattern) => any_like(values, pattern, false),
-            Operator::NotLike(pattern) => {
+            Test::Eq(query) => any_equal(query),
+            Test::Ne(query) => !any_equal(query),
+            Test::In(members) => members.iter().any(any_equal),
+            Test::Nin(members) => !members.iter().any(any_equal),
+            Test::Range(query, accept) => values
+                .iter()
+                .any(|value| query.order(*value).is_some_and(accept)),
+            Test::Like(pattern, fold_case) => any_like(values, pattern, *fold_case),
+            Test::NotLike(pattern) => {
                 let texts = values.iter().filter_map(|value| text(*value));
                 let mut texts = texts.peekable();
                 texts.peek().is_some() && texts.all(|text| !like(&text, pattern, false))
             }
-            Operator::ILike(pattern) => any_like(values, pattern, true),
         }
     }
 }
@@ -86,9 +159,43 @@ fn any_like(values: &[Option<&Value>], pattern: &str, fold_case: bool) -> bool {
         .any(|text| like(&text, pattern, fold_case))
 }
 
+/// Calls `test` with the values `path` leads to from `record`. A path
+/// through objects to a value that is not an array (the usual case) leads
+/// to one value, passed without collecting anything; a path meeting an
+/// array is resolved in full.
+fn with_values<R>(
+    record: &Value,
+    path: &[Segment],
+    test: impl FnOnce(&[Option<&Value>]) -> R,
+) -> R {
+    let mut value = Some(record);
+    for segment in path {
+        match value {
+            Some(Value::Object(map)) => value = field(map, segment.name),
+            Some(Value::Array(_)) => return resolved(record, path, test),
+            _ => {
+                value = None;
+                break;
+            }
+        }
+    }
+    if let Some(Value::Array(_)) = value {
+        return resolved(record, path, test);
+    }
+    test(&[value])
+}
+
+/// Calls `test` with every value `path` leads to from `record`.
+#[cold]
+fn resolved<R>(record: &Value, path: &[Segment], test: impl FnOnce(&[Option<&Value>]) -> R) -> R {
+    let mut values = Vec::new();
+    resolve(Some(record), path, &mut values);
+    test(&values)
+}
+
 /// Collects into `out` the values `segments` lead to from `item` (`None`
 /// for a missing value).
-fn resolve<'a>(item: Option<&'a Value>, segments: &[&str], out: &mut Vec<Option<&'a Value>>) {
+fn resolve<'a>(item: Option<&'a Value>, segments: &[Segment], out: &mut Vec<Option<&'a Value>>) {
     let Some((segment, rest)) = segments.split_first() else {
         if let Some(Value::Array(items)) = item {
             for element in items {
@@ -99,8 +206,8 @@ fn resolve<'a>(item: Option<&'a Value>, segments: &[&str], out: &mut Vec<Option<
         return;
     };
     match item {
-        Some(Value::Object(map)) => resolve(map.get(*segment), rest, out),
-        Some(Value::Array(items)) => match index(segment) {
+        Some(Value::Object(map)) => resolve(field(map, segment.name), rest, out),
+        Some(Value::Array(items)) => match segment.index {
             Some(index) => resolve(items.get(index), rest, out),
             None => {
                 for element in items {
@@ -109,6 +216,29 @@ fn resolve<'a>(item: Option<&'a Value>, segments: &[&str], out: &mut Vec<Option<
             }
         },
         _ => out.push(None),
+    }
+}
+
+/// Objects of at most this many fields are scanned for a field.
+const SCAN_UP_TO: usize = 12;
+
+/// The value of field `name` in `map`. A small object (a record of a few
+/// fields, the usual case) is scanned, comparing names (mostly their
+/// lengths): cheaper than hashing `name`, which a larger map's lookup does
+/// (with `preserve_order`, serde_json's maps hash with SipHash).
+#[inline]
+pub(crate) fn field<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if map.len() <= SCAN_UP_TO {
+        // Lengths and first bytes tell most names apart without a call
+        // to `memcmp`.
+        let (length, first) = (name.len(), name.as_bytes().first());
+        map.iter()
+            .find(|(key, _)| {
+                key.len() == length && key.as_bytes().first() == first && key.as_str() == name
+            })
+            .map(|(_, value)| value)
+    } else {
+        map.get(name)
     }
 }
 
@@ -135,9 +265,8 @@ mod tests {
     }
 
     fn values(record: Value, path: &str) -> Vec<Option<Value>> {
-        let segments: Vec<&str> = path.split('.').collect();
         let mut out = Vec::new();
-        resolve(Some(&record), &segments, &mut out);
+        resolve(Some(&record), &Segment::split(path), &mut out);
         out.into_iter().map(|value| value.cloned()).collect()
     }
 

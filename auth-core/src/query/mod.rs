@@ -105,6 +105,7 @@ pub use condition::{Condition, Operator};
 pub use filter::{Filters, MAX_SORT_KEYS, SortOrder};
 #[cfg(feature = "sqlite")]
 pub(crate) use like::to_glob;
+pub(crate) use matcher::Matcher;
 pub use names::{UNQUERYABLE, first_named_field, refuse_named_fields};
 pub(crate) use paginate::find_sliced;
 pub use paginate::{Found, Page, Paginate, find};
@@ -158,6 +159,11 @@ impl Query {
     /// True when the record (a JSON object) satisfies every condition.
     pub fn matches(&self, record: &Value) -> bool {
         self.conditions.matches(record)
+    }
+
+    /// The conditions compiled once, to test many records.
+    pub(crate) fn matcher(&self) -> Matcher<'_> {
+        Matcher::new(&self.conditions)
     }
 
     /// The effective limit: with `paginate`, `$limit` is capped at `max` and

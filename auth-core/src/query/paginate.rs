@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Query;
+use super::matcher::Matcher;
 use super::select::select;
 use super::slices::Slices;
-use super::sort::{sort, sort_sliced};
+use super::sort::{SortKeys, first_sliced, sort};
 
 /// Pagination settings of a service: `default` page size and `max` cap.
 ///
@@ -137,9 +138,10 @@ pub fn find<'a, I>(records: I, query: &Query, paginate: Option<Paginate>, id_fie
 where
     I: IntoIterator<Item = &'a Value>,
 {
+    let matcher = Matcher::new(&query.conditions);
     let mut matched: Vec<&Value> = records
         .into_iter()
-        .filter(|record| query.matches(record))
+        .filter(|record| matcher.matches(record))
         .collect();
     let total = matched.len();
     sort(&mut matched, &query.filters.sort);
@@ -149,6 +151,10 @@ where
 /// [`find`] in time slices (see `slices`): a long one yields to the
 /// runtime between them, shares its thread, and is dropped at a yield
 /// when its caller gives up (a request timed out).
+///
+/// The query is compiled once ([`Matcher`]); each match's sort values
+/// are looked up once; only the first `$skip + limit` matches are put in
+/// order ([`first_sliced`]), and none when the page is empty.
 pub(crate) async fn find_sliced<'a, I>(
     records: I,
     query: &Query,
@@ -159,15 +165,28 @@ pub(crate) async fn find_sliced<'a, I>(
 where
     I: IntoIterator<Item = &'a Value>,
 {
+    let matcher = Matcher::new(&query.conditions);
+    let sort = SortKeys::new(&query.filters.sort);
     let mut matched: Vec<&Value> = Vec::new();
+    let mut keys = Vec::new();
     for record in records {
-        slices.tick(1).await;
-        if query.matches(record) {
+        if slices.due(1) {
+            slices.pause().await;
+        }
+        if matcher.matches(record) {
             matched.push(record);
+            sort.extract(record, &mut keys);
         }
     }
     let total = matched.len();
-    sort_sliced(&mut matched, &query.filters.sort, slices).await;
+    let skip = query.filters.skip.unwrap_or(0);
+    let limit = query.limit(paginate);
+    let matched = if limit == Some(0) || skip >= total {
+        Vec::new()
+    } else {
+        let wanted = skip.saturating_add(limit.unwrap_or(usize::MAX));
+        first_sliced(matched, &keys, &sort, wanted, slices).await
+    };
     page(matched, total, query, paginate, id_field)
 }
 
