@@ -141,7 +141,6 @@ impl Logging {
 
     /// The subscriber writing to `writer`, not installed (for
     /// `tracing::dispatcher::with_default`), and its guard.
-    #[must_use]
     pub fn dispatch<W: Write + Send + 'static>(
         self,
         writer: W,
