@@ -12,7 +12,8 @@
 //! `CORS_ORIGINS` narrows which origins' pages may call the app (any by
 //! default): `none`, or a comma-separated list of origins.
 //! `LOGIN_LIMITS=off` turns the login limits off (for load tests; see
-//! `examples::chat::LoginLimits` for the defaults).
+//! `examples::chat::LoginLimits` for the defaults). `RUST_LOG` filters the
+//! logs (`info` by default, `off` for none; see `auth_core::config::logging`).
 //!
 //! The chat page is at `/` once `npm ci` has installed its browser
 //! libraries in `examples/chat-web/` (`CHAT_WEB_DIR` names another folder).
@@ -31,12 +32,12 @@ fn random_secret() -> Result<String, Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    // One line per request (the access log) and the app's own messages,
+    // `info` unless RUST_LOG says otherwise (`RUST_LOG=off`: none), written
+    // to stdout by a thread of their own through a bounded queue: a slow or
+    // stalled stdout blocks no request, and lines it can not take are
+    // dropped and counted. The guard writes what is queued at exit.
+    let _log = auth_core::config::logging::Logging::new().install()?;
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port = std::env::var("PORT").unwrap_or_else(|_| "3030".to_owned());
     // A bad DATABASE_URL stops the app before anything else is done.

@@ -46,6 +46,9 @@
 //! max_connections = 10000
 //! ```
 //!
+//! With the `logging` feature, `config::logging` sets up the process's logs
+//! (`RUST_LOG`, stdout) so that writing them never blocks a request.
+//!
 //! [`App::rest_options`]: crate::App::rest_options
 //! [`App::listen`]: crate::App::listen
 //! [`App::serve`]: crate::App::serve
@@ -69,6 +72,9 @@
 //! when its directory has no configuration.
 //!
 //! [`App::settings`]: crate::App::settings
+
+#[cfg(feature = "logging")]
+pub mod logging;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

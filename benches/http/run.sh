@@ -14,8 +14,11 @@
 # (3131), BASELINE_PORT (3132), AUTH_SECRET (a fixed bench secret),
 # SKIP_BUILD=1 to use the binaries already built, RUST_LOG (both servers'
 # log filter; their per-request log lines go to $LOG_DIR/<name>.log,
-# /dev/null by default), BENCH_POSTGRES_URL (a PostgreSQL server the
-# -postgres scenarios may create two databases on; dropped at exit).
+# /dev/null by default), LOG_REFERENCE (1: also run both servers with
+# RUST_LOG=off, chat-nolog and baseline-nolog, on CHAT_NOLOG_PORT (3133)
+# and BASELINE_NOLOG_PORT (3134), for the log-cost ratios; 0: not),
+# BENCH_POSTGRES_URL (a PostgreSQL server the -postgres scenarios may
+# create a database per server on; dropped at exit).
 # Servers run on core 0, wrk on core 1, loopback only. Stops by itself.
 set -euo pipefail
 
@@ -27,15 +30,19 @@ SCENARIOS=${SCENARIOS:-get-anon get-jwt find-anon login}
 SCENARIOS=${SCENARIOS//,/ }
 CHAT_PORT=${CHAT_PORT:-3131}
 BASELINE_PORT=${BASELINE_PORT:-3132}
+CHAT_NOLOG_PORT=${CHAT_NOLOG_PORT:-3133}
+BASELINE_NOLOG_PORT=${BASELINE_NOLOG_PORT:-3134}
+LOG_REFERENCE=${LOG_REFERENCE:-1}
 AUTH_SECRET=${AUTH_SECRET:-http-bench-secret-0123456789abcdef0123456789abcdef}
 HOST=127.0.0.1
 EMAIL=bench@example.com
 PASSWORD=bench-password-1
 MESSAGES=20
 
-for number in DURATION CONNECTIONS ROUNDS WARMUP CHAT_PORT BASELINE_PORT; do
+for number in DURATION CONNECTIONS ROUNDS WARMUP CHAT_PORT BASELINE_PORT CHAT_NOLOG_PORT BASELINE_NOLOG_PORT; do
     [[ ${!number} =~ ^[1-9][0-9]*$ ]] || { echo "$number must be a positive integer" >&2; exit 2; }
 done
+[[ $LOG_REFERENCE == 0 || $LOG_REFERENCE == 1 ]] || { echo "LOG_REFERENCE must be 0 or 1" >&2; exit 2; }
 # A scenario is a request (get-anon ...) and, after a dash, the storage
 # both servers keep their records in; none is memory.
 request_of() { local request=${1%-sqlite}; echo "${request%-postgres}"; }
@@ -94,20 +101,25 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     (cd "$ROOT" && cargo build --release --example chat -p examples >&2)
     (cd "$ROOT" && cargo build --release -p http-baseline >&2)
 fi
-declare -A BIN=([chat]=$TARGET/examples/chat [baseline]=$TARGET/baseline)
+# The -nolog servers (the logging reference) are the same binaries with
+# RUST_LOG=off.
+declare -A BIN=([chat]=$TARGET/examples/chat [baseline]=$TARGET/baseline
+    [chat-nolog]=$TARGET/examples/chat [baseline-nolog]=$TARGET/baseline)
 
 # ---- (c) start and seed ----
-declare -A PORT=([chat]=$CHAT_PORT [baseline]=$BASELINE_PORT)
+declare -A PORT=([chat]=$CHAT_PORT [baseline]=$BASELINE_PORT
+    [chat-nolog]=$CHAT_NOLOG_PORT [baseline-nolog]=$BASELINE_NOLOG_PORT)
 declare -A TOKEN=()
 
 http() { curl -sS --max-time 30 "$@"; }
 
 start() { # name binary database_url log_name
-    local name=$1 binary=$2 port=${PORT[$1]} i
+    local name=$1 binary=$2 port=${PORT[$1]} i filter=${RUST_LOG:-info}
     if http -o /dev/null "http://$HOST:$port/" 2>/dev/null; then
         log "port $port is already in use"; exit 1
     fi
-    HOST=$HOST PORT=$port AUTH_SECRET=$AUTH_SECRET DATABASE_URL=$3 taskset -c 0 "$binary" \
+    [[ $name == *-nolog ]] && filter=off
+    HOST=$HOST PORT=$port AUTH_SECRET=$AUTH_SECRET DATABASE_URL=$3 RUST_LOG=$filter taskset -c 0 "$binary" \
         >"${LOG_DIR:-/dev/null}${LOG_DIR:+/$4.log}" 2>&1 &
     PIDS+=($!)
     for ((i = 0; i < 100; i++)); do
@@ -152,7 +164,7 @@ pg_drop_databases() {
 }
 trap 'harness_cleanup; pg_drop_databases' EXIT
 pg_create_database() { # name: sets URL
-    local database="http_bench_$1_$$"
+    local database="http_bench_${1//-/_}_$$"
     psql -q -X -v ON_ERROR_STOP=1 "$BENCH_POSTGRES_URL" -c "CREATE DATABASE $database" >/dev/null ||
         { log "could not create the PostgreSQL database $database on BENCH_POSTGRES_URL's server"; exit 1; }
     PG_DATABASES+=("$database")
@@ -164,7 +176,7 @@ pg_create_database() { # name: sets URL
 # the databases it creates must be remembered for the cleanup.)
 database_url() { # storage name
     case $1 in
-        memory) if [[ $2 == chat ]]; then URL=$MEMORY_URL; else URL=memory://; fi ;;
+        memory) if [[ $2 == chat* ]]; then URL=$MEMORY_URL; else URL=memory://; fi ;;
         sqlite) URL="sqlite://$WORK/$2.db" ;;
         postgres) pg_create_database "$2" ;;
     esac
@@ -294,6 +306,7 @@ median() { # numbers...
 
 # ---- (d) the runs, interleaved chat / baseline, one storage at a time ----
 SERVERS=(chat baseline)
+((LOG_REFERENCE)) && SERVERS+=(chat-nolog baseline-nolog)
 for storage in "${STORAGES[@]}"; do
     log "starting the servers on $storage (core 0) and seeding them: 1 user, 1 login, $MESSAGES messages"
     suffix=${storage/#memory/}
@@ -301,8 +314,9 @@ for storage in "${STORAGES[@]}"; do
         database_url "$storage" "$server"
         start "$server" "${BIN[$server]}" "$URL" "$server${suffix:+-$suffix}"
     done
-    seed chat
-    seed baseline
+    for server in "${SERVERS[@]}"; do
+        seed "$server"
+    done
     for scenario in $SCENARIOS; do
         [[ $(storage_of "$scenario") == "$storage" ]] || continue
         for server in "${SERVERS[@]}"; do
@@ -327,12 +341,13 @@ done
 # ---- (e) the table ----
 echo
 echo "HTTP load: chat example vs hand-written axum baseline ($LOADGEN, 1 thread, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds, servers on core 0, load generator on core 1)"
-echo "log filter (both servers): RUST_LOG=${RUST_LOG:-info (default)}, to ${LOG_DIR:-/dev/null}"
+echo "log filter (chat, baseline): RUST_LOG=${RUST_LOG:-info (default)}, to ${LOG_DIR:-/dev/null}"
+((LOG_REFERENCE)) && echo "logging reference: chat-nolog and baseline-nolog, the same binaries with RUST_LOG=off"
 WARNINGS=()
 for scenario in $SCENARIOS; do
     echo
     echo "== $scenario: $(describe "$scenario")"
-    header="server    "
+    header="server        "
     for ((round = 1; round <= ROUNDS; round++)); do header+=$(printf ' %10s' "r$round req/s"); done
     header+=$(printf ' %12s %10s %10s %8s' "median req/s" "p50 ms" "p99 ms" "non-2xx")
     echo "$header"
@@ -345,7 +360,7 @@ for scenario in $SCENARIOS; do
             bad=$((bad + n)) err=$((err + e))
         done
         MEDIAN[$server]=$(median "${rps[@]}")
-        line=$(printf '%-10s' "$server")
+        line=$(printf '%-14s' "$server")
         for r in "${rps[@]}"; do line+=$(printf ' %10.0f' "$r"); done
         line+=$(printf ' %12.0f %10.2f %10.2f %8d' "${MEDIAN[$server]}" "$(median "${p50[@]}")" \
             "$(median "${p99[@]}")" "$bad")
@@ -353,8 +368,16 @@ for scenario in $SCENARIOS; do
         ((bad == 0)) || WARNINGS+=("$scenario/$server: $bad non-2xx responses")
         ((err == 0)) || WARNINGS+=("$scenario/$server: $err socket errors")
     done
-    awk -v c="${MEDIAN[chat]}" -v b="${MEDIAN[baseline]}" \
-        'BEGIN { if (b > 0) printf "ratio chat/baseline (median req/s): %.2f\n", c / b; else print "ratio: n/a" }'
+    ratio() { # label numerator denominator
+        awk -v l="$1" -v c="${MEDIAN[$2]}" -v b="${MEDIAN[$3]}" \
+            'BEGIN { if (b > 0) printf "ratio %s (median req/s): %.2f\n", l, c / b; else printf "ratio %s: n/a\n", l }'
+    }
+    ratio chat/baseline chat baseline
+    if ((LOG_REFERENCE)); then
+        ratio "chat-nolog/baseline-nolog (neither logs)" chat-nolog baseline-nolog
+        ratio "log cost, chat/chat-nolog" chat chat-nolog
+        ratio "log cost, baseline/baseline-nolog" baseline baseline-nolog
+    fi
     unset MEDIAN
 done
 echo "(p50/p99: median over the rounds; non-2xx: summed over the rounds)"

@@ -584,12 +584,25 @@ async fn shutdown() {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     // The contract asks the chat app for one log line per request; the
-    // yardstick logs the same line the same way, so that both do the same work.
+    // yardstick logs the same line the same way, so that both do the same
+    // work: through tracing-appender's non-blocking writer, lossy, with the
+    // bound and the write buffer of the chat app's (auth-core's
+    // `config::logging`, whose drop reports are left out here).
+    let (lines, _log) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .buffered_lines_limit(16_384)
+        .thread_name("log writer")
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        ));
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        .with_writer(lines)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port = std::env::var("PORT").unwrap_or_else(|_| "3030".to_owned());
