@@ -16,10 +16,13 @@
 # instead of one loopback address each), CHAT_PORT, FEATHERS_PORT (free
 # ports by default), SKIP_BUILD=1 (the chat binary already in
 # target/release), SKIP_INSTALL=1 (the node_modules already installed),
-# LOG_DIR (the servers' logs; target/bench-logins). The chat app runs with
+# LOG_DIR (the servers' logs; target/bench-logins), SERVER_CPUS (0) and
+# DRIVER_CPUS (1): the cores (taskset -c lists) of the servers and of the
+# driver; the chat app runs as many hashes at once as it has cores (one
+# working memory of 19 MiB each). The chat app runs with
 # DATABASE_URL=memory:// and LOGIN_LIMITS=off, both with one random
 # AUTH_SECRET.
-# Each server is pinned to core 0, the driver to core 1, loopback only.
+# Each server is pinned to core 0, the driver to core 1 (by default), loopback only.
 set -euo pipefail
 
 CONCURRENCIES=${CONCURRENCIES:-1 2 8 32}
@@ -33,6 +36,8 @@ PHASES=${PHASES:-rate burst}
 PHASES=${PHASES//,/ }
 SERVERS=${SERVERS:-chat feathers}
 SERVERS=${SERVERS//,/ }
+SERVER_CPUS=${SERVER_CPUS:-0}
+DRIVER_CPUS=${DRIVER_CPUS:-1}
 HOST=127.0.0.1
 EMAIL=bench@example.com
 PASSWORD='correct horse battery staple'
@@ -106,10 +111,10 @@ start() { # server log_name: sets PID[server]
     case $server in
         chat)
             HOST=$HOST PORT=$port AUTH_SECRET=$AUTH_SECRET DATABASE_URL=memory:// LOGIN_LIMITS=off \
-                taskset -c 0 "$TARGET/examples/chat" >"$logfile" 2>&1 &
+                taskset -c "$SERVER_CPUS" "$TARGET/examples/chat" >"$logfile" 2>&1 &
             ;;
         feathers)
-            (cd "$HERE/feathers" && HOST=$HOST PORT=$port AUTH_SECRET=$AUTH_SECRET exec taskset -c 0 node app.mjs) \
+            (cd "$HERE/feathers" && HOST=$HOST PORT=$port AUTH_SECRET=$AUTH_SECRET exec taskset -c "$SERVER_CPUS" node app.mjs) \
                 >"$logfile" 2>&1 &
             ;;
     esac
@@ -153,7 +158,7 @@ seed() { # server
 driver() { # mode server json [flags...]
     local mode=$1 server=$2 json=$3
     shift 3
-    taskset -c 1 node "$HERE/login.mjs" "$mode" --url "http://$HOST:${PORT[$server]}" \
+    taskset -c "$DRIVER_CPUS" node "$HERE/login.mjs" "$mode" --url "http://$HOST:${PORT[$server]}" \
         --email "$EMAIL" --password "$PASSWORD" --json "$json" "${DRIVER_FLAGS[@]}" "$@" >/dev/null
 }
 
@@ -202,7 +207,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---- (e) the tables ----
 echo
 echo "Local logins (POST /authentication, the right password): chat app (argon2id m=19456 t=2 p=1)"
-echo "against FeathersJS 5 (bcryptjs cost 10); servers on core 0, driver on core 1; load average after: $LOAD_AFTER"
+echo "against FeathersJS 5 (bcryptjs cost 10); servers on cores $SERVER_CPUS, driver on cores $DRIVER_CPUS; load average after: $LOAD_AFTER"
 node --input-type=module - "$WORK" "$ROUNDS" "$BURSTS" "$PHASES" "$CONCURRENCIES" $SERVERS <<'EOF'
 import { readFileSync, existsSync } from 'node:fs'
 const [work, rounds, bursts, phases, concurrencies, ...servers] = process.argv.slice(2)
