@@ -178,7 +178,8 @@ if [[ " $PHASES " == *" rate "* ]]; then
                 driver rate "$server" "$json" --connections "$c" --duration "$DURATION" --warmup "$WARMUP"
                 log "round $round, $c connections, $server: $(node -e '
                     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
-                    console.log(`${r.perSecond.toFixed(1)} logins/s, p50 ${r.latency.p50.toFixed(0)} ms, answers ${JSON.stringify(r.statuses)}`)' "$json")"
+                    console.log(`${r.perSecond.toFixed(1)} logins/s over ${r.seconds.toFixed(1)} s, p50 ${r.latency.p50.toFixed(0)} ms, answers ${JSON.stringify(r.statuses)}` +
+                        (r.allConnectionsMeasured ? "" : " (some connections had fewer than 2 answers)"))' "$json")"
             done
         done
         # The other server first in the next round.
@@ -225,7 +226,8 @@ if (phases.includes('rate')) {
       const rates = runs.map((r) => r.perSecond)
       const failed = runs.reduce((sum, r) => sum + Object.entries(r.statuses).filter(([s]) => s !== '201').reduce((a, [, n]) => a + n, 0), 0)
       medians[`${server} ${c}`] = median(rates)
-      row([server, c, median(rates).toFixed(1), Math.min(...rates).toFixed(1), Math.max(...rates).toFixed(1),
+      const partial = runs.some((r) => !r.allConnectionsMeasured) ? '*' : ''
+      row([server, c, median(rates).toFixed(1) + partial, Math.min(...rates).toFixed(1), Math.max(...rates).toFixed(1),
         median(runs.map((r) => r.latency.p50)).toFixed(0), failed])
     }
     const chat = medians[`chat ${c}`]
@@ -234,6 +236,7 @@ if (phases.includes('rate')) {
       console.log(`ratio chat/feathers at ${c} connections: ${(chat / feathers).toFixed(2)}`)
     }
   }
+  console.log('(* a run in which some connection had fewer than 2 answers in 6 times DURATION: not counted in its rate)')
 }
 if (phases.includes('burst')) {
   console.log(`\nbursts of logins sent at once on a freshly started server (MB = 1024 KiB of VmRSS; ms from sending)`)
