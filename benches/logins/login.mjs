@@ -3,7 +3,7 @@
 // password) against one server, in one of two modes.
 //
 //   node login.mjs rate  --url http://127.0.0.1:3030 --email E --password P \
-//        --connections 8 --duration 8 --warmup 2 [--json FILE]
+//        --connections 8 --duration 8 --warmup 2 [--pid <server pid>] [--json FILE]
 //   node login.mjs burst --url http://127.0.0.1:3030 --email E --password P \
 //        --n 100 --pid <server pid> [--json FILE]
 //
@@ -99,20 +99,26 @@ async function rate () {
   let stopped = false
   let stoppedAt = cap
   const enough = () => answered.every((times) => times.length >= 2)
+  // The server's CPU time over the measured logins, with --pid.
+  let cpuFrom = null
+  let cpuTo = null
   const worker = async (i) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1, localAddress: address(i) })
     while (!stopped) {
       const outcome = await login(agent)
       const done = now()
       if (stopped || done < measureFrom) continue
+      if (values.pid && cpuFrom === null) cpuFrom = { at: done, ms: cpuMs(values.pid), logins: 0 }
       statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1
       if (outcome.status === 201 && outcome.token) {
+        if (cpuFrom !== null && cpuFrom.at !== done) cpuFrom.logins += 1
         answered[i].push(done)
         latencies.push(outcome.ms)
       }
       if ((done >= measureFrom + duration && enough()) || done >= cap) {
         stopped = true
         stoppedAt = done
+        if (values.pid) cpuTo = cpuMs(values.pid)
       }
     }
     agent.destroy()
@@ -133,9 +139,22 @@ async function rate () {
     logins,
     perSecond,
     allConnectionsMeasured: enough(),
+    // The server's CPU time per login answered between the two readings
+    // (with more than one connection, logins in progress at either end
+    // make it rougher).
+    serverCpuMsPerLogin: cpuFrom && cpuTo !== null && cpuFrom.logins > 0 ? (cpuTo - cpuFrom.ms) / cpuFrom.logins : null,
     statuses,
     latency: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? NaN }
   }
+}
+
+/** The CPU time (user + system, ms) the process has used, all its threads. */
+function cpuMs (pid) {
+  // Fields after the command's closing parenthesis: utime and stime are the
+  // 12th and 13th, in clock ticks (USER_HZ, 100 on Linux).
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 /** The server's VmRSS and VmHWM, in KiB. */

@@ -175,10 +175,12 @@ if [[ " $PHASES " == *" rate "* ]]; then
         for c in $CONCURRENCIES; do
             for server in "${order[@]}"; do
                 json=$WORK/rate.$server.c$c.r$round.json
-                driver rate "$server" "$json" --connections "$c" --duration "$DURATION" --warmup "$WARMUP"
+                driver rate "$server" "$json" --connections "$c" --duration "$DURATION" --warmup "$WARMUP" \
+                    --pid "${PID[$server]}"
                 log "round $round, $c connections, $server: $(node -e '
                     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
-                    console.log(`${r.perSecond.toFixed(1)} logins/s over ${r.seconds.toFixed(1)} s, p50 ${r.latency.p50.toFixed(0)} ms, answers ${JSON.stringify(r.statuses)}` +
+                    console.log(`${r.perSecond.toFixed(1)} logins/s over ${r.seconds.toFixed(1)} s, p50 ${r.latency.p50.toFixed(0)} ms, ` +
+                        `server CPU ${r.serverCpuMsPerLogin?.toFixed(1)} ms/login, answers ${JSON.stringify(r.statuses)}` +
                         (r.allConnectionsMeasured ? "" : " (some connections had fewer than 2 answers)"))' "$json")"
             done
         done
@@ -218,25 +220,29 @@ const row = (cells) => console.log(cells.map((c, i) => i < 1 ? String(c).padEnd(
 const mb = (kib) => (kib / 1024).toFixed(1)
 if (phases.includes('rate')) {
   console.log(`\nlogins/s, ${rounds} interleaved rounds (median [min-max]; p50 latency: median over rounds, ms)`)
-  row(['server', 'connections', 'logins/s', 'min', 'max', 'p50 ms', 'not 201'])
+  row(['server', 'connections', 'logins/s', 'min', 'max', 'p50 ms', 'CPU ms/login', 'not 201'])
   const medians = {}
+  const cpus = {}
   for (const c of concurrencies.split(' ')) {
     for (const server of servers) {
       const runs = Array.from({ length: Number(rounds) }, (_, i) => read(`rate.${server}.c${c}.r${i + 1}`))
       const rates = runs.map((r) => r.perSecond)
       const failed = runs.reduce((sum, r) => sum + Object.entries(r.statuses).filter(([s]) => s !== '201').reduce((a, [, n]) => a + n, 0), 0)
       medians[`${server} ${c}`] = median(rates)
+      cpus[`${server} ${c}`] = median(runs.map((r) => r.serverCpuMsPerLogin ?? NaN))
       const partial = runs.some((r) => !r.allConnectionsMeasured) ? '*' : ''
       row([server, c, median(rates).toFixed(1) + partial, Math.min(...rates).toFixed(1), Math.max(...rates).toFixed(1),
-        median(runs.map((r) => r.latency.p50)).toFixed(0), failed])
+        median(runs.map((r) => r.latency.p50)).toFixed(0), cpus[`${server} ${c}`].toFixed(1), failed])
     }
     const chat = medians[`chat ${c}`]
     const feathers = medians[`feathers ${c}`]
     if (chat !== undefined && feathers !== undefined) {
-      console.log(`ratio chat/feathers at ${c} connections: ${(chat / feathers).toFixed(2)}`)
+      console.log(`ratio chat/feathers at ${c} connections: logins/s ${(chat / feathers).toFixed(2)}, ` +
+        `server CPU per login (feathers/chat) ${(cpus[`feathers ${c}`] / cpus[`chat ${c}`]).toFixed(2)}`)
     }
   }
-  console.log('(* a run in which some connection had fewer than 2 answers in 6 times DURATION: not counted in its rate)')
+  console.log('(CPU ms/login: the server process\'s user + system CPU time per measured login, median over rounds;')
+  console.log(' * a run in which some connection had fewer than 2 answers in 6 times DURATION: not counted in its rate)')
 }
 if (phases.includes('burst')) {
   console.log(`\nbursts of logins sent at once on a freshly started server (MB = 1024 KiB of VmRSS; ms from sending)`)
