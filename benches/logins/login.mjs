@@ -108,10 +108,9 @@ async function rate () {
       const outcome = await login(agent)
       const done = now()
       if (stopped || done < measureFrom) continue
-      if (values.pid && cpuFrom === null) cpuFrom = { at: done, ms: cpuMs(values.pid), logins: 0 }
+      if (values.pid && cpuFrom === null) cpuFrom = { at: done, ms: cpuMs(values.pid) }
       statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1
       if (outcome.status === 201 && outcome.token) {
-        if (cpuFrom !== null && cpuFrom.at !== done) cpuFrom.logins += 1
         answered[i].push(done)
         latencies.push(outcome.ms)
       }
@@ -139,10 +138,13 @@ async function rate () {
     logins,
     perSecond,
     allConnectionsMeasured: enough(),
-    // The server's CPU time per login answered between the two readings
-    // (with more than one connection, logins in progress at either end
-    // make it rougher).
-    serverCpuMsPerLogin: cpuFrom && cpuTo !== null && cpuFrom.logins > 0 ? (cpuTo - cpuFrom.ms) / cpuFrom.logins : null,
+    // The server's CPU time per login: the share of a core it used between
+    // the two readings (the first and the last measured answer) divided by
+    // the logins a second, so that logins answered in bunches do not count
+    // the work of a bunch done before the first reading.
+    serverCpuMsPerLogin: cpuFrom && cpuTo !== null && stoppedAt > cpuFrom.at && perSecond > 0
+      ? (cpuTo - cpuFrom.ms) / ((stoppedAt - cpuFrom.at) / 1000) / perSecond
+      : null,
     statuses,
     latency: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? NaN }
   }

@@ -241,7 +241,8 @@ if (phases.includes('rate')) {
         `server CPU per login (feathers/chat) ${(cpus[`feathers ${c}`] / cpus[`chat ${c}`]).toFixed(2)}`)
     }
   }
-  console.log('(CPU ms/login: the server process\'s user + system CPU time per measured login, median over rounds;')
+  console.log('(CPU ms/login: the server process\'s user + system CPU time a second, divided by its logins a second;')
+  console.log(' median over rounds;')
   console.log(' * a run in which some connection had fewer than 2 answers in 6 times DURATION: not counted in its rate)')
 }
 if (phases.includes('burst')) {
