@@ -10,7 +10,8 @@
 #   PHASES=burst benches/logins/run.sh           # the bursts alone
 #
 # Env: CONCURRENCIES ("1 2 8 32"), ROUNDS (3), DURATION (s, 8: each run's
-# measured time, after WARMUP s, 2), BURST (100: logins in a burst), BURSTS
+# measured time, after WARMUP s, 2; longer, up to 6 times, until every
+# connection has had two answers), BURST (100: logins in a burst), BURSTS
 # (2: bursts in a row on each freshly started server), PHASES ("rate burst"),
 # SERVERS ("chat feathers"), ONE_ADDRESS=1 (every connection from 127.0.0.1
 # instead of one loopback address each), CHAT_PORT, FEATHERS_PORT (free
