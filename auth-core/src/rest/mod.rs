@@ -109,6 +109,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
 use tower::util::MapResponseLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -243,38 +245,49 @@ impl App {
                 .unwrap_or_else(|| "authentication".to_owned()),
         );
         let state = Arc::new(RestState { app: self, options });
-        let mut router = Router::new()
-            .fallback(handler::handle)
-            .with_state(state)
-            .layer(RequestBodyLimitLayer::new(body_limit));
-        if let Some(timeout) = request_timeout {
-            router = router.layer(RequestTimeoutLayer::new(timeout));
-        }
-        // Sockets beside the REST handler, outside its body limit and
-        // timeout (a socket lives longer than a request; engine.io bounds
-        // its own messages).
+        // Every layer in one stack, applied once: `Router::layer` boxes
+        // each layer it is given as a route of its own, and axum clones a
+        // route's whole boxed stack for every request, so eight separate
+        // layers cost eight boxes and their drops per request.
+        // Outermost first. `to_response` brings each answer back to
+        // axum's `Response` where the next layer reads one.
         #[cfg(feature = "socketio")]
-        if let Some(socketio) = socketio {
-            router = router
-                .layer(socketio)
+        let sockets = socketio.map(|socketio| {
+            // Sockets beside the REST handler, outside its body limit and
+            // timeout (a socket lives longer than a request; engine.io
+            // bounds its own messages).
+            ServiceBuilder::new()
+                .layer(to_response())
                 .layer(tower::util::MapRequestLayer::new(
                     crate::socketio::own_handshake,
-                ));
-        }
-        // Outside the limits, so that their bare refusals become Feathers' JSON.
-        router = router.layer(MapResponseLayer::new(reply::json_errors));
-        // CORS around every answer (errors and sockets' too), a preflight
-        // answered here; inside `nosniff`, which every answer carries.
-        if let Some(cors) = cors {
-            router = router.layer(cors);
-        }
-        Ok(router
-            .layer(MapResponseLayer::new(reply::no_sniffing))
+                ))
+                .layer(socketio)
+                .into_inner()
+        });
+        #[cfg(not(feature = "socketio"))]
+        let sockets: Option<tower::layer::util::Identity> = None;
+        let layers = ServiceBuilder::new()
             .layer(
                 TraceLayer::new_for_http()
                     .make_span_with(access_log)
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),
-            ))
+            )
+            .layer(MapResponseLayer::new(reply::no_sniffing))
+            // CORS around every answer (errors and sockets' too), a
+            // preflight answered here; inside `nosniff`, which every
+            // answer carries.
+            .option_layer(cors)
+            // Outside the limits, so that their bare refusals become
+            // Feathers' JSON.
+            .layer(MapResponseLayer::new(reply::json_errors))
+            .option_layer(sockets)
+            .option_layer(request_timeout.map(RequestTimeoutLayer::new))
+            .layer(to_response())
+            .layer(RequestBodyLimitLayer::new(body_limit));
+        Ok(Router::new()
+            .fallback(handler::handle)
+            .with_state(state)
+            .layer(layers))
     }
 
     /// Serves the app over HTTP at `address` until Ctrl-C or SIGTERM, then
@@ -441,4 +454,12 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down");
     // Give a last log line a moment to flush.
     tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+/// A layer turning any HTTP answer into axum's `Response`.
+fn to_response<B>() -> MapResponseLayer<fn(http::Response<B>) -> Response>
+where
+    http::Response<B>: IntoResponse,
+{
+    MapResponseLayer::new(IntoResponse::into_response)
 }
