@@ -133,6 +133,8 @@ async fn any_origin_answers_the_preflight_and_the_request() {
         let (status, headers) = preflight(&format!("{url}{path}"), ELSEWHERE, method).await;
         assert_eq!(status, 200, "{path} {method}: {headers:?}");
         assert_preflight_allows_feathers(&headers, "*");
+        // The same answer for every origin: nothing for a cache to vary on.
+        assert!(headers.get("vary").is_none(), "{headers:?}");
     }
     assert!(
         log.take().is_empty(),

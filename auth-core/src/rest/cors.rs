@@ -107,8 +107,15 @@ impl Cors {
                     .collect::<Result<Vec<_>>>()?,
             ),
         };
+        let layer = CorsLayer::new();
+        // An answer to any origin is the same for every request (`*` and
+        // fixed lists): no cache needs to tell them apart by `Origin`.
+        let layer = match self {
+            Cors::AnyOrigin => layer.vary([]),
+            _ => layer,
+        };
         Ok(Some(
-            CorsLayer::new()
+            layer
                 .allow_origin(allow_origin)
                 .allow_methods([
                     Method::GET,
