@@ -1,17 +1,27 @@
 //! What the access log writes of a request: never a token, never a query
 //! string, never an unbounded URI.
 //!
-//! A request's span (tower-http's `TraceLayer`) records its method, its
-//! version and its URI as [`loggable_uri`] writes it: the path, with the
+//! The app's REST stack logs one `INFO` event per request when its answer
+//! is ready ([`AccessLog`] as a tower layer): `method`, `uri`, `status`
+//! and `latency` (in microseconds), with no span, so a request costs one
+//! event's formatting and nothing when `INFO` is off. The URI is written
+//! as [`loggable_uri`] writes it: the path, with the
 //! id segment of the authentication service's path (`DELETE
 //! /authentication/<token>` is a logout with the token as the id) and any
 //! segment that looks like a JWT replaced by `[redacted]`, cut at
 //! [`MAX_LOGGED_URI`] bytes; a query string is left out (`?[query
 //! omitted]`), since it may carry anything, credentials included.
 
-use http::{Request, Uri};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use http::{Method, Request, Response, Uri};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
 use tower_http::trace::MakeSpan;
-use tracing::Span;
+use tracing::{Level, Span};
 
 /// The longest path the access log writes, in bytes; beyond it the path
 /// is cut, with a marker saying how long it was.
@@ -20,9 +30,18 @@ pub const MAX_LOGGED_URI: usize = 256;
 /// What replaces a token in the log.
 const REDACTED: &str = "[redacted]";
 
-/// The access log's span maker for `TraceLayer::make_span_with`: an
-/// `INFO` span `request` with `method`, `uri` (see [`loggable_uri`]) and
-/// `version`.
+/// The access log: as a tower layer (what the app's REST stack uses), one
+/// `INFO` event `request` per answer with `method`, `uri` (see
+/// [`loggable_uri`]), `status` and `latency` in microseconds; as a span
+/// maker for tower-http's `TraceLayer::make_span_with`, an `INFO` span
+/// `request` with `method`, `uri` and `version`.
+///
+/// ```
+/// use auth_core::rest::AccessLog;
+///
+/// let router: axum::Router = axum::Router::new().layer(AccessLog::new("authentication"));
+/// # let _ = router;
+/// ```
 ///
 /// ```
 /// use auth_core::rest::AccessLog;
@@ -61,6 +80,105 @@ impl<B> MakeSpan<B> for AccessLog {
             uri = %loggable_uri(request.uri(), &self.authentication),
             version = ?request.version(),
         )
+    }
+}
+
+impl<S> Layer<S> for AccessLog {
+    type Service = AccessLogService<S>;
+
+    fn layer(&self, inner: S) -> AccessLogService<S> {
+        AccessLogService {
+            inner,
+            authentication: self.authentication.clone().into(),
+        }
+    }
+}
+
+/// The service [`AccessLog`] wraps another in.
+#[derive(Debug, Clone)]
+pub struct AccessLogService<S> {
+    inner: S,
+    authentication: std::sync::Arc<str>,
+}
+
+impl<S, B, R> Service<Request<B>> for AccessLogService<S>
+where
+    S: Service<Request<B>, Response = Response<R>>,
+{
+    type Response = Response<R>;
+    type Error = S::Error;
+    type Future = AccessLogFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // Nothing is read or formatted when `INFO` is off for this target.
+        let logged = tracing::enabled!(target: TARGET, Level::INFO).then(|| Logged {
+            method: request.method().clone(),
+            uri: loggable_uri(request.uri(), &self.authentication),
+            start: Instant::now(),
+        });
+        AccessLogFuture {
+            inner: self.inner.call(request),
+            logged,
+        }
+    }
+}
+
+/// Where the access log's events are written from (`RUST_LOG` filters on it).
+const TARGET: &str = "auth_core::rest::access_log";
+
+/// What the event of a request will say.
+#[derive(Debug)]
+struct Logged {
+    method: Method,
+    uri: String,
+    start: Instant,
+}
+
+pin_project! {
+    /// The future of an [`AccessLogService`] call: the inner answer, logged
+    /// when it is ready.
+    #[derive(Debug)]
+    pub struct AccessLogFuture<F> {
+        #[pin]
+        inner: F,
+        logged: Option<Logged>,
+    }
+}
+
+impl<F, R, E> Future for AccessLogFuture<F>
+where
+    F: Future<Output = Result<Response<R>, E>>,
+{
+    type Output = Result<Response<R>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let answer = std::task::ready!(this.inner.poll(cx));
+        if let Some(logged) = this.logged.take() {
+            let latency = logged.start.elapsed().as_micros();
+            match &answer {
+                Ok(response) => tracing::info!(
+                    target: TARGET,
+                    method = %logged.method,
+                    uri = %logged.uri,
+                    status = response.status().as_u16(),
+                    latency,
+                    "request"
+                ),
+                Err(_) => tracing::info!(
+                    target: TARGET,
+                    method = %logged.method,
+                    uri = %logged.uri,
+                    latency,
+                    "request failed without an answer"
+                ),
+            }
+        }
+        Poll::Ready(answer)
     }
 }
 

@@ -113,14 +113,12 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower::util::MapResponseLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 use crate::app::App;
 use crate::error::{Error, Result};
 use timeout::RequestTimeoutLayer;
 
-pub use access_log::{AccessLog, MAX_LOGGED_URI, loggable_uri};
+pub use access_log::{AccessLog, AccessLogFuture, AccessLogService, MAX_LOGGED_URI, loggable_uri};
 pub use cors::Cors;
 pub use qs::QsLimits;
 
@@ -267,11 +265,7 @@ impl App {
         #[cfg(not(feature = "socketio"))]
         let sockets: Option<tower::layer::util::Identity> = None;
         let layers = ServiceBuilder::new()
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(access_log)
-                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
-            )
+            .layer(access_log)
             .layer(MapResponseLayer::new(reply::no_sniffing))
             // CORS around every answer (errors and sockets' too), a
             // preflight answered here; inside `nosniff`, which every

@@ -30,8 +30,6 @@ use axum::Router;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::{HeaderValue, StatusCode, header};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 /// The web folder of the source tree (`examples/chat-web`).
 pub const DEFAULT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/chat-web");
@@ -176,11 +174,7 @@ fn page(dir: PathBuf, cors: &Cors) -> Result<Router> {
             .layer(cors)
             .layer(axum::middleware::map_response(no_sniffing));
     }
-    Ok(router.layer(
-        TraceLayer::new_for_http()
-            .make_span_with(auth_core::rest::AccessLog::default())
-            .on_response(DefaultOnResponse::new().level(Level::INFO)),
-    ))
+    Ok(router.layer(auth_core::rest::AccessLog::default()))
 }
 
 async fn no_sniffing(mut response: Response) -> Response {
