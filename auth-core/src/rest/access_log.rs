@@ -2,8 +2,8 @@
 //! string, never an unbounded URI.
 //!
 //! The app's REST stack logs one `INFO` event per request when its answer
-//! is ready ([`AccessLog`] as a tower layer): `method`, `uri`, `status`
-//! and `latency` (in microseconds), with no span, so a request costs one
+//! is ready ([`AccessLog`] as a tower layer): `method`, `uri`, `latency`
+//! (in milliseconds) and `status`, with no span, so a request costs one
 //! event's formatting and nothing when `INFO` is off. The URI is written
 //! as [`loggable_uri`] writes it: the path, with the
 //! id segment of the authentication service's path (`DELETE
@@ -32,7 +32,7 @@ const REDACTED: &str = "[redacted]";
 
 /// The access log: as a tower layer (what the app's REST stack uses), one
 /// `INFO` event `request` per answer with `method`, `uri` (see
-/// [`loggable_uri`]), `status` and `latency` in microseconds; as a span
+/// [`loggable_uri`]), `latency` in milliseconds and `status`; as a span
 /// maker for tower-http's `TraceLayer::make_span_with`, an `INFO` span
 /// `request` with `method`, `uri` and `version`.
 ///
@@ -159,26 +159,36 @@ where
         let this = self.project();
         let answer = std::task::ready!(this.inner.poll(cx));
         if let Some(logged) = this.logged.take() {
-            let latency = logged.start.elapsed().as_micros();
+            // `latency=3 ms status=200`: the shape tower-http's line had.
+            let latency = Millis(logged.start.elapsed().as_millis());
             match &answer {
                 Ok(response) => tracing::info!(
                     target: TARGET,
                     method = %logged.method,
                     uri = %logged.uri,
+                    latency = %latency,
                     status = response.status().as_u16(),
-                    latency,
                     "request"
                 ),
                 Err(_) => tracing::info!(
                     target: TARGET,
                     method = %logged.method,
                     uri = %logged.uri,
-                    latency,
+                    latency = %latency,
                     "request failed without an answer"
                 ),
             }
         }
         Poll::Ready(answer)
+    }
+}
+
+/// A latency as the log writes it: `3 ms`.
+struct Millis(u128);
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ms", self.0)
     }
 }
 

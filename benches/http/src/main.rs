@@ -582,8 +582,8 @@ async fn shutdown() {
 }
 
 /// The contract's log line, as the chat app writes it: one `INFO` event
-/// per answer with the method, the path (no query), the status and the
-/// latency in microseconds, no span.
+/// per answer with the method, the path (no query), the latency in
+/// milliseconds and the status, no span.
 async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     if !tracing::enabled!(tracing::Level::INFO) {
         return next.run(request).await;
@@ -598,8 +598,8 @@ async fn log_request(request: axum::extract::Request, next: axum::middleware::Ne
     tracing::info!(
         method = %method,
         uri = %uri,
+        latency = %format_args!("{} ms", start.elapsed().as_millis()),
         status = response.status().as_u16(),
-        latency = start.elapsed().as_micros(),
         "request"
     );
     response
