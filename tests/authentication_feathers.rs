@@ -1581,7 +1581,11 @@ fn local_app(config: AuthConfig, password_field: &'static str) -> App {
 
 /// The fixture with the user of each strategy.test.ts test.
 async fn local_fixture() -> (App, Value) {
-    let app = local_app(local_config(), "password");
+    local_fixture_with(local_config()).await
+}
+
+async fn local_fixture_with(config: AuthConfig) -> (App, Value) {
+    let app = local_app(config, "password");
     let user = app
         .service::<Users>("users")
         .create(

@@ -78,12 +78,15 @@ impl StrategyContext {
         let app = self.app()?;
         let service = self.service(&app)?;
         let external = params.provider.is_some();
+        // The id is kept (a copy) only for Feathers' second `get`.
+        let second_id =
+            (external && self.config.entity_view == EntityView::Caller).then(|| id.clone());
         // The internal lookup needs no request state: fresh params, not a
         // copy of the caller's headers and fields.
         let mut internal = Params::new();
         internal.authenticated = true;
         let lookup = EntityLookup {
-            id: id.clone(),
+            id,
             params: internal,
             external,
             check,
@@ -93,9 +96,9 @@ impl StrategyContext {
             .lookup_entity(app.clone(), lookup)
             .await
             .map_err(entity_not_found)?;
-        if !external || self.config.entity_view == EntityView::Internal {
+        let Some(id) = second_id else {
             return Ok(entity);
-        }
+        };
         // Feathers' second `get`: the caller's params with the entity as
         // `params.user` and no query (`{ ...params, [entity]: result }`).
         let caller = Params {
