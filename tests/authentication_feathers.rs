@@ -1306,6 +1306,23 @@ mod jwt {
         );
     }
 
+    // Ours: a `header` that no request could carry is refused at start-up
+    // (the name is parsed once there, not on every request).
+    #[test]
+    fn a_header_option_that_is_no_header_name_is_refused_at_setup() {
+        let config = AuthConfig::new(SECRET)
+            .auth_strategies(["jwt"])
+            .strategy_section("jwt", json!({ "header": "Bad Header" }));
+        let app = App::new()
+            .register("users", Users::new())
+            .configure(Authentication::new(config).strategy(Jwt::default()));
+        assert_error(
+            app.setup(),
+            ErrorKind::GeneralError,
+            "Strategy 'jwt': Invalid 'authentication.jwt.header': 'Bad Header' is not a header name",
+        );
+    }
+
     // feathers: packages/authentication/test/jwt.test.ts 'returns null when header not set'
     #[tokio::test]
     async fn returns_null_when_header_not_set() {

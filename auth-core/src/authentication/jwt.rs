@@ -23,6 +23,9 @@ pub struct Jwt {
     header: String,
     #[strategy(config, default = vec!["Bearer".to_owned(), "JWT".to_owned()])]
     schemes: Vec<String>,
+    /// `header` parsed once at set-up, so that a request's lookup does
+    /// not parse the name again.
+    header_name: Option<http::HeaderName>,
     context: Option<StrategyContext>,
 }
 
@@ -69,6 +72,14 @@ impl Strategy for Jwt {
                 )));
             }
         }
+        self.header_name = Some(
+            http::HeaderName::from_bytes(self.header.as_bytes()).map_err(|_| {
+                Error::general(format!(
+                    "Invalid 'authentication.{name}.header': '{}' is not a header name",
+                    self.header
+                ))
+            })?,
+        );
         self.context = Some(context.clone());
         Ok(())
     }
@@ -130,7 +141,11 @@ impl Strategy for Jwt {
     }
 
     async fn parse(&self, request: &RequestParts) -> Result<Option<AuthenticationRequest>> {
-        let Some(value) = request.headers.get(self.header.as_str()) else {
+        let value = match &self.header_name {
+            Some(name) => request.headers.get(name),
+            None => request.headers.get(self.header.as_str()),
+        };
+        let Some(value) = value else {
             return Ok(None);
         };
         // Bytes beyond ASCII are read as Latin-1, as Node reads them: such a

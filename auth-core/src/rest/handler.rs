@@ -21,13 +21,16 @@ pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request
     let (parts, body) = request.into_parts();
     let custom = parts
         .headers
-        .get("x-service-method")
+        .get(&state.service_method_header)
         .and_then(|value| value.to_str().ok());
     let route = match route::resolve(&state.app, &parts.method, parts.uri.path(), custom) {
         Ok(route) => route,
         Err(error) => return reply::error(error),
     };
-    let private = carries_credentials(&state.app, route.service.path());
+    let private = state
+        .private_paths
+        .iter()
+        .any(|path| path == route.service.path());
     // The route as the log may show it: no query string, no id (the
     // authentication service's id is a token).
     let method = parts.method.clone();
@@ -47,20 +50,23 @@ pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request
     }
 }
 
-/// Whether the answers of the service at `path` carry a token or an
-/// account: the authentication service's, and its entity service's (the
-/// users).
+/// The paths of the services whose answers carry a token or an account
+/// (`Cache-Control: no-store`): the authentication service's, and its
+/// entity service's (the users). Read once, when the router is built.
 #[cfg(feature = "auth")]
-fn carries_credentials(app: &crate::app::App, path: &str) -> bool {
+pub(crate) fn private_paths(app: &crate::app::App) -> Vec<String> {
     let Ok(authentication) = crate::authentication::default_authentication(app) else {
-        return false;
+        return Vec::new();
     };
-    path == authentication.path() || path == authentication.config().service.trim_matches('/')
+    vec![
+        authentication.path().to_owned(),
+        authentication.config().service.trim_matches('/').to_owned(),
+    ]
 }
 
 #[cfg(not(feature = "auth"))]
-fn carries_credentials(_app: &crate::app::App, _path: &str) -> bool {
-    false
+pub(crate) fn private_paths(_app: &crate::app::App) -> Vec<String> {
+    Vec::new()
 }
 
 async fn call(

@@ -197,6 +197,10 @@ impl Default for RestOptions {
 pub(crate) struct RestState {
     pub(crate) app: App,
     pub(crate) options: RestOptions,
+    /// See [`handler::private_paths`].
+    pub(crate) private_paths: Vec<String>,
+    /// `X-Service-Method`, Feathers' header naming a custom method.
+    pub(crate) service_method_header: http::HeaderName,
 }
 
 impl App {
@@ -242,7 +246,12 @@ impl App {
                 .get::<String>("default_authentication")
                 .unwrap_or_else(|| "authentication".to_owned()),
         );
-        let state = Arc::new(RestState { app: self, options });
+        let state = Arc::new(RestState {
+            private_paths: handler::private_paths(&self),
+            service_method_header: http::HeaderName::from_static("x-service-method"),
+            app: self,
+            options,
+        });
         // Every layer in one stack, applied once: `Router::layer` boxes
         // each layer it is given as a route of its own, and axum clones a
         // route's whole boxed stack for every request, so eight separate
