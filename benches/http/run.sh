@@ -343,6 +343,7 @@ echo
 echo "HTTP load: chat example vs hand-written axum baseline ($LOADGEN, 1 thread, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds, servers on core 0, load generator on core 1)"
 echo "log filter (chat, baseline): RUST_LOG=${RUST_LOG:-info (default)}, to ${LOG_DIR:-/dev/null}"
 ((LOG_REFERENCE)) && echo "logging reference: chat-nolog and baseline-nolog, the same binaries with RUST_LOG=off"
+echo "baseline: the contract's per-answer and per-connection work $([[ ${CONTRACT_LAYERS:-1} == 0 ]] && echo off || echo on) (CONTRACT_LAYERS=${CONTRACT_LAYERS:-1})"
 WARNINGS=()
 for scenario in $SCENARIOS; do
     echo

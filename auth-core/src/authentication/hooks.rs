@@ -95,6 +95,17 @@ fn merge_result(params: &mut Params, result: AuthResult, entity: Option<&str>) {
             }
         }
     }
+    // A result of plain fields only (the anonymous strategy's
+    // `{"anonymous": true}`) becomes the params' fields as it is, when
+    // there are none yet: no key hashed and stored a second time.
+    let special = |key: &String| {
+        key == "accessToken" || key == "authentication" || Some(key.as_str()) == entity
+    };
+    if params.fields.is_empty() && !fields.keys().any(special) {
+        params.fields = fields;
+        params.authenticated = true;
+        return;
+    }
     for (key, value) in fields {
         match key.as_str() {
             "accessToken" => {}
