@@ -158,6 +158,77 @@ async fn any_origin_answers_the_preflight_and_the_request() {
     }
 }
 
+/// Status and headers of an answer, without those that differ between two
+/// servers for reasons other than CORS (`date`), sorted by name.
+async fn answer_of(request: reqwest::RequestBuilder) -> (u16, Vec<(String, String)>) {
+    let response = request.send().await.expect("an answer");
+    let mut headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name != "date" && *name != "x-content-type-options")
+        .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("?").to_owned()))
+        .collect();
+    headers.sort();
+    (response.status().as_u16(), headers)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn any_origin_answers_as_tower_http_configured_by_cors_layer_does() {
+    // The app applies any origin by a layer of its own (its header values
+    // made once); `Cors::layer` gives tower-http's, for routes of a user's.
+    // Both answer the same.
+    let ours = things(&Log::new(), Cors::AnyOrigin).await;
+    let tower_http = Cors::AnyOrigin.layer().unwrap().expect("a layer");
+    let theirs = serve(
+        recorded_app(&Log::new())
+            .into_router_with(RestOptions::default())
+            .unwrap()
+            .layer(tower_http),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    type Request = fn(&reqwest::Client, String) -> reqwest::RequestBuilder;
+    let requests: [(&str, &str, Request); 6] = [
+        ("a preflight", "/things", |client, url| {
+            client
+                .request(Method::OPTIONS, url)
+                .header("origin", ELSEWHERE)
+                .header("access-control-request-method", "POST")
+                .header("access-control-request-headers", "content-type")
+        }),
+        ("a bare OPTIONS", "/things/1", |client, url| {
+            client.request(Method::OPTIONS, url)
+        }),
+        ("a find from a page", "/things", |client, url| {
+            client.get(url).header("origin", ELSEWHERE)
+        }),
+        ("a get from no page", "/things/1", |client, url| {
+            client.get(url)
+        }),
+        ("an unknown path", "/nowhere", |client, url| {
+            client.get(url).header("origin", ELSEWHERE)
+        }),
+        ("a malformed body", "/things", |client, url| {
+            client
+                .post(url)
+                .header("origin", ELSEWHERE)
+                .header("content-type", "application/json")
+                .body("{")
+        }),
+    ];
+    for (what, path, request) in requests {
+        let mine = answer_of(request(&client, format!("{ours}{path}"))).await;
+        let reference = answer_of(request(&client, format!("{theirs}{path}"))).await;
+        assert_eq!(mine, reference, "{what}");
+        assert!(
+            mine.1
+                .iter()
+                .any(|(name, value)| name == "access-control-allow-origin" && value == "*"),
+            "{what}: {mine:?}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_list_of_origins_allows_those_only() {
     let log = Log::new();

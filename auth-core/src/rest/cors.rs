@@ -1,6 +1,8 @@
 //! Cross-origin browsers (CORS), on tower-http's `CorsLayer`: which
 //! origins may call the app from a page of theirs, chosen by
-//! [`RestOptions::cors`](crate::rest::RestOptions::cors).
+//! [`RestOptions::cors`](crate::rest::RestOptions::cors). The app's router
+//! answers any origin by a layer of its own with the same answers
+//! ([`AnyOriginLayer`]), which makes its header values once.
 
 use std::time::Duration;
 
@@ -203,5 +205,117 @@ mod tests {
                 .layer()
                 .is_err()
         );
+    }
+}
+
+/// [`Cors::AnyOrigin`] as the app's router applies it: the answers of
+/// tower-http's `CorsLayer` configured by [`Cors::layer`], byte for byte
+/// (every `OPTIONS` a preflight answered `200` with the methods, the
+/// request headers and the max age, then `Access-Control-Allow-Origin: *`;
+/// every other answer with `Access-Control-Allow-Origin: *` appended), with
+/// its header values made once rather than on every request
+/// (`tests/cors.rs` compares the two).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct AnyOriginLayer;
+
+impl<S> tower::Layer<S> for AnyOriginLayer {
+    type Service = AnyOrigin<S>;
+
+    fn layer(&self, inner: S) -> AnyOrigin<S> {
+        AnyOrigin { inner }
+    }
+}
+
+/// See [`AnyOriginLayer`].
+#[derive(Debug, Clone)]
+pub(crate) struct AnyOrigin<S> {
+    inner: S,
+}
+
+const ALLOW_METHODS: &str = "GET,POST,PUT,PATCH,DELETE";
+const ALLOW_HEADERS: &str = "authorization,content-type,x-service-method";
+const MAX_AGE_SECONDS: &str = "600";
+
+impl<S, RequestBody, ResponseBody> tower::Service<http::Request<RequestBody>> for AnyOrigin<S>
+where
+    S: tower::Service<http::Request<RequestBody>, Response = http::Response<ResponseBody>>,
+    ResponseBody: Default,
+{
+    type Response = http::Response<ResponseBody>;
+    type Error = S::Error;
+    type Future = AnyOriginFuture<S::Future, ResponseBody>;
+
+    fn poll_ready(
+        &mut self,
+        context: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::result::Result<(), S::Error>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: http::Request<RequestBody>) -> Self::Future {
+        if request.method() == Method::OPTIONS {
+            let mut response = http::Response::new(ResponseBody::default());
+            let headers = response.headers_mut();
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static(ALLOW_METHODS),
+            );
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static(ALLOW_HEADERS),
+            );
+            headers.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static(MAX_AGE_SECONDS),
+            );
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+            return AnyOriginFuture::Preflight {
+                response: Some(response),
+            };
+        }
+        AnyOriginFuture::Call {
+            future: self.inner.call(request),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The answer of [`AnyOrigin`].
+    #[project = AnyOriginProjection]
+    pub(crate) enum AnyOriginFuture<F, B> {
+        /// The inner service's, `Access-Control-Allow-Origin` added.
+        Call { #[pin] future: F },
+        /// A preflight's, ready.
+        Preflight { response: Option<http::Response<B>> },
+    }
+}
+
+impl<F, B, E> std::future::Future for AnyOriginFuture<F, B>
+where
+    F: std::future::Future<Output = std::result::Result<http::Response<B>, E>>,
+    B: Default,
+{
+    type Output = std::result::Result<http::Response<B>, E>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        context: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.project() {
+            AnyOriginProjection::Preflight { response } => {
+                std::task::Poll::Ready(Ok(response.take().unwrap_or_default()))
+            }
+            AnyOriginProjection::Call { future } => {
+                let mut response = std::task::ready!(future.poll(context))?;
+                response.headers_mut().insert(
+                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    HeaderValue::from_static("*"),
+                );
+                std::task::Poll::Ready(Ok(response))
+            }
+        }
     }
 }
