@@ -13,6 +13,7 @@ use std::time::Duration;
 use auth_core::sql::sqlx::postgres::PgConnectOptions;
 use examples::chat::{ACQUIRE_TIMEOUT, Storage};
 use serde_json::Value;
+use tests::logs::Logged;
 use tests::postgres::OwnPostgres;
 use tokio::task::spawn_blocking;
 use tokio::time::{Instant, sleep, timeout};
@@ -101,6 +102,7 @@ async fn a_postgres_crash_is_a_bounded_503_and_the_same_app_serves_again_with_ev
     if tests::postgres::skip(NAME) {
         return;
     }
+    let log = Logged::capture();
     let server = Arc::new(
         spawn_blocking(OwnPostgres::start)
             .await
@@ -181,6 +183,16 @@ async fn a_postgres_crash_is_a_bounded_503_and_the_same_app_serves_again_with_ev
         acked.extend(written);
     }
     assert!(!serving.is_finished(), "the server stopped");
+    // Each 503 is logged as the database's unavailability, never as
+    // another database error (the 500s' line).
+    let unavailable_lines = log.lines_with("database unavailable");
+    assert!(!unavailable_lines.is_empty(), "the outage was not logged");
+    assert!(
+        log.lines_with("database error").is_empty(),
+        "{}",
+        log.lines_with("database error")
+    );
+
     assert_all_kept(&client, &base, &acked).await;
     let unavailable: usize = shared
         .unavailable
@@ -189,8 +201,10 @@ async fn a_postgres_crash_is_a_bounded_503_and_the_same_app_serves_again_with_ev
         .sum();
     eprintln!(
         "{NAME}: {} messages acknowledged ({acked_before} before the crash), all read back; \
-         {unavailable} answered 503; the slowest answer took {} ms (bound {bound:?})",
+         {unavailable} answered 503 ({} lines of the log say why); the slowest answer took {} ms \
+         (bound {bound:?})",
         acked.len(),
+        unavailable_lines.lines().count(),
         shared.slowest.load(Ordering::SeqCst)
     );
 }
