@@ -9,6 +9,12 @@
 #                                        missing); prints its URL, also
 #                                        written to DIR/url
 #   scripts/postgres.sh stop DIR         stop it and remove DIR
+#   scripts/postgres.sh stop-server DIR [MODE]
+#                                        stop the server only, keeping DIR
+#                                        (MODE: pg_ctl's smart, fast, or
+#                                        immediate, the default: as a crash)
+#   scripts/postgres.sh restart DIR      start a server stopped that way
+#                                        again, on the same port
 #   scripts/postgres.sh createdb DIR NAME
 #                                        another database on that server;
 #                                        prints its URL
@@ -209,6 +215,29 @@ stop() { # dir
     rm -rf "$dir"
 }
 
+# Stops the server of DIR and keeps DIR, for tests of a database outage.
+stop_server() { # dir mode
+    local dir=$1 mode=$2 bin
+    [[ $mode =~ ^(smart|fast|immediate)$ ]] || die "stop mode '$mode': use smart, fast or immediate"
+    [ -f "$dir/port" ] || die "no server started in $dir (no $dir/port)"
+    bin=$(server_bin)
+    [ -n "$bin" ] || die "no pg_ctl to stop the server in $dir with"
+    as_owner "$bin/pg_ctl" stop -w -t 60 -D "$dir/data" -m "$mode" >&2
+}
+
+# Starts the stopped server of DIR again on its port (the URLs given out
+# stay valid); fails if another process took the port meanwhile.
+restart() { # dir
+    local dir=$1 bin port
+    [ -f "$dir/port" ] || die "no server started in $dir (no $dir/port)"
+    port=$(cat "$dir/port")
+    bin=$(server_bin)
+    [ -n "$bin" ] || die "no pg_ctl to start the server in $dir with"
+    as_owner "$bin/pg_ctl" start -w -t 60 -D "$dir/data" -l "$dir/log" -o "-p $port" >&2 ||
+        die "PostgreSQL did not start again on port $port; see $dir/log"
+    log "PostgreSQL listening again on 127.0.0.1:$port"
+}
+
 run() { # cmd...
     [ $# -gt 0 ] || usage
     # Global: the EXIT trap runs after this function has returned.
@@ -235,6 +264,14 @@ start)
 stop)
     [ $# -eq 1 ] || usage
     stop "$1"
+    ;;
+stop-server)
+    [ $# -eq 1 ] || [ $# -eq 2 ] || usage
+    stop_server "$1" "${2:-immediate}"
+    ;;
+restart)
+    [ $# -eq 1 ] || usage
+    restart "$1"
     ;;
 createdb)
     [ $# -eq 2 ] || usage

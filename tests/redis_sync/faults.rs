@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use auth_core::prelude::*;
 use auth_core::redis_sync::RedisSync;
+use tests::logs::Logged;
 use tests::redis::{OwnRedis, skip, unique_key};
 use tokio::time::{Instant, sleep, timeout};
 
-use crate::harness::{Instance, Logged, acl, until_it_crosses, wait_for_subscribers};
+use crate::harness::{Instance, acl, until_it_crosses, wait_for_subscribers};
 
 #[tokio::test]
 async fn a_redis_outage_never_blocks_a_call_and_the_sync_comes_back_by_itself() {

@@ -2,8 +2,7 @@
 //! connection's recorded events, the channel's subscribers, the raw wire,
 //! and the process's log.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use auth_core::memory::MemoryService;
@@ -137,51 +136,6 @@ pub(crate) async fn publish_raw(redis_url: &str, key: &str, message: &str) {
         .query_async(&mut connection)
         .await
         .unwrap();
-}
-
-/// What the `tracing` events of this test binary print: one subscriber
-/// for the process, as `tracing` caches per call site whether anybody
-/// listens, so a subscriber of one test's thread misses the lines whose
-/// call site another test's thread reached first. A test reads the lines
-/// naming its own server.
-#[derive(Clone, Default)]
-pub(crate) struct Logged(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logged {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Logged {
-    /// The process's log, capturing from the first call on.
-    pub(crate) fn capture() -> &'static Logged {
-        static LOG: OnceLock<Logged> = OnceLock::new();
-        LOG.get_or_init(|| {
-            let log = Logged::default();
-            let writer = log.clone();
-            let _ = tracing::subscriber::set_global_default(
-                tracing_subscriber::fmt()
-                    .with_writer(move || writer.clone())
-                    .with_ansi(false)
-                    .finish(),
-            );
-            log
-        })
-    }
-
-    /// The lines holding `needle`.
-    pub(crate) fn lines_with(&self, needle: &str) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap())
-            .lines()
-            .filter(|line| line.contains(needle))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
 }
 
 /// Creates `text-N` on `from` every 200 ms until `to` received one (at

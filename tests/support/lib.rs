@@ -3,11 +3,13 @@
 //! ([`http_cases`]), fresh SQLite databases ([`sqlite`]), and fresh
 //! schemas on a PostgreSQL server, or a clear skip without one
 //! ([`postgres`]), and Redis servers for the event sync, or a clear skip
-//! without one ([`redis`]), a Socket.IO client ([`socketio`]), and a
-//! kept-alive HTTP connection ([`keep_alive`]).
+//! without one ([`redis`]), a Socket.IO client ([`socketio`]), a
+//! kept-alive HTTP connection ([`keep_alive`]), and the process's log
+//! kept for the tests to read ([`logs`]).
 
 pub mod http_cases;
 pub mod keep_alive;
+pub mod logs;
 pub mod postgres;
 pub mod redis;
 pub mod socketio;

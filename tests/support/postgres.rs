@@ -182,3 +182,120 @@ fn unique_name() -> String {
         random.finish() as u32
     )
 }
+
+/// A PostgreSQL server of one test's own, for the tests that stop it:
+/// `scripts/postgres.sh start` in a scratch directory (a cluster on a free
+/// port of 127.0.0.1), stopped and removed when dropped. Its commits are
+/// durable across a crash of the server (`synchronous_commit = on`, where
+/// the script's throwaway servers turn it off for speed), so a test may
+/// stop it as a crash would ([`OwnPostgres::crash`]) and expect every
+/// acknowledged write back.
+///
+/// Its methods wait for the script: from an async test, call them through
+/// `tokio::task::spawn_blocking` while the app under test must go on.
+pub struct OwnPostgres {
+    dir: std::path::PathBuf,
+    url: String,
+}
+
+impl OwnPostgres {
+    /// Starts one (`scripts/postgres.sh start`), waiting until it accepts
+    /// connections. Panics when it can not start: call [`skip`] first,
+    /// so that without PostgreSQL the test is skipped (or fails in CI).
+    pub fn start() -> OwnPostgres {
+        let dir = crate::scratch_file("postgres");
+        let output = script("start", &dir, &[])
+            .output()
+            .expect("scripts/postgres.sh runs");
+        assert!(
+            output.status.success(),
+            "scripts/postgres.sh start {} failed: {}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let url = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        let server = OwnPostgres { dir, url };
+        server.make_commits_durable();
+        server
+    }
+
+    /// The URL of its database.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Stops it at once, as a crash would (`pg_ctl stop -m immediate`):
+    /// its connections are cut, new ones refused, nothing is checkpointed.
+    pub fn crash(&self) {
+        self.run("stop-server", &["immediate"]);
+    }
+
+    /// Starts it again on the same port after [`OwnPostgres::crash`],
+    /// waiting until it accepts connections (after its crash recovery).
+    pub fn restart(&self) {
+        self.run("restart", &[]);
+    }
+
+    fn run(&self, command: &str, extra: &[&str]) {
+        let output = script(command, &self.dir, extra)
+            .output()
+            .expect("scripts/postgres.sh runs");
+        assert!(
+            output.status.success(),
+            "scripts/postgres.sh {command} {} failed: {}",
+            self.dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// `synchronous_commit = on` for the whole server: a commit is
+    /// acknowledged once its WAL is written, so a killed server keeps it.
+    /// (`fsync` stays off: a test crashes the server, never the machine.)
+    fn make_commits_durable(&self) {
+        let url = self.url.clone();
+        let done = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let mut connection = PgConnection::connect(&url)
+                    .await
+                    .expect("the test's own server answers");
+                // One statement each: ALTER SYSTEM refuses a transaction
+                // block, which several statements in one query would be.
+                for statement in [
+                    "ALTER SYSTEM SET synchronous_commit = on",
+                    "SELECT pg_reload_conf()",
+                ] {
+                    sqlx::raw_sql(statement)
+                        .execute(&mut connection)
+                        .await
+                        .expect("the server's settings change");
+                }
+                let _ = connection.close().await;
+            });
+        });
+        done.join().expect("the settings are changed");
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        let _ = script("stop", &self.dir, &[]).output();
+    }
+}
+
+/// `scripts/postgres.sh COMMAND DIR EXTRA..`, to run with its output kept.
+fn script(command: &str, dir: &std::path::Path, extra: &[&str]) -> std::process::Command {
+    let mut script = std::process::Command::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scripts/postgres.sh"
+    ));
+    script
+        .arg(command)
+        .arg(dir)
+        .args(extra)
+        .stdin(std::process::Stdio::null());
+    script
+}

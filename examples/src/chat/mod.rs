@@ -22,7 +22,7 @@ pub use anonymous::Anonymous;
 pub use messages::{Message, Messages};
 pub use secrets::Secrets;
 use storage::Stores;
-pub use storage::{DEFAULT_FILE, Storage};
+pub use storage::{ACQUIRE_TIMEOUT, DEFAULT_FILE, Storage};
 pub use users::{User, Users};
 
 /// One login quota: `per_minute` local logins per minute in the long

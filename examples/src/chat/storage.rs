@@ -41,9 +41,12 @@ const MESSAGE_PAGES: Paginate = Paginate {
 /// there too, so a client sees the same ids whatever the storage.
 const FIRST_ID: i64 = 1;
 
-/// How long a call waits for a free database connection before it is a
-/// `503 Unavailable` (sqlx's default, 30 s, is the whole request budget).
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a call waits for a database connection before it is a `503
+/// Unavailable`: for a free one when the pool is busy, and for a new one
+/// when the database is down (sqlx retries connecting until then, so the
+/// pool reconnects by itself once the database is back). sqlx's default,
+/// 30 s, is the whole request budget.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where the chat app keeps its records.
 #[derive(Debug, Clone)]
