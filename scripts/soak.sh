@@ -11,9 +11,11 @@
 # What it does: builds the chat example in release (unless SKIP_BUILD=1),
 # installs the Node clients of scripts/soak-sockets/ (`npm ci`, once),
 # starts the chat app on loopback with a fixed AUTH_SECRET and the login
-# limits off (server on core 0, the load on core 1 with taskset), seeds
-# USERS users (each logged in once for a token) and MESSAGES messages, runs
-# the mix for WARMUP seconds, then for DURATION seconds, and reports.
+# limits off (LOGIN_LIMITS=off: here the logins are the load; server on
+# core 0, the load on core 1 with taskset), seeds USERS shared users (each
+# logged in once for a token), SOCKETS socket users (one per cycling
+# socket) and MESSAGES messages, runs the mix for WARMUP seconds, then for
+# DURATION seconds, and reports.
 #
 # Storage (DATABASE): `memory` (memory://, the default), `sqlite` (a fresh
 # file in the run's temporary folder), or `postgres` (a throwaway server
@@ -35,8 +37,9 @@
 #   get           4    GET /messages/<seeded id>, anonymous         200
 #   login         2    POST /authentication, local, good password   201 + accessToken
 #   write         1    POST /messages with a Bearer token, then     201, then 200
-#                      DELETE /messages/<that id>: the store stays
-#                      the same size, so memory growth means a leak
+#                      DELETE /messages/<that id> with the same
+#                      token (its author's): the store stays the
+#                      same size, so memory growth means a leak
 #   bad-token     2    GET /messages/1 and POST /messages with a    401 NotAuthenticated
 #                      tampered, an alg-none or a garbage token
 #   unknown-id    2    GET /messages/<an id that never exists>      404 NotFound
@@ -45,15 +48,18 @@
 # @feathersjs/feathers, socketio-client, authentication-client and
 # socket.io-client 4), during the warm-up and the soak:
 # - cycle.mjs: SOCKETS sockets, each in a loop: connect (WebSocket; one in
-#   five long-polling, then upgraded), stay anonymous or log in (local
-#   strategy, or jwt with a seeded token; by turns), check `secrets` (the
+#   five long-polling, then upgraded), stay anonymous or log in (by turns:
+#   the local strategy as the socket's own user, at most SOCKET_LOGINS at
+#   once, as the server lets one address have only 8 password checks
+#   waiting; or jwt with a shared user's token), check `secrets` (the
 #   secret, or 401 when anonymous), find, get a seeded message, get an
 #   unknown id (404), POST a message over REST and DELETE it, waiting on
 #   the socket for both events, and when logged in create and remove one
-#   over the socket, waiting for those events too; log out now and then;
-#   disconnect. Every answer is checked; an event not received within
-#   SOCKET_WAIT_MS is missed. It also counts the `messages created` events
-#   of the wrk writers that reached a socket.
+#   over the socket, waiting for those events too; log out now and then
+#   (own users only: a logout revokes every token of its user); disconnect.
+#   Every answer is checked; an event not received within SOCKET_WAIT_MS
+#   is missed. It also counts the `messages created` events of the wrk
+#   writers that reached a socket.
 # - stall.mjs, during the soak only: STALLED sockets connect (anonymous, so
 #   every message event is sent to them), then their process is stopped
 #   with SIGSTOP for STALL_SECONDS: they read nothing and answer no ping.
@@ -85,13 +91,14 @@
 # WARMUP (s, 10), SAMPLE (s, 5), PORT (3133), AUTH_SECRET (a fixed soak
 # secret), USERS (4), MESSAGES (20), RSS_FACTOR (2), RSS_SLACK_MB (20),
 # CONNECTIONS (per kind, "find=4 get=4 login=2 write=1 bad-token=2
-# unknown-id=2"), SOCKETS (cycling sockets, 50; 0 for none), STALLED
-# (stalled sockets at a time, 3; 0 for none), STALL_SECONDS (90),
-# SOCKET_WAIT_MS (how long a socket call or an awaited event may take,
-# 15000), SETTLE (s, 30), SKIP_BUILD=1 to use the binary already built,
-# LOG_DIR (the server's per-request log lines go to $LOG_DIR/chat.log,
-# /dev/null by default), RUST_LOG (the server's log filter). Needs wrk
-# (installed from Debian's packages if missing), curl, ss, node and npm.
+# unknown-id=2"), SOCKETS (cycling sockets, 50; 0 for none), SOCKET_LOGINS
+# (their local logins at once, 4), STALLED (stalled sockets at a time, 3;
+# 0 for none), STALL_SECONDS (90), SOCKET_WAIT_MS (how long a socket call
+# or an awaited event may take, 15000), SETTLE (s, 30), SKIP_BUILD=1 to
+# use the binary already built, LOG_DIR (the server's per-request log lines
+# go to $LOG_DIR/chat.log, /dev/null by default), RUST_LOG (the server's
+# log filter). Needs wrk (installed from Debian's packages if missing),
+# curl, ss, node and npm.
 set -euo pipefail
 
 DURATION=${DURATION:-60}
@@ -238,7 +245,7 @@ client_ports() { # pid
         awk -v pid="pid=$1," 'index($0, pid) { n = split($3, a, ":"); print a[n] }'
 }
 
-log "seeding: $USERS users (one login each), $MESSAGES anonymous messages"
+log "seeding: $USERS shared users (one login each), $MESSAGES anonymous messages"
 EMAILS=() TOKENS=() USER_IDS=() SEEDED_IDS=()
 json_number() { sed -n "s/.*\"$1\":\\([0-9][0-9]*\\).*/\\1/p"; }
 for ((i = 1; i <= USERS; i++)); do
