@@ -152,6 +152,8 @@ CLIENTS=$ROOT/scripts/soak-sockets
 # shellcheck source=harness.sh
 source "$ROOT/scripts/harness.sh"
 harness_start soak
+# A command that stops the script (set -e) says where.
+trap 'log "soak.sh: stopped at line $LINENO (status $?)"' ERR
 SERVER_PID=
 POSTGRES_DIR=
 stop_postgres() {
@@ -228,16 +230,18 @@ rss_kb() { # the server's VmRSS in kB; 0 once it has exited
     echo "${kb:-0}"
 }
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
-# The server's established TCP connections on PORT, one line each: "peer-port".
+# The server's established TCP connections on PORT, one line each:
+# "peer-port send-queue-bytes".
 server_peers() {
     ss -tnpH state established "( sport = :$PORT )" 2>/dev/null |
-        awk -v pid="pid=$SERVER_PID," 'index($0, pid) { n = split($4, a, ":"); print a[n] }'
+        awk -v pid="pid=$SERVER_PID," 'index($0, pid) { n = split($4, a, ":"); print a[n], $2 }'
 }
 server_connections() { server_peers | wc -l; }
 # Sockets among the server's open files (TCP to clients and to PostgreSQL,
 # the listener, internal pipes of the runtime are not counted).
+# A file may close while it is looked at (find then fails): counted anyway.
 server_socket_fds() {
-    find "/proc/$SERVER_PID/fd" -lname 'socket:*' 2>/dev/null | wc -l
+    { find "/proc/$SERVER_PID/fd" -lname 'socket:*' 2>/dev/null || true; } | wc -l
 }
 # The local ports of a client process's established connections to PORT.
 client_ports() { # pid
@@ -431,8 +435,10 @@ run_mix() { # seconds directory
     if ((SOCKETS > 0)); then
         # Cycles end once `seconds` have passed; the last ones may wait
         # for a few answers or events more.
-        timeout $((seconds + 120)) "${PIN_LOAD[@]}" node "$CLIENTS/cycle.mjs" \
-            "${SOCKET_CONFIG%\}},\"seconds\":$seconds}" >"$dir/sockets.json" 2>"$dir/sockets.err" &
+        # The configuration (tokens included) in a file, not on a command line.
+        printf '%s' "${SOCKET_CONFIG%\}},\"seconds\":$seconds}" >"$dir/config.json"
+        timeout $((seconds + 120)) "${PIN_LOAD[@]}" node "$CLIENTS/cycle.mjs" "$dir/config.json" \
+            >"$dir/sockets.json" 2>"$dir/sockets.err" &
         pids+=($!)
     fi
     for pid in "${pids[@]}"; do
@@ -445,10 +451,11 @@ run_mix() { # seconds directory
 # each stopped for STALL_SECONDS; one line per process in $WORK/stalls:
 # "opened N held H" (H: those the server still held at the end of the stall).
 run_stalls() { # seconds
-    local end=$((SECONDS + $1)) pid ports port held i stopped dropped
+    local end=$((SECONDS + $1)) pid ports port held queued bytes i stopped dropped
     # Run in the background and killed at exit: a stopped client goes too.
     trap 'kill -KILL "${pid:-}" 2>/dev/null; exit 0' TERM
     while ((SECONDS + STALL_SECONDS <= end)); do
+        : >"$WORK/stall.out" # there before the background process opens it
         "${PIN_LOAD[@]}" node "$CLIENTS/stall.mjs" "$URL" "$STALLED" >"$WORK/stall.out" 2>&1 &
         pid=$!
         for ((i = 0; i < 300; i++)); do
@@ -469,13 +476,14 @@ run_stalls() { # seconds
         while ((SECONDS - stopped < STALL_SECONDS)); do
             sleep 1 & # waited for, so that TERM is not held up
             wait $!
-            held=0
+            held=0 queued=0
             for port in $ports; do
-                if server_peers | grep -qx "$port"; then held=$((held + 1)); fi
+                bytes=$(server_peers | awk -v port="$port" '$1 == port { print $2 }')
+                if [[ -n $bytes ]]; then held=$((held + 1)) queued=$((queued + bytes)); fi
             done
             if [[ $dropped == - ]] && ((held == 0)); then dropped=$((SECONDS - stopped)); fi
         done
-        echo "opened $(wc -w <<<"$ports") held $held dropped-after $dropped" >>"$WORK/stalls"
+        echo "opened $(wc -w <<<"$ports") held $held dropped-after $dropped queued $queued" >>"$WORK/stalls"
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
@@ -608,8 +616,10 @@ echo "warm-up: $WU_N requests, $WU_BAD unexpected, socket errors $((W_CONNECT + 
 
 SOCKET_BAD=0
 if ((SOCKETS > 0)); then
-    socket_counts "$WORK/warmup" >"$WORK/warmup.sockets"
-    socket_counts "$WORK/soak" >"$WORK/soak.sockets"
+    socket_counts "$WORK/warmup" >"$WORK/warmup.sockets" ||
+        FAILURES+=("the socket clients' counts could not be read (warm-up)")
+    socket_counts "$WORK/soak" >"$WORK/soak.sockets" ||
+        FAILURES+=("the socket clients' counts could not be read (soak)")
     S="$WORK/soak.sockets"
     echo
     echo "Sockets: $SOCKETS cycling (one in five long-polling, then upgraded); calls per kind:"
@@ -620,7 +630,8 @@ if ((SOCKETS > 0)); then
     echo "cycles $(count_of cycles "$S"), connects $(count_of connects "$S"), connect errors" \
         "$(count_of connectErrors "$S"), upgraded from polling $(count_of upgraded "$S"), logins local" \
         "$(count_of loginsLocal "$S") / jwt $(count_of loginsJwt "$S"), logouts $(count_of logouts "$S")," \
-        "dropped by the server mid-cycle $(count_of unexpectedDisconnects "$S")"
+        "dropped by the server mid-cycle $(count_of unexpectedDisconnects "$S"), stray rejections" \
+        "$(count_of strayRejections "$S")"
     echo "events: $(count_of eventsReceived "$S") received, of which $(count_of eventsFromHttpWriters "$S")" \
         "from the wrk writers; $(count_of eventsAwaited "$S") awaited (the cycles' own writes)," \
         "$(count_of eventsMissed "$S") missed"
@@ -634,7 +645,7 @@ if ((SOCKETS > 0)); then
     for phase in warmup soak; do
         F="$WORK/$phase.sockets"
         [[ -s $F ]] || { FAILURES+=("the socket clients reported nothing ($phase)"); continue; }
-        for name in unexpected eventsMissed connectErrors unexpectedDisconnects; do
+        for name in unexpected eventsMissed connectErrors unexpectedDisconnects strayRejections; do
             value=$(count_of "$name" "$F")
             ((value == 0)) || FAILURES+=("sockets ($phase): $name $value")
             SOCKET_BAD=$((SOCKET_BAD + value))
@@ -644,13 +655,14 @@ if ((SOCKETS > 0)); then
     done
 fi
 if ((STALLED > 0)); then
-    read -r STALLS ST_OPENED ST_HELD ST_FAILED ST_DROPS < <(awk '
-        $1 == "opened" { n++; o += $2; h += $4; d = d (d == "" ? "" : ",") $6 }
+    read -r STALLS ST_OPENED ST_HELD ST_FAILED ST_DROPS ST_QUEUED < <(awk '
+        $1 == "opened" { n++; o += $2; h += $4; d = d (d == "" ? "" : ",") $6; q += $8 }
         $1 == "connect-failed" { f++ }
-        END { print n + 0, o + 0, h + 0, f + 0, (d == "" ? "-" : d) }' "$WORK/stalls")
+        END { print n + 0, o + 0, h + 0, f + 0, (d == "" ? "-" : d), q + 0 }' "$WORK/stalls")
     echo "stalled clients: $STALLS processes stopped ${STALL_SECONDS}s each, $ST_OPENED sockets," \
-        "$ST_HELD still held by the server after the stall, $ST_FAILED processes that could not connect;" \
-        "all of a process's sockets let go by the server after (s): $ST_DROPS"
+        "$ST_HELD still held by the server after the stall (their send queues: $ST_QUEUED bytes)," \
+        "$ST_FAILED processes that could not connect; all of a process's sockets let go by the server" \
+        "after (s, - for never): $ST_DROPS"
     ((STALLS > 0)) || FAILURES+=("no stalled client ran (DURATION shorter than STALL_SECONDS?)")
     ((ST_OPENED == STALLS * STALLED)) || FAILURES+=("stalled clients: $ST_OPENED sockets seen, $((STALLS * STALLED)) opened")
     ((ST_HELD == 0)) || FAILURES+=("the server still held $ST_HELD stalled sockets after ${STALL_SECONDS}s")
