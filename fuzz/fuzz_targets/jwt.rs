@@ -74,6 +74,7 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
                 id: None,
                 email: "fuzz@example.com".to_owned(),
                 password: Some("a password".to_owned()),
+                token_epoch: None,
             },
             Params::new(),
         ))
