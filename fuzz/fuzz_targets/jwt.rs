@@ -1,8 +1,8 @@
 //! Fuzz target `jwt`: an `Authorization` header through the chat app's
 //! `jwt` strategy, as the REST transport runs it.
 //!
-//! The chat app (`examples::chat::app`) is built once, with one user (id
-//! 1) and a valid access token for that user made by `Tokens::create`
+//! The chat app (`examples::chat::app`) is built once, with one user
+//! (id 1) and a valid access token for that user made by `Tokens::create`
 //! (through the authentication service). Each input becomes a header value
 //! (inputs `HeaderValue::from_bytes` refuses are skipped); the registered
 //! strategies `parse` the request as `rest` does, and the credentials found
