@@ -4,10 +4,10 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET=600] [target ...]
 #
-# Targets default to all four: qs jwt chat_json memory_query. Prints one
-# summary line per target; exits non-zero when any target crashed (the
-# input is then in fuzz/artifacts/<target>/, the full log in
-# fuzz/logs/<target>.log). See fuzz/README.md.
+# Targets default to all six: qs jwt chat_json memory_query socket_call
+# query_sql. Prints one summary line per target; exits non-zero when any
+# target crashed (the input is then in fuzz/artifacts/<target>/, the full
+# log in fuzz/logs/<target>.log). See fuzz/README.md.
 #
 # Uses the nightly toolchain with AddressSanitizer when there is one
 # (FUZZ_SANITIZER=none for speed); on stable, RUSTC_BOOTSTRAP=1 and no
@@ -36,7 +36,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
 fi
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-    targets=(qs jwt chat_json memory_query)
+    targets=(qs jwt chat_json memory_query socket_call query_sql)
 fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,8 +59,9 @@ fi
 
 dictionary() {
     case "$1" in
-    qs | memory_query) echo "fuzz/dicts/query.dict" ;;
+    qs | memory_query | query_sql) echo "fuzz/dicts/query.dict" ;;
     jwt) echo "fuzz/dicts/jwt.dict" ;;
+    socket_call) echo "fuzz/dicts/socket.dict" ;;
     *) echo "" ;;
     esac
 }

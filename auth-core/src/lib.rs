@@ -151,4 +151,55 @@ pub mod __private {
     pub use std::vec::Vec;
 }
 
+/// What the fuzz targets in `fuzz/` (and `tests/fuzz_regressions.rs`,
+/// which keeps their findings) drive of the crate's internals, each the
+/// very function a transport or adapter runs. Not a public API.
+#[doc(hidden)]
+pub mod __fuzz {
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub use crate::sql::find::{Dialect, find_sql};
+
+    /// A method event's arguments (after its name), as the Socket.IO
+    /// transport reads them from the event's JSON.
+    #[cfg(feature = "socketio")]
+    pub use crate::socketio::args::Arguments;
+
+    /// The service and call the method event `method` with `arguments`
+    /// names, as the Socket.IO transport resolves it with the
+    /// connection's `params`.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` for an unknown service path, `MethodNotAllowed` for a
+    /// method the service does not offer, `BadRequest` for too many
+    /// arguments or arguments of the wrong type.
+    #[cfg(feature = "socketio")]
+    pub fn socket_resolve(
+        app: &crate::App,
+        method: &str,
+        arguments: Arguments,
+        params: crate::Params,
+    ) -> crate::Result<(crate::JsonService, crate::JsonCall)> {
+        crate::socketio::args::resolve(app, method, arguments, params)
+    }
+
+    /// Runs the method event `method` with `arguments` over `connection`
+    /// as the Socket.IO transport does (resolved, called through the
+    /// service's hooks, `$select` projected on the answer), giving what
+    /// the acknowledgement carries.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`socket_resolve`], and the call's.
+    #[cfg(feature = "socketio")]
+    pub async fn socket_call(
+        app: &crate::App,
+        connection: &crate::realtime::Connection,
+        method: &str,
+        arguments: Arguments,
+    ) -> crate::Result<serde_json::Value> {
+        crate::socketio::call(app, connection, method, arguments).await
+    }
+}
+
 extern crate self as auth_core;

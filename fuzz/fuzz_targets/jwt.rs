@@ -1,8 +1,8 @@
 //! Fuzz target `jwt`: an `Authorization` header through the chat app's
 //! `jwt` strategy, as the REST transport runs it.
 //!
-//! The chat app (`examples::chat::app`) is built once, with one user (id
-//! 1) and a valid access token for that user made by `Tokens::create`
+//! The chat app (`examples::chat::app`) is built once, with one user
+//! (id 1) and a valid access token for that user made by `Tokens::create`
 //! (through the authentication service). Each input becomes a header value
 //! (inputs `HeaderValue::from_bytes` refuses are skipped); the registered
 //! strategies `parse` the request as `rest` does, and the credentials found
@@ -74,6 +74,7 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
                 id: None,
                 email: "fuzz@example.com".to_owned(),
                 password: Some("a password".to_owned()),
+                token_epoch: None,
             },
             Params::new(),
         ))

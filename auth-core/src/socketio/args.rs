@@ -18,9 +18,10 @@ const MAX_ARGUMENTS: usize = 4;
 /// Every argument of an event after its name, as JSON.
 ///
 /// Deserialized as a tuple, so that socketioxide gives the whole argument
-/// list rather than its first element.
+/// list rather than its first element. Public only for the fuzz targets
+/// (through `auth_core::__fuzz`).
 #[derive(Debug, Default)]
-pub(crate) struct Arguments {
+pub struct Arguments {
     pub(crate) values: Vec<Value>,
     /// More arguments than [`MAX_ARGUMENTS`] were sent.
     pub(crate) too_many: bool,

@@ -46,7 +46,8 @@
 //! # }
 //! ```
 
-mod args;
+// Reached by `crate::__fuzz`.
+pub(crate) mod args;
 mod sink;
 
 use std::sync::Arc;
@@ -332,7 +333,7 @@ async fn handshake_login(app: &App, connection: &Connection) -> Result<()> {
 }
 
 /// Runs one method event as a call made over `connection`.
-async fn call(
+pub(crate) async fn call(
     app: &App,
     connection: &Connection,
     method: &str,

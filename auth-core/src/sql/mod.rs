@@ -65,6 +65,8 @@
 
 mod columns;
 mod errors;
+// Reached by `crate::__fuzz`.
+pub(crate) mod find;
 mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -76,7 +78,7 @@ mod translate;
 
 use std::marker::PhantomData;
 
-use sea_query::{Alias, Asterisk, Cond, Expr, Func, OnConflict, Query as Sql, SimpleExpr};
+use sea_query::{Alias, Asterisk, Cond, Expr, OnConflict, Query as Sql, SimpleExpr};
 use sea_query_binder::SqlxBinder;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -90,6 +92,7 @@ use crate::service::{Id, Method, Service};
 use crate::typed;
 
 pub use columns::{Column, ColumnKind};
+use find::Table;
 pub use pool::SqlPool;
 use pool::Tx;
 /// The sqlx the adapter is built on, for pools, migrations and the app's
@@ -236,11 +239,19 @@ impl<T> SqlService<T> {
         }
     }
 
+    /// The table as its statements name it.
+    fn table_ref(&self) -> Table<'_> {
+        Table {
+            name: &self.table,
+            id: &self.id,
+            columns: &self.columns,
+            dialect: self.pool.dialect(),
+        }
+    }
+
     /// The query of `params`, parsed and checked against the columns.
     fn query(&self, params: &Params) -> Result<Query> {
-        let query = Query::parse(&params.query)?;
-        translate::check_fields(&self.columns, &query)?;
-        Ok(query)
+        self.table_ref().query(&params.query)
     }
 
     /// `id = <id>` (an id the column can not hold matches nothing). Ids
@@ -303,7 +314,7 @@ impl<T> SqlService<T> {
 
     /// The query's conditions as a `WHERE`.
     fn condition(&self, query: &Query) -> Result<Cond> {
-        translate::condition(&self.columns, &query.conditions, self.pool.dialect())
+        self.table_ref().condition(query)
     }
 
     /// The row matching `id` and the query, as a JSON record.
@@ -498,40 +509,6 @@ impl<T: DeserializeOwned> SqlService<T> {
         Ok(rows)
     }
 
-    /// The `SELECT` of a `find`'s records: the conditions, `$sort` (then
-    /// the id), `limit` and `skip`.
-    fn page_select(
-        &self,
-        query: &Query,
-        conditions: Cond,
-        limit: Option<usize>,
-        skip: usize,
-    ) -> sea_query::SelectStatement {
-        let mut select = Sql::select();
-        select
-            .column(Asterisk)
-            .from(self.table())
-            .cond_where(conditions);
-        translate::order(
-            &mut select,
-            query,
-            &self.id,
-            &self.columns,
-            self.pool.dialect(),
-        );
-        // SQL's integers are signed 64-bit ones (a larger value bound
-        // would not convert): a `$limit` or `$skip` past them is the
-        // largest, which no table reaches.
-        let bounded = |count: usize| u64::try_from(count).unwrap_or(u64::MAX).min(SQL_MAX);
-        match limit {
-            Some(limit) => select.limit(bounded(limit)).offset(bounded(skip)),
-            // SQLite needs a LIMIT to take an OFFSET.
-            None if skip > 0 => select.limit(SQL_MAX).offset(bounded(skip)),
-            None => &mut select,
-        };
-        select
-    }
-
     /// How the database runs the `find` these params ask for, to check
     /// that a service's finds use indexes: on SQLite the lines of `EXPLAIN
     /// QUERY PLAN` for its `SELECT` (`SEARCH messages USING INDEX ..`,
@@ -545,7 +522,9 @@ impl<T: DeserializeOwned> SqlService<T> {
         let query = self.query(params)?;
         let conditions = self.condition(&query)?;
         let limit = query.limit(self.paginate(params));
-        let select = self.page_select(&query, conditions, limit, query.filters.skip.unwrap_or(0));
+        let select =
+            self.table_ref()
+                .page(&query, conditions, limit, query.filters.skip.unwrap_or(0));
         self.pool.explain(&select).await
     }
 
@@ -621,9 +600,6 @@ fn by_id_alone(query: &Query) -> bool {
     matches!(&query.conditions, query::Condition::And(all) if all.is_empty())
 }
 
-/// The largest `LIMIT` or `OFFSET` SQL takes (`i64::MAX`).
-const SQL_MAX: u64 = i64::MAX as u64;
-
 /// Whether `value` is text holding the NUL character.
 fn holds_nul(value: &sea_query::Value) -> bool {
     matches!(value, sea_query::Value::String(Some(text)) if text.contains('\0'))
@@ -648,41 +624,35 @@ where
     async fn find(&self, params: &Params) -> Result<Found<T>> {
         let query = self.typed_query(params)?;
         let mut joined = self.joined(params).await;
-        let conditions = self.condition(&query)?;
         let paginate = self.paginate(params);
-        let limit = query.limit(paginate);
-        let skip = query.filters.skip.unwrap_or(0);
-        let data = if limit == Some(0) {
-            Vec::new()
-        } else {
-            let select = self.page_select(&query, conditions.clone(), limit, skip);
-            let tx = joined.as_mut().map(Session::tx).transpose()?;
-            match query.filters.select {
-                // Rows read straight into `T`.
-                None => {
-                    self.pool
-                        .fetch(&select, &self.columns, tx, row::read::<T>)
-                        .await?
+        let statements = self.table_ref().find(&query, paginate)?;
+        let data = match &statements.page {
+            // `$limit: 0`: only the count.
+            None => Vec::new(),
+            Some(select) => {
+                let tx = joined.as_mut().map(Session::tx).transpose()?;
+                match query.filters.select {
+                    // Rows read straight into `T`.
+                    None => {
+                        self.pool
+                            .fetch(select, &self.columns, tx, row::read::<T>)
+                            .await?
+                    }
+                    Some(_) => self.answers(self.fetch(select, tx).await?, &query)?,
                 }
-                Some(_) => self.answers(self.fetch(&select, tx).await?, &query)?,
             }
         };
-        let Some(_) = paginate else {
+        let Some(count) = &statements.count else {
             return Ok(Found::All(data));
         };
-        let mut count = Sql::select();
-        count
-            .expr(Func::count(Expr::col(Asterisk)))
-            .from(self.table())
-            .cond_where(conditions);
         let total = self
             .pool
-            .fetch_count(&count, joined.as_mut().map(Session::tx).transpose()?)
+            .fetch_count(count, joined.as_mut().map(Session::tx).transpose()?)
             .await?;
         Ok(Found::Page(Page {
             total: usize::try_from(total).unwrap_or(0),
-            limit: limit.unwrap_or(0),
-            skip,
+            limit: query.limit(paginate).unwrap_or(0),
+            skip: query.filters.skip.unwrap_or(0),
             data,
         }))
     }

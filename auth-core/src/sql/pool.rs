@@ -78,16 +78,33 @@ impl From<&SqlPool> for SqlPool {
     }
 }
 
-/// The SQL a statement is written in.
+/// The SQL a statement is written in. Public only for the fuzz targets
+/// (through `auth_core::__fuzz`); a service takes its dialect from its pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dialect {
+pub enum Dialect {
+    /// SQLite's (feature `sqlite`).
     #[cfg(feature = "sqlite")]
     Sqlite,
+    /// PostgreSQL's (feature `postgres`).
     #[cfg(feature = "postgres")]
     Postgres,
 }
 
 impl Dialect {
+    /// `statement`'s SQL text in this dialect, its values as placeholders
+    /// (`?` on SQLite, `$1`, `$2`.. on PostgreSQL), and the values.
+    pub(crate) fn build(
+        self,
+        statement: &sea_query::SelectStatement,
+    ) -> (String, sea_query::Values) {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Dialect::Sqlite => statement.build(sea_query::SqliteQueryBuilder),
+            #[cfg(feature = "postgres")]
+            Dialect::Postgres => statement.build(sea_query::PostgresQueryBuilder),
+        }
+    }
+
     /// Whether its text can not hold the NUL character (PostgreSQL's can
     /// not; SQLite's can).
     pub(crate) fn refuses_nul(self) -> bool {
