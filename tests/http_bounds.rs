@@ -387,12 +387,55 @@ async fn a_client_writing_a_large_body_reads_its_413() {
     }
 }
 
+/// A client that reads nothing of its answer, once the kernel's buffers
+/// are full, is dropped after `write_timeout`: what it reads afterwards is
+/// the answer cut short, then the end of the connection. (Without the
+/// bound the server would wait, and the whole answer would come.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_reads_nothing_is_dropped_after_the_write_timeout() {
+    const ANSWER: usize = 32 * 1024 * 1024;
+    let app = notes_app();
+    app.service::<MemoryService<Value>>("messages")
+        .create(
+            serde_json::json!({ "id": 1, "text": "x".repeat(ANSWER) }),
+            Params::new(),
+        )
+        .await
+        .unwrap();
+    let options = RestOptions {
+        write_timeout: Some(Duration::from_secs(1)),
+        ..RestOptions::default()
+    };
+    let address = serve(app, options).await;
+    let mut stream = TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"GET /messages/1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    // Far longer than the bound, reading nothing.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let mut received = Vec::new();
+    let ended = tokio::time::timeout(GENEROUS, stream.read_to_end(&mut received)).await;
+    assert!(ended.is_ok(), "the connection is still open");
+    assert!(
+        received.starts_with(b"HTTP/1.1 200"),
+        "the answer began: {:?}",
+        String::from_utf8_lossy(&received[..received.len().min(64)])
+    );
+    assert!(
+        received.len() < ANSWER,
+        "the whole answer came ({} bytes): the server waited for the client",
+        received.len()
+    );
+}
+
 /// The bounds, as `RestOptions` documents them, and the `[rest]` section
 /// of the configuration over them; a bad section is an error naming it.
 #[test]
 fn defaults_and_the_rest_section() {
     let defaults = RestOptions::default();
     assert_eq!(defaults.header_read_timeout, Some(Duration::from_secs(20)));
+    assert_eq!(defaults.write_timeout, Some(Duration::from_secs(30)));
     assert!(defaults.keep_alive);
     assert_eq!(defaults.max_connections, Some(10_000));
     assert_eq!(defaults.drain_limit, 4 * 1024 * 1024);
@@ -420,6 +463,7 @@ fn defaults_and_the_rest_section() {
             serde_json::json!({ "header_read_timeout": 0 }),
             "header_read_timeout",
         ),
+        (serde_json::json!({ "write_timeout": -1 }), "write_timeout"),
         (
             serde_json::json!({ "max_connections": 0 }),
             "max_connections",

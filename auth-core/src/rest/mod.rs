@@ -43,6 +43,7 @@
 //! | query string bracket depth | 5 | `400 BadRequest` | [`query_limits.max_depth`](QsLimits::max_depth) |
 //! | time to answer | 30 s | `408 Timeout` | [`request_timeout`](RestOptions::request_timeout) |
 //! | time to send a request head, and idle time between requests | 20 s | the connection is closed | [`header_read_timeout`](RestOptions::header_read_timeout) |
+//! | time a client leaves what it is sent unread (an answer, socket messages) | 30 s | the connection is closed | [`write_timeout`](RestOptions::write_timeout) |
 //! | open connections | 10,000 | new ones wait to be accepted | [`max_connections`](RestOptions::max_connections) |
 //! | unread body read and discarded after the answer | 4 MiB, 5 s | the connection is closed after the answer | [`drain_limit`](RestOptions::drain_limit), [`drain_timeout`](RestOptions::drain_timeout) |
 //!
@@ -154,6 +155,13 @@ pub struct RestOptions {
     /// end of its previous answer: this is also the idle keep-alive
     /// timeout. Past it the connection is closed. `None` waits forever.
     pub header_read_timeout: Option<Duration>,
+    /// How long a write to a connection may wait for the client to read
+    /// (30 s): once the kernel's buffers are full, a client that takes
+    /// nothing of an answer, or of a WebSocket's messages, for that long is
+    /// dropped, and whatever was waiting to be sent to it is freed. `None`
+    /// waits forever (a client that stops reading then holds its connection
+    /// and its unsent messages for as long as it stays connected).
+    pub write_timeout: Option<Duration>,
     /// Whether a connection stays open for further requests after an
     /// answer (HTTP/1.1 keep-alive): `true`.
     pub keep_alive: bool,
@@ -185,6 +193,7 @@ impl Default for RestOptions {
             query_limits: QsLimits::default(),
             request_timeout: Some(Duration::from_secs(30)),
             header_read_timeout: Some(Duration::from_secs(20)),
+            write_timeout: Some(Duration::from_secs(30)),
             keep_alive: true,
             max_connections: Some(10_000),
             drain_limit: 4 * 1024 * 1024,

@@ -34,6 +34,7 @@ use super::drain::{self, Leftover, Tracked};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Bounds {
     header_read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
     keep_alive: bool,
     max_connections: Option<usize>,
     drain_limit: usize,
@@ -44,6 +45,7 @@ impl From<&RestOptions> for Bounds {
     fn from(options: &RestOptions) -> Bounds {
         Bounds {
             header_read_timeout: options.header_read_timeout,
+            write_timeout: options.write_timeout,
             keep_alive: options.keep_alive,
             max_connections: options.max_connections,
             drain_limit: options.drain_limit,
@@ -98,6 +100,8 @@ pub(crate) async fn serve(
         let io = Counted {
             stream,
             _permit: permit,
+            write_timeout: bounds.write_timeout,
+            stalled: None,
         };
         tokio::spawn(connection(
             io,
@@ -213,10 +217,58 @@ async fn answer(
 }
 
 /// A connection's socket, holding its place under the connection cap for
-/// as long as it is open, upgraded (a WebSocket) or not.
+/// as long as it is open, upgraded (a WebSocket) or not, whose writes give
+/// up (`TimedOut`) once they have waited `write_timeout` for the client to
+/// read: hyper then closes the connection, and a WebSocket's writer fails,
+/// which closes the socket. Without it, a client that stops reading holds
+/// its connection, and the messages queued for it, for as long as it
+/// stays connected.
 struct Counted {
     stream: TcpStream,
     _permit: Option<OwnedSemaphorePermit>,
+    write_timeout: Option<Duration>,
+    /// Armed by the first write that found the socket full, disarmed by the
+    /// next that makes progress.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Counted {
+    /// `poll` (a write) with the write timeout: `Pending` arms the timer
+    /// (allocated only then), progress disarms it, and a timer that has
+    /// fired turns `Pending` into `TimedOut`.
+    fn bounded<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: impl FnOnce(Pin<&mut TcpStream>, &mut Context<'_>) -> Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match poll(Pin::new(&mut self.stream), cx) {
+            Poll::Ready(result) => {
+                self.stalled = None;
+                Poll::Ready(result)
+            }
+            Poll::Pending => {
+                let Some(limit) = self.write_timeout else {
+                    return Poll::Pending;
+                };
+                let timer = self
+                    .stalled
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                match timer.as_mut().poll(cx) {
+                    Poll::Ready(()) => {
+                        tracing::debug!(
+                            timeout = ?limit,
+                            "a client read nothing of what it was sent: its connection is dropped"
+                        );
+                        Poll::Ready(Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            format!("the client read nothing of what it was sent for {limit:?}"),
+                        )))
+                    }
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
 }
 
 impl AsyncRead for Counted {
@@ -235,7 +287,8 @@ impl AsyncWrite for Counted {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+        self.get_mut()
+            .bounded(cx, |stream, cx| stream.poll_write(cx, buf))
     }
 
     fn poll_write_vectored(
@@ -243,7 +296,8 @@ impl AsyncWrite for Counted {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+        self.get_mut()
+            .bounded(cx, |stream, cx| stream.poll_write_vectored(cx, bufs))
     }
 
     fn is_write_vectored(&self) -> bool {

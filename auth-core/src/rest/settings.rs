@@ -7,6 +7,7 @@
 //! body_limit = 1048576         # bytes
 //! request_timeout = 30         # seconds
 //! header_read_timeout = 20     # seconds, also the idle keep-alive timeout
+//! write_timeout = 30           # seconds a client may leave what it is sent unread
 //! keep_alive = true
 //! max_connections = 10000
 //! drain_limit = 4194304        # bytes
@@ -29,6 +30,7 @@ struct RestSection {
     body_limit: Option<usize>,
     request_timeout: Option<f64>,
     header_read_timeout: Option<f64>,
+    write_timeout: Option<f64>,
     keep_alive: Option<bool>,
     max_connections: Option<usize>,
     drain_limit: Option<usize>,
@@ -57,6 +59,9 @@ impl RestSection {
         }
         if let Some(timeout) = self.header_read_timeout {
             options.header_read_timeout = Some(seconds("header_read_timeout", timeout)?);
+        }
+        if let Some(timeout) = self.write_timeout {
+            options.write_timeout = Some(seconds("write_timeout", timeout)?);
         }
         if let Some(keep_alive) = self.keep_alive {
             options.keep_alive = keep_alive;
