@@ -120,6 +120,7 @@ macro_rules! sql_tests {
 
 sql_tests!(
     a_write_waits_for_another_connections_write,
+    a_write_dropped_part_way_leaves_no_transaction_open,
     text_ids_name_their_rows,
     huge_limits_and_skips_are_answered,
     one_statement_with_values_of_other_types_answers_right,
@@ -1197,4 +1198,61 @@ async fn a_write_waits_for_another_connections_write(backend: Backend) {
     holder.await.unwrap();
     assert_eq!(patched.len(), 4);
     assert_eq!(messages.get(3, Params::new()).await.unwrap().votes, Some(1));
+}
+
+/// Writes dropped part-way, at every point a poll can stop them (the
+/// request of a client that went away), never leave the pool's connection
+/// inside a transaction: the next write on the same connection succeeds.
+/// On SQLite, sqlx's `begin_with` was not cancel-safe: dropped after its
+/// `BEGIN IMMEDIATE` ran but before the transaction was handed over, it
+/// gave the connection back to the pool holding the write lock, and every
+/// later write on it failed (`begin_with at non-zero transaction depth`,
+/// a 500) while the others found the database locked (found by the soak).
+async fn a_write_dropped_part_way_leaves_no_transaction_open(backend: Backend) {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::Poll;
+    use std::time::Duration;
+
+    let database = database_with(backend, 1).await;
+    let messages = SqlService::<Message>::new(database.pool(), "messages", SqlOptions::new())
+        .await
+        .unwrap();
+    let messages = App::new()
+        .register("messages", messages)
+        .service::<SqlService<Message>>("messages");
+    for round in 0..300u64 {
+        {
+            let mut create =
+                pin!(messages.create(message(&format!("dropped {round}"), None), Params::new()));
+            // Poll it a few times, letting the connection's worker move on
+            // in between, then drop it wherever it is.
+            for _ in 0..(round % 12) {
+                let polled =
+                    std::future::poll_fn(|cx| Poll::Ready(create.as_mut().poll(cx).is_ready()))
+                        .await;
+                if polled {
+                    break;
+                }
+                std::thread::sleep(Duration::from_micros(round % 5 * 20));
+                tokio::task::yield_now().await;
+            }
+        }
+        let created = tokio::time::timeout(
+            Duration::from_secs(10),
+            messages.create(message(&format!("kept {round}"), None), Params::new()),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("round {round}: the next write never answered"));
+        if let Err(error) = created {
+            panic!("round {round}: the next write failed: {error:?}");
+        }
+    }
+    let found = messages.find(Params::new()).await.unwrap();
+    let kept = found
+        .data()
+        .iter()
+        .filter(|m| m.text.starts_with("kept "))
+        .count();
+    assert_eq!(kept, 300);
 }

@@ -221,10 +221,26 @@ impl SqlPool {
     /// writes would instead fail with `SQLITE_BUSY` when another
     /// connection committed a write after its read, which SQLite can not
     /// wait out (found as a multi patch failing now and then).
+    ///
+    /// On SQLite the `BEGIN` runs in a task of its own, so that a caller
+    /// dropped part-way (a client gone) can not cancel it: sqlx's
+    /// `begin_with` is not cancel-safe. Dropped after its statement ran but
+    /// before the transaction was handed over, it gave the connection back
+    /// to the pool inside the transaction, holding the write lock, and every
+    /// later write failed. Run to its end, the transaction it makes is
+    /// dropped, which rolls it back.
     pub(crate) async fn begin(&self) -> Result<Tx> {
         match self {
             #[cfg(feature = "sqlite")]
-            SqlPool::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
+            SqlPool::Sqlite(pool) => {
+                let pool = pool.clone();
+                tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+                    .await
+                    .map_err(|error| {
+                        Error::general(format!("The task opening a transaction failed: {error}"))
+                    })?
+                    .map(Tx::Sqlite)
+            }
             #[cfg(feature = "postgres")]
             SqlPool::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
         }
