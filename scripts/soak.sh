@@ -32,6 +32,17 @@
 # Proportions are set by connections (each connection is a closed loop: one
 # request in flight); the report gives each kind's share of the requests.
 #
+# Every write is an event to every socket, so the writer sets the event
+# rate the socket clients (one Node process, on the load's core) must read.
+# On SQLite and PostgreSQL the database paces it (~90 writes, so ~180
+# events, a second per socket). On memory, unpaced, it was ~900 a second
+# per socket, 45,000 a second into the clients' process: that process fell
+# behind, and the server dropped long-polling sockets whose 256-packet
+# queue filled around their upgrade, as designed for a reader that does not
+# keep up (a load test of its own, tests/socketio.rs). A soak is about
+# time, not overload: on memory the writer waits WRITE_DELAY_MS (5) before
+# each request, about the SQL stores' rate; on them it does not wait (0).
+#
 #   kind        conns  requests                                     expected
 #   find          4    GET /messages (3 query strings), anonymous   200
 #   get           4    GET /messages/<seeded id>, anonymous         200
@@ -39,7 +50,8 @@
 #   write         1    POST /messages with a Bearer token, then     201, then 200
 #                      DELETE /messages/<that id> with the same
 #                      token (its author's): the store stays the
-#                      same size, so memory growth means a leak
+#                      same size, so memory growth means a leak;
+#                      WRITE_DELAY_MS between two requests
 #   bad-token     2    GET /messages/1 and POST /messages with a    401 NotAuthenticated
 #                      tampered, an alg-none or a garbage token
 #   unknown-id    2    GET /messages/<an id that never exists>      404 NotFound
@@ -92,7 +104,8 @@
 # secret), USERS (4), MESSAGES (20), RSS_FACTOR (2), RSS_SLACK_MB (20),
 # CONNECTIONS (per kind, "find=4 get=4 login=2 write=1 bad-token=2
 # unknown-id=2"), SOCKETS (cycling sockets, 50; 0 for none), SOCKET_LOGINS
-# (their local logins at once, 4), STALLED (stalled sockets at a time, 3;
+# (their local logins at once, 4), WRITE_DELAY_MS (the writer's pause
+# before each request, 5 on memory, 0 on SQLite and PostgreSQL), STALLED (stalled sockets at a time, 3;
 # 0 for none), STALL_SECONDS (90), SOCKET_WAIT_MS (how long a socket call
 # or an awaited event may take, 15000), SETTLE (s, 30), SKIP_BUILD=1 to
 # use the binary already built, LOG_DIR (the server's per-request log lines
@@ -116,6 +129,11 @@ STALLED=${STALLED:-3}
 STALL_SECONDS=${STALL_SECONDS:-90}
 SOCKET_WAIT_MS=${SOCKET_WAIT_MS:-15000}
 SOCKET_LOGINS=${SOCKET_LOGINS:-4}
+if [[ ${DATABASE:-} == memory || (-z ${DATABASE:-} && ${DATABASE_URL:-memory://} == memory://*) ]]; then
+    WRITE_DELAY_MS=${WRITE_DELAY_MS:-5}
+else
+    WRITE_DELAY_MS=${WRITE_DELAY_MS:-0}
+fi
 SETTLE=${SETTLE:-30}
 HOST=127.0.0.1
 PASSWORD=soak-password-1
@@ -125,7 +143,7 @@ for number in DURATION WARMUP SAMPLE PORT USERS MESSAGES RSS_FACTOR RSS_SLACK_MB
     SOCKET_WAIT_MS SOCKET_LOGINS SETTLE; do
     [[ ${!number} =~ ^[1-9][0-9]*$ ]] || { echo "$number must be a positive integer" >&2; exit 2; }
 done
-for number in SOCKETS STALLED; do
+for number in SOCKETS STALLED WRITE_DELAY_MS; do
     [[ ${!number} =~ ^(0|[1-9][0-9]*)$ ]] || { echo "$number must be a whole number" >&2; exit 2; }
 done
 declare -A CONNS=()
@@ -347,6 +365,11 @@ function init(args)
     last = kind -- the request in flight (write: create or remove)
     pending = nil -- write: the id of the message to remove next
     author = nil -- write: the token that created it (only its author may remove it)
+end
+
+-- The writer's pause before each request (WRITE_DELAY_MS), the others none.
+function delay()
+    return kind == "write" and $WRITE_DELAY_MS or 0
 end
 
 local function pick(list)
@@ -595,7 +618,8 @@ read -r S_CONNECT S_READ S_WRITE S_TIMEOUT < <(socket_errors "$WORK/soak")
 
 echo
 echo "Soak: chat example on $STORAGE, ${DURATION}s of mixed load after a ${WARMUP}s warm-up" \
-    "(wrk, one process of 1 thread per kind; $SOCKETS cycling sockets; $PINNING)"
+    "(wrk, one process of 1 thread per kind; the writer pausing ${WRITE_DELAY_MS} ms;" \
+    "$SOCKETS cycling sockets; $PINNING)"
 echo
 printf '%-18s %5s %10s %7s %10s %12s %10s %8s %8s  %s\n' \
     kind conns requests share 2xx expected-4xx unexpected "p50 ms" "p99 ms" statuses
