@@ -38,7 +38,9 @@ pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request
         service: route.service.path.clone(),
         with_id: route.id.is_some(),
     };
-    let call = call(&state, route, parts, body);
+    // Boxed where it is made: the call's future is large, and moving it
+    // into the panic guard and this future's state copied it each time.
+    let call = Box::pin(call(&state, route, parts, body));
     let response = match panic::catching(call, "rest", method.as_str(), path).await {
         Ok(response) => response,
         Err(error) => reply::error(error),
