@@ -67,7 +67,10 @@ impl<F: FnOnce(&App) -> Result<()>> Configure for F {
 type SetupCheck = Arc<dyn Fn(&App) -> Result<()> + Send + Sync>;
 
 struct AppInner {
-    services: RwLock<HashMap<Arc<str>, Arc<dyn ErasedService>>>,
+    /// Keyed by path with foldhash (seeded per process, as serde_json's
+    /// maps): every call looks its service up, and SipHash was most of
+    /// the lookup's cost. The paths are the app's own, never a caller's.
+    services: RwLock<HashMap<Arc<str>, Arc<dyn ErasedService>, foldhash::fast::RandomState>>,
     /// The authentication service hooks and transports use, set once by the
     /// authentication plugin (a per-request lookup by name costs a lock, a
     /// hash and a downcast).
@@ -143,7 +146,7 @@ impl App {
     pub fn new() -> App {
         App {
             inner: Arc::new(AppInner {
-                services: RwLock::new(HashMap::new()),
+                services: RwLock::new(HashMap::default()),
                 #[cfg(feature = "auth")]
                 authentication: std::sync::OnceLock::new(),
                 setup_checks: Mutex::new(Vec::new()),
