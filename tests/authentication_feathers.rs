@@ -1270,18 +1270,24 @@ mod jwt {
         );
     }
 
+    /// `setup()` of an app whose only strategy is `jwt`, configured with
+    /// `section` (`authentication.jwt`).
+    fn setup_with_jwt_section(section: Value) -> Result<()> {
+        let config = AuthConfig::new(SECRET)
+            .auth_strategies(["jwt"])
+            .strategy_section("jwt", section);
+        App::new()
+            .register("users", Users::new())
+            .configure(Authentication::new(config).strategy(Jwt::default()))
+            .setup()
+    }
+
     // feathers: packages/authentication/test/jwt.test.ts 'errors when trying to set invalid option'
     #[test]
     fn errors_when_trying_to_set_invalid_option() {
         // Strategies have fixed names here: the section is `authentication.jwt`.
-        let config = AuthConfig::new(SECRET)
-            .auth_strategies(["jwt"])
-            .strategy_section("jwt", json!({ "expires_in": "1d" }));
-        let app = App::new()
-            .register("users", Users::new())
-            .configure(Authentication::new(config).strategy(Jwt::default()));
         assert_error(
-            app.setup(),
+            setup_with_jwt_section(json!({ "expires_in": "1d" })),
             ErrorKind::GeneralError,
             "Strategy 'jwt': Invalid JwtStrategy option 'authentication.jwt.expires_in'. \
              Did you mean to set it in 'authentication.jwt_options'?",
@@ -1291,15 +1297,9 @@ mod jwt {
     // feathers: packages/authentication/test/jwt.test.ts 'errors when `header` option is an object`'
     #[test]
     fn errors_when_header_option_is_an_object() {
-        let config = AuthConfig::new(SECRET)
-            .auth_strategies(["jwt"])
-            .strategy_section("jwt", json!({ "header": {} }));
-        let app = App::new()
-            .register("users", Users::new())
-            .configure(Authentication::new(config).strategy(Jwt::default()));
         // Ours: the typed configuration's message, naming the key.
         assert_error(
-            app.setup(),
+            setup_with_jwt_section(json!({ "header": {} })),
             ErrorKind::GeneralError,
             "Strategy 'jwt': Invalid configuration authentication.jwt.header: \
              invalid type: map, expected a string",
@@ -1310,14 +1310,8 @@ mod jwt {
     // (the name is parsed once there, not on every request).
     #[test]
     fn a_header_option_that_is_no_header_name_is_refused_at_setup() {
-        let config = AuthConfig::new(SECRET)
-            .auth_strategies(["jwt"])
-            .strategy_section("jwt", json!({ "header": "Bad Header" }));
-        let app = App::new()
-            .register("users", Users::new())
-            .configure(Authentication::new(config).strategy(Jwt::default()));
         assert_error(
-            app.setup(),
+            setup_with_jwt_section(json!({ "header": "Bad Header" })),
             ErrorKind::GeneralError,
             "Strategy 'jwt': Invalid 'authentication.jwt.header': 'Bad Header' is not a header name",
         );
