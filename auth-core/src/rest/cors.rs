@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue, Method, header};
+use http::{HeaderValue, Method, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::error::{Error, Result};
@@ -129,7 +129,7 @@ impl Cors {
                 .allow_headers([
                     header::AUTHORIZATION,
                     header::CONTENT_TYPE,
-                    HeaderName::from_static("x-service-method"),
+                    super::SERVICE_METHOD,
                 ])
                 .max_age(MAX_AGE),
         ))

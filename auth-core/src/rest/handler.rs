@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::app::JsonCall;
 use crate::error::{Error, Result};
 use crate::params::{Params, PeerAddr, Provider};
-use crate::rest::{RestState, panic, qs, reply, route};
+use crate::rest::{RestState, SERVICE_METHOD, panic, qs, reply, route};
 use crate::service::Method;
 
 /// The handler for every request.
@@ -21,7 +21,7 @@ pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request
     let (parts, body) = request.into_parts();
     let custom = parts
         .headers
-        .get(&state.service_method_header)
+        .get(SERVICE_METHOD)
         .and_then(|value| value.to_str().ok());
     let route = match route::resolve(&state.app, &parts.method, parts.uri.path(), custom) {
         Ok(route) => route,

@@ -208,9 +208,11 @@ pub(crate) struct RestState {
     pub(crate) options: RestOptions,
     /// See [`handler::private_paths`].
     pub(crate) private_paths: Vec<String>,
-    /// `X-Service-Method`, Feathers' header naming a custom method.
-    pub(crate) service_method_header: http::HeaderName,
 }
+
+/// `X-Service-Method`, Feathers' header naming a custom method.
+pub(crate) const SERVICE_METHOD: http::HeaderName =
+    http::HeaderName::from_static("x-service-method");
 
 impl App {
     /// The app as an `axum::Router` with the [`RestOptions`] of its
@@ -262,7 +264,6 @@ impl App {
         );
         let state = Arc::new(RestState {
             private_paths: handler::private_paths(&self),
-            service_method_header: http::HeaderName::from_static("x-service-method"),
             app: self,
             options,
         });
