@@ -75,6 +75,7 @@ pub mod sql;
 pub mod store;
 mod suggest;
 mod sync;
+mod token_payload;
 mod typed;
 
 pub use app::{App, Configure, JsonCall, JsonService, Reply, ServiceHandle, WeakApp};

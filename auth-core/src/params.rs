@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::redact;
 
 pub use crate::entity::Entity;
+pub use crate::token_payload::TokenPayload;
 
 /// A Feathers query: the JSON object behind `params.query`.
 pub type Query = Map<String, Value>;
@@ -50,7 +51,12 @@ impl fmt::Display for Provider {
 /// What a caller presents to authenticate: `{ "strategy": "jwt", "accessToken": "..." }`.
 ///
 /// The strategy's name is typed; every other field stays as JSON, since each
-/// strategy reads its own (`accessToken`, `email`, `password`, ...).
+/// strategy reads its own (`accessToken`, `email`, `password`, ...). Once
+/// the `jwt` strategy has verified a token, `params.authentication` also
+/// holds the token's claims in [`payload`](AuthenticationRequest::payload)
+/// (Feathers' `params.authentication.payload`), read on first use; it
+/// serializes as the `payload` field, and a `payload` sent by a caller
+/// stays in `fields`.
 ///
 /// ```
 /// use auth_core::AuthenticationRequest;
@@ -71,6 +77,9 @@ pub struct AuthenticationRequest {
     /// The strategy's other fields.
     #[serde(flatten)]
     pub fields: Map<String, Value>,
+    /// The claims of the verified access token, set by the `jwt` strategy.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<TokenPayload>,
 }
 
 impl AuthenticationRequest {
@@ -80,6 +89,7 @@ impl AuthenticationRequest {
         AuthenticationRequest {
             strategy: strategy.into(),
             fields: Map::new(),
+            payload: None,
         }
     }
 
@@ -229,6 +239,7 @@ impl fmt::Debug for AuthenticationRequest {
         f.debug_struct("AuthenticationRequest")
             .field("strategy", &self.strategy)
             .field("fields", &redact::JsonMap(&self.fields))
+            .field("payload", &self.payload)
             .finish()
     }
 }
@@ -264,3 +275,31 @@ impl fmt::Debug for Params {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PeerAddr(pub std::net::SocketAddr);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_payload_sent_by_a_caller_stays_a_plain_field() {
+        let request: AuthenticationRequest = serde_json::from_value(
+            json!({ "strategy": "jwt", "accessToken": "t", "payload": { "sub": "1" } }),
+        )
+        .expect("a request");
+        assert!(request.payload.is_none());
+        assert_eq!(request.fields["payload"], json!({ "sub": "1" }));
+    }
+
+    #[test]
+    fn a_verified_payload_serializes_after_the_fields() {
+        let mut request = AuthenticationRequest::new("jwt").with("accessToken", "t");
+        request.payload =
+            Some(TokenPayload::from_json(r#"{"sub":"1"}"#.to_owned()).expect("an object"));
+        assert_eq!(
+            serde_json::to_string(&request).expect("written"),
+            r#"{"strategy":"jwt","accessToken":"t","payload":{"sub":"1"}}"#
+        );
+        assert!(format!("{request:?}").contains("payload"));
+    }
+}

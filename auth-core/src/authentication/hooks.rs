@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::authentication::STRATEGY;
 use crate::authentication::password;
 use crate::authentication::service::default_authentication;
-use crate::authentication::strategy::AuthResult;
+use crate::authentication::strategy::{AuthResult, AuthResultParts};
 use crate::error::{Error, Result};
 use crate::hook::{AnyContext, AppContext, BeforeHook, Hook, HookContext, Requirement};
 use crate::params::{AuthenticationRequest, Entity, Params};
@@ -84,7 +84,11 @@ impl<const N: usize> Authenticate<N> {
 /// Merges a strategy's result into params, as Feathers merges it, minus
 /// the access token.
 fn merge_result(params: &mut Params, result: AuthResult, entity: Option<&str>) {
-    let (fields, typed) = result.into_parts();
+    let AuthResultParts {
+        fields,
+        authentication,
+        entity: typed,
+    } = result.into_parts();
     if let Some((key, user)) = typed {
         if Some(key.as_str()) == entity {
             params.user = Some(user);
@@ -95,6 +99,13 @@ fn merge_result(params: &mut Params, result: AuthResult, entity: Option<&str>) {
             }
         }
     }
+    if let Some(authentication) = authentication {
+        params.authentication = Some(authentication);
+    }
+    params.authenticated = true;
+    if fields.is_empty() {
+        return;
+    }
     // A result of plain fields only (the anonymous strategy's
     // `{"anonymous": true}`) becomes the params' fields as it is, when
     // there are none yet: no key hashed and stored a second time.
@@ -103,7 +114,6 @@ fn merge_result(params: &mut Params, result: AuthResult, entity: Option<&str>) {
     };
     if params.fields.is_empty() && !fields.keys().any(special) {
         params.fields = fields;
-        params.authenticated = true;
         return;
     }
     for (key, value) in fields {
@@ -113,7 +123,11 @@ fn merge_result(params: &mut Params, result: AuthResult, entity: Option<&str>) {
                 // Built by hand: serde's `flatten` would buffer every field.
                 if let Value::Object(mut fields) = value {
                     if let Some(Value::String(strategy)) = fields.remove("strategy") {
-                        params.authentication = Some(AuthenticationRequest { strategy, fields });
+                        params.authentication = Some(AuthenticationRequest {
+                            strategy,
+                            fields,
+                            payload: None,
+                        });
                     }
                 }
             }
@@ -123,7 +137,6 @@ fn merge_result(params: &mut Params, result: AuthResult, entity: Option<&str>) {
             }
         }
     }
-    params.authenticated = true;
 }
 
 impl<S: Service, const N: usize> BeforeHook<HookContext<S>> for Authenticate<N> {

@@ -8,8 +8,10 @@
 //! what `jsonwebtoken::decode` accepts; only the payload is read once
 //! instead of twice.
 
-use base64::Engine;
+use std::borrow::Cow;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::{DecodeSliceError, Engine};
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, Header};
 use sha2::{Sha256, Sha384, Sha512};
@@ -77,16 +79,14 @@ impl HmacKey {
         else {
             return Err(JwsError::Malformed);
         };
-        let header = URL_SAFE_NO_PAD
-            .decode(header_part)
-            .map_err(|_| JwsError::Malformed)?;
+        let mut header_buffer = [0u8; 128];
+        let header = decode_part(header_part, &mut header_buffer)?;
         let header: Header = serde_json::from_slice(&header).map_err(|_| JwsError::Malformed)?;
         if header.alg != self.algorithm() {
             return Err(JwsError::Algorithm);
         }
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| JwsError::Malformed)?;
+        let mut signature_buffer = [0u8; 72];
+        let signature = decode_part(signature, &mut signature_buffer)?;
         // The signed message is `header.payload`, as sent.
         let message = &token.as_bytes()[..header_part.len() + 1 + payload.len()];
         if !self.verifies(message, &signature) {
@@ -95,6 +95,19 @@ impl HmacKey {
         URL_SAFE_NO_PAD
             .decode(payload)
             .map_err(|_| JwsError::Malformed)
+    }
+}
+
+/// A base64url part decoded into `buffer` when it fits (a header or a
+/// MAC does), else onto the heap.
+fn decode_part<'b>(part: &str, buffer: &'b mut [u8]) -> Result<Cow<'b, [u8]>, JwsError> {
+    match URL_SAFE_NO_PAD.decode_slice(part, buffer) {
+        Ok(length) => Ok(Cow::Borrowed(&buffer[..length])),
+        Err(DecodeSliceError::OutputSliceTooSmall) => URL_SAFE_NO_PAD
+            .decode(part)
+            .map(Cow::Owned)
+            .map_err(|_| JwsError::Malformed),
+        Err(DecodeSliceError::DecodeError(_)) => Err(JwsError::Malformed),
     }
 }
 
@@ -121,6 +134,24 @@ mod tests {
         let message = format!("{}.{}", part(r#"{"alg":"HS256"}"#), part(r#"{"a":1}"#));
         let token = format!("{message}.{}", sign(&key, &message));
         assert_eq!(key.open(&token), Ok(br#"{"a":1}"#.to_vec()));
+    }
+
+    #[test]
+    fn parts_longer_than_their_buffers_are_read_as_any_other() {
+        let key = HmacKey::new(Algorithm::HS256, b"secret").expect("an HMAC key");
+        let long_header = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, "k".repeat(300));
+        let message = format!("{}.{}", part(&long_header), part(r#"{"a":1}"#));
+        let token = format!("{message}.{}", sign(&key, &message));
+        assert_eq!(key.open(&token), Ok(br#"{"a":1}"#.to_vec()));
+        let long_signature = URL_SAFE_NO_PAD.encode([7u8; 200]);
+        assert_eq!(
+            key.open(&format!("{message}.{long_signature}")),
+            Err(JwsError::Signature)
+        );
+        assert_eq!(
+            key.open(&format!("{message}.{long_signature}!")),
+            Err(JwsError::Malformed)
+        );
     }
 
     #[test]

@@ -5,11 +5,11 @@
 //! the token's `epoch` must still be the user's: a field compared on the
 //! lookup every call makes anyway.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::authentication::entity::StrategyContext;
 use crate::authentication::strategy::{AuthResult, RequestParts, Strategy};
-use crate::authentication::token::{EPOCH_CLAIM, epoch_holds};
+use crate::authentication::token::epoch_holds;
 use crate::error::{Error, Result};
 use crate::params::{AuthenticationRequest, Params};
 use crate::service::Id;
@@ -94,26 +94,21 @@ impl Strategy for Jwt {
             .filter(|token| !token.is_empty())
             .ok_or_else(|| Error::not_authenticated("No access token"))?;
         let context = self.context()?;
-        let payload = context.tokens.verify(token)?;
+        let opened = context.tokens.open(token)?;
         // The epoch the token was issued under, when tokens are revocable.
         let epoch = context
             .config
             .token_epoch_field
             .as_ref()
-            .map(|field| (field, payload.get(EPOCH_CLAIM).cloned()));
-        let subject = match payload.get("sub") {
-            Some(Value::String(sub)) if !sub.is_empty() => Some(Id::String(sub.clone())),
-            _ => None,
-        };
+            .map(|field| (field, opened.epoch));
+        let subject = opened.subject.filter(|sub| !sub.is_empty()).map(Id::String);
         // Feathers' `authentication` result: the strategy, the token and its
-        // payload (moved, not copied).
-        let mut authentication = Map::with_capacity(3);
-        authentication.insert("strategy".to_owned(), Value::from("jwt"));
-        authentication.insert("accessToken".to_owned(), Value::from(token));
-        authentication.insert("payload".to_owned(), Value::Object(payload));
+        // payload (kept as the token's JSON until read).
+        let mut authentication = AuthenticationRequest::new("jwt").with("accessToken", token);
+        authentication.payload = Some(opened.payload);
         let mut result = AuthResult::new()
             .with("accessToken", token)
-            .with("authentication", Value::Object(authentication));
+            .with_authentication(authentication);
         if let Some(entity) = &context.config.entity {
             let subject = subject.ok_or_else(|| {
                 Error::not_authenticated("Invalid access token: it names no user (sub)")

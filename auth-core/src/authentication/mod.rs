@@ -35,6 +35,7 @@
 //! ```
 
 mod anonymous;
+mod claims;
 mod config;
 mod connection;
 mod entity;
@@ -68,7 +69,9 @@ pub use service::{
     Authentication, AuthenticationService, DEFAULT_AUTHENTICATION, default_authentication,
 };
 pub use settings::{AuthConfig, EntityView, ExpiresIn, JwtHeader, JwtOptions};
-pub use strategy::{AuthResult, DynStrategy, RequestParts, Strategy, StrategySetup};
+pub use strategy::{
+    AuthResult, AuthResultParts, DynStrategy, RequestParts, Strategy, StrategySetup,
+};
 pub use token::{EPOCH_CLAIM, TokenOptions, Tokens, new_token_epoch};
 
 /// The kind of [`Requirement`](crate::hook::Requirement) a hook declares

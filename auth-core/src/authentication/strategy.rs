@@ -18,6 +18,7 @@
 //! ```
 
 use std::future::Future;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -37,10 +38,13 @@ pub use http::request::Parts as RequestParts;
 /// What a successful authentication yields, merged into the call's params
 /// as Feathers merges it (`anonymous: true`, `user`, `authentication`, ...).
 ///
-/// Its fields are JSON, except the authenticated entity, which a strategy
-/// may give typed ([`AuthResult::with_entity`]): it becomes `params.user`
-/// as it is, with no trip through JSON. A JSON field named as the
-/// configured entity (`user`) becomes `params.user` too.
+/// Its fields are JSON, except two a strategy may give typed: the
+/// authenticated entity ([`AuthResult::with_entity`]), which becomes
+/// `params.user` as it is, with no trip through JSON, and the
+/// `authentication` ([`AuthResult::with_authentication`]), which becomes
+/// `params.authentication` (the `jwt` strategy's, with the token's
+/// payload). A JSON field named as the configured entity (`user`), or
+/// `authentication`, is merged the same way.
 ///
 /// ```
 /// use auth_core::prelude::*;
@@ -57,22 +61,57 @@ pub use http::request::Parts as RequestParts;
 ///
 /// Its `Debug` hides credentials (`accessToken`, a user's `password`) by
 /// the rule [`Params`] states.
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct AuthResult {
     fields: Map<String, Value>,
+    /// Boxed: results without one (most) stay small to move.
+    authentication: Option<Box<TypedAuthentication>>,
     entity: Option<(String, Entity)>,
+}
+
+/// The typed `authentication` of a result, with its JSON view made on
+/// first use (for [`AuthResult::get`]).
+#[derive(Clone)]
+struct TypedAuthentication {
+    request: AuthenticationRequest,
+    json: OnceLock<Value>,
+}
+
+/// An [`AuthResult`] taken apart ([`AuthResult::into_parts`]).
+#[derive(Debug)]
+pub struct AuthResultParts {
+    /// The JSON fields.
+    pub fields: Map<String, Value>,
+    /// The typed `authentication`, when the strategy gave one.
+    pub authentication: Option<AuthenticationRequest>,
+    /// The typed entity, with its key.
+    pub entity: Option<(String, Entity)>,
+}
+
+impl PartialEq for AuthResult {
+    fn eq(&self, other: &AuthResult) -> bool {
+        self.fields == other.fields
+            && self.authentication() == other.authentication()
+            && self.entity == other.entity
+    }
 }
 
 impl std::fmt::Debug for AuthResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut shown = f.debug_struct("AuthResult");
         shown.field("fields", &redact::JsonMap(&self.fields));
+        if let Some(authentication) = self.authentication() {
+            shown.field("authentication", authentication);
+        }
         if let Some((key, entity)) = &self.entity {
             shown.field(key, entity);
         }
         shown.finish()
     }
 }
+
+/// The key of a result's `authentication`.
+const AUTHENTICATION: &str = "authentication";
 
 impl AuthResult {
     /// An empty result.
@@ -98,6 +137,9 @@ impl AuthResult {
         {
             self.entity = None;
         }
+        if key == AUTHENTICATION {
+            self.authentication = None;
+        }
         self.fields.insert(key, value.into());
     }
 
@@ -111,10 +153,40 @@ impl AuthResult {
         self
     }
 
-    /// A field, if set; the entity's field is its JSON view.
+    /// With `authentication` typed: it becomes the call's
+    /// `params.authentication` as it is.
+    ///
+    /// ```
+    /// use auth_core::prelude::*;
+    /// use serde_json::json;
+    ///
+    /// let result = AuthResult::new()
+    ///     .with_authentication(AuthenticationRequest::new("api-key").with("key", "k1"));
+    /// assert_eq!(result.get("authentication"), Some(&json!({ "strategy": "api-key", "key": "k1" })));
+    /// ```
+    #[must_use]
+    pub fn with_authentication(mut self, authentication: AuthenticationRequest) -> AuthResult {
+        self.fields.shift_remove(AUTHENTICATION);
+        self.authentication = Some(Box::new(TypedAuthentication {
+            request: authentication,
+            json: OnceLock::new(),
+        }));
+        self
+    }
+
+    /// A field, if set; the entity's field and a typed `authentication`
+    /// are their JSON views.
     pub fn get(&self, key: &str) -> Option<&Value> {
         match &self.entity {
-            Some((entity, value)) if entity == key => value.json().ok(),
+            Some((entity, value)) if entity == key => return value.json().ok(),
+            _ => {}
+        }
+        match &self.authentication {
+            Some(typed) if key == AUTHENTICATION => Some(
+                typed
+                    .json
+                    .get_or_init(|| serde_json::to_value(&typed.request).unwrap_or(Value::Null)),
+            ),
             _ => self.fields.get(key),
         }
     }
@@ -128,19 +200,39 @@ impl AuthResult {
         }
     }
 
-    /// The JSON fields (without a typed entity).
+    /// The typed `authentication`, when the strategy gave one.
+    pub fn authentication(&self) -> Option<&AuthenticationRequest> {
+        self.authentication.as_ref().map(|typed| &typed.request)
+    }
+
+    /// The JSON fields (without the typed entity and `authentication`).
     pub fn fields(&self) -> &Map<String, Value> {
         &self.fields
     }
 
-    /// The JSON fields and the typed entity with its key.
-    pub fn into_parts(self) -> (Map<String, Value>, Option<(String, Entity)>) {
-        (self.fields, self.entity)
+    /// The JSON fields, the typed `authentication` and the typed entity.
+    pub fn into_parts(self) -> AuthResultParts {
+        AuthResultParts {
+            fields: self.fields,
+            authentication: self.authentication.map(|typed| typed.request),
+            entity: self.entity,
+        }
     }
 
-    /// Every field as JSON, the entity last.
+    /// Every field as JSON: the JSON fields, then `authentication`, then
+    /// the entity.
     pub fn into_json(self) -> Result<Map<String, Value>> {
-        let (mut fields, entity) = self.into_parts();
+        let AuthResultParts {
+            mut fields,
+            authentication,
+            entity,
+        } = self.into_parts();
+        if let Some(authentication) = authentication {
+            let json = serde_json::to_value(&authentication).map_err(|error| {
+                crate::error::Error::general(format!("Could not write the authentication: {error}"))
+            })?;
+            fields.insert(AUTHENTICATION.to_owned(), json);
+        }
         if let Some((key, entity)) = entity {
             fields.insert(key, entity.json()?.clone());
         }
@@ -152,6 +244,7 @@ impl From<Map<String, Value>> for AuthResult {
     fn from(fields: Map<String, Value>) -> AuthResult {
         AuthResult {
             fields,
+            authentication: None,
             entity: None,
         }
     }
@@ -163,9 +256,13 @@ impl Serialize for AuthResult {
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.fields.len() + 1))?;
+        let typed = usize::from(self.authentication.is_some()) + usize::from(self.entity.is_some());
+        let mut map = serializer.serialize_map(Some(self.fields.len() + typed))?;
         for (key, value) in &self.fields {
             map.serialize_entry(key, value)?;
+        }
+        if let Some(authentication) = self.authentication() {
+            map.serialize_entry(AUTHENTICATION, authentication)?;
         }
         if let Some((key, entity)) = &self.entity {
             map.serialize_entry(key, entity)?;

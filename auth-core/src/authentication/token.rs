@@ -7,14 +7,17 @@
 //! Every failure is a `NotAuthenticated` whose message is the one Feathers
 //! (node-jsonwebtoken) gives.
 
+use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Map, Value, json};
 
+use crate::authentication::claims::{Claim, RegisteredClaims};
 use crate::authentication::jws::{HmacKey, JwsError};
 use crate::authentication::settings::JwtOptions;
 use crate::error::{Error, Result};
+use crate::params::TokenPayload;
 
 /// Tokens are refused beyond this size before any parsing.
 const MAX_TOKEN_LENGTH: usize = 8 * 1024;
@@ -199,6 +202,17 @@ impl Tokens {
     /// claims (`exp`, `aud` and `iss` present; `exp` and `nbf`; `iss`;
     /// `aud`).
     pub fn verify(&self, token: &str) -> Result<Map<String, Value>> {
+        self.verify_payload(token).map(TokenPayload::into_map)
+    }
+
+    /// [`Tokens::verify`], with the payload kept as the token's JSON and
+    /// read into a map only when asked ([`TokenPayload`]).
+    pub fn verify_payload(&self, token: &str) -> Result<TokenPayload> {
+        self.open(token).map(|opened| opened.payload)
+    }
+
+    /// A valid token's payload, with its subject and epoch.
+    pub(crate) fn open(&self, token: &str) -> Result<OpenedToken> {
         if token.len() > MAX_TOKEN_LENGTH {
             return Err(invalid("jwt malformed"));
         }
@@ -207,61 +221,57 @@ impl Tokens {
             JwsError::Algorithm => invalid("invalid algorithm"),
             JwsError::Signature => invalid("invalid signature"),
         })?;
-        let claims: Map<String, Value> =
-            serde_json::from_slice(&payload).map_err(|_| invalid("jwt malformed"))?;
+        let payload = String::from_utf8(payload).map_err(|_| invalid("jwt malformed"))?;
+        let claims = RegisteredClaims::read(&payload).map_err(|_| invalid("jwt malformed"))?;
         self.check_claims(&claims)?;
-        Ok(claims)
+        let subject = claims.sub.map(Cow::into_owned);
+        let epoch = claims.epoch;
+        Ok(OpenedToken {
+            payload: TokenPayload::from_checked_json(payload),
+            subject,
+            epoch,
+        })
     }
 
     /// The registered claims of a token whose signature is good.
-    fn check_claims(&self, claims: &Map<String, Value>) -> Result<()> {
-        let (mut exp, mut nbf, mut iss, mut aud) =
-            (Claim::Absent, Claim::Absent, Claim::Absent, Claim::Absent);
-        for (name, value) in claims {
-            // jsonwebtoken can not read a token whose `sub`, `exp` or `nbf`
-            // is an object or a list at all.
-            let structured = matches!(value, Value::Object(_) | Value::Array(_));
-            match name.as_str() {
-                "sub" | "exp" | "nbf" if structured => return Err(invalid("jwt malformed")),
-                "exp" => exp = Claim::number(value),
-                "nbf" => nbf = Claim::number(value),
-                "iss" => iss = Claim::names(value),
-                "aud" => aud = Claim::names(value),
-                _ => {}
-            }
+    fn check_claims(&self, claims: &RegisteredClaims<'_>) -> Result<()> {
+        // jsonwebtoken can not read a token whose `sub`, `exp` or `nbf` is
+        // an object or a list at all.
+        if claims.structured {
+            return Err(invalid("jwt malformed"));
         }
         for (name, present) in [
-            ("exp", exp.is_read()),
-            ("aud", aud.is_read()),
-            ("iss", iss.is_read()),
+            ("exp", claims.exp.is_read()),
+            ("aud", claims.aud.is_read()),
+            ("iss", claims.iss.is_read()),
         ] {
             if !present {
                 return Err(invalid(&format!("jwt {name} required")));
             }
         }
-        if let Claim::Unreadable = nbf {
+        if let Claim::Unreadable = claims.nbf {
             return Err(invalid("invalid nbf value"));
         }
         let now = now();
         // Expired from `exp` on (RFC 7519, node-jsonwebtoken), to the
         // fraction of a second.
-        if let Claim::Read((_, seconds)) = exp {
+        if let Claim::Read((_, seconds)) = claims.exp {
             if seconds <= now as f64 {
                 return Err(expired(seconds));
             }
         }
-        if let Claim::Read((nbf, seconds)) = nbf {
+        if let Claim::Read((nbf, seconds)) = claims.nbf {
             if nbf > now {
                 return Err(Error::not_authenticated("jwt not active")
                     .with_data(json!({ "name": "NotBeforeError", "date": js_date(seconds) })));
             }
         }
         for (claim, what, expected) in [
-            (iss, "issuer", &self.issuer),
-            (aud, "audience", &self.audience),
+            (&claims.iss, "issuer", &self.issuer),
+            (&claims.aud, "audience", &self.audience),
         ] {
             if let Claim::Read(names) = claim {
-                if !names.contains(&expected.as_str()) {
+                if !names.iter().any(|name| name == expected.as_str()) {
                     return Err(invalid(&format!(
                         "jwt {what} invalid. expected: {expected}"
                     )));
@@ -272,54 +282,12 @@ impl Tokens {
     }
 }
 
-/// A registered claim as `jsonwebtoken` reads it: absent (or `null`),
-/// readable, or present in a form it refuses.
-enum Claim<T> {
-    Absent,
-    Read(T),
-    Unreadable,
-}
-
-impl<T> Claim<T> {
-    fn is_read(&self) -> bool {
-        matches!(self, Claim::Read(_))
-    }
-}
-
-impl Claim<(u64, f64)> {
-    /// A NumericDate: a non-negative integer, or a float rounded to one;
-    /// with the value as sent, for messages.
-    fn number(value: &Value) -> Claim<(u64, f64)> {
-        match value {
-            Value::Null => Claim::Absent,
-            Value::Number(number) => match (number.as_u64(), number.as_f64()) {
-                (Some(whole), _) => Claim::Read((whole, whole as f64)),
-                (None, Some(float))
-                    if float.is_finite() && float >= 0.0 && float < u64::MAX as f64 =>
-                {
-                    Claim::Read((float.round() as u64, float))
-                }
-                _ => Claim::Unreadable,
-            },
-            _ => Claim::Unreadable,
-        }
-    }
-}
-
-impl<'v> Claim<Vec<&'v str>> {
-    /// `iss` or `aud`: one string or a list of strings.
-    fn names(value: &'v Value) -> Claim<Vec<&'v str>> {
-        match value {
-            Value::Null => Claim::Absent,
-            Value::String(name) => Claim::Read(vec![name.as_str()]),
-            Value::Array(items) => items
-                .iter()
-                .map(Value::as_str)
-                .collect::<Option<Vec<_>>>()
-                .map_or(Claim::Unreadable, Claim::Read),
-            _ => Claim::Unreadable,
-        }
-    }
+/// A verified token: its payload, its `sub` when a string, and its epoch
+/// claim.
+pub(crate) struct OpenedToken {
+    pub(crate) payload: TokenPayload,
+    pub(crate) subject: Option<String>,
+    pub(crate) epoch: Option<Value>,
 }
 
 #[cfg(test)]
