@@ -433,13 +433,19 @@ impl<const N: usize> Protect<N> {
 
     fn apply(&self, ctx: &mut dyn AnyContext) -> Result<()> {
         let current = match ctx.dispatch() {
-            Some(dispatch) => Some(dispatch.clone()),
-            None => ctx.result_json()?,
+            Some(dispatch) => Some((dispatch.clone(), false)),
+            // A record's own fields are left out as it is written.
+            None => ctx.result_json_without(&self.fields)?,
         };
-        let Some(current) = current else {
+        let Some((current, left_out)) = current else {
             return Ok(());
         };
-        let protected = self.protected(current);
+        let done = left_out && self.fields.iter().all(|field| !field.contains('.'));
+        let protected = if done {
+            current
+        } else {
+            self.protected(current)
+        };
         if ctx.params().is_external() {
             // Fails only when the record type requires a protected field:
             // the typed result then keeps it (see `protect`), and what

@@ -230,6 +230,15 @@ pub trait AnyContext: Send + 'static {
     fn set_result_json_ref(&mut self, result: &Value) -> Result<()> {
         self.set_result_json(Some(result.clone()))
     }
+    /// The result as JSON without the top-level `fields` of a single
+    /// record, and whether they were left out (else the JSON is the whole
+    /// result, for the caller to remove them): `protect(..)`'s way to not
+    /// write what it removes.
+    #[doc(hidden)]
+    fn result_json_without(&self, fields: &[&str]) -> Result<Option<(Value, bool)>> {
+        let _ = fields;
+        Ok(self.result_json()?.map(|json| (json, false)))
+    }
     /// The data as JSON.
     fn data_json(&self) -> Result<Option<Value>>;
     /// Replaces the data with JSON in the shape the method takes.
@@ -293,6 +302,18 @@ impl<S: Service> AnyContext for HookContext<S> {
     }
     fn result_json(&self) -> Result<Option<Value>> {
         self.result.as_ref().map(to_json).transpose()
+    }
+    fn result_json_without(&self, fields: &[&str]) -> Result<Option<(Value, bool)>> {
+        match &self.result {
+            Some(Output::One(record)) => super::without_fields::record_json_without(record, fields)
+                .map(Some)
+                .map_err(|error| Error::general(format!("Can not convert to JSON: {error}"))),
+            result => Ok(result
+                .as_ref()
+                .map(to_json)
+                .transpose()?
+                .map(|json| (json, false))),
+        }
     }
     fn set_result_json(&mut self, result: Option<Value>) -> Result<()> {
         let many = self.is_multi();

@@ -22,6 +22,7 @@ pub mod engine;
 mod hooks;
 mod requirement;
 mod traits;
+mod without_fields;
 
 #[doc(hidden)]
 pub use compiled::{StageFn, around_hook, before_hook, hook, stage_fn};
