@@ -82,6 +82,9 @@ struct AppInner {
     /// query may name, for every service.
     unqueryable: RwLock<Arc<[&'static str]>>,
     settings: RwLock<Map<String, Value>>,
+    /// Counts the changes to `settings`, so that what was read from them
+    /// can be kept until the next change.
+    settings_version: AtomicU64,
     events: Events,
     setup_errors: Mutex<Vec<Error>>,
     /// Whether the app passed [`App::setup`] since it last changed: bit 0
@@ -153,6 +156,7 @@ impl App {
                 hooks: RwLock::new(None),
                 unqueryable: RwLock::new(Arc::from([])),
                 settings: RwLock::new(Map::new()),
+                settings_version: AtomicU64::new(0),
                 events: Events::new(DEFAULT_CAPACITY),
                 setup_errors: Mutex::new(Vec::new()),
                 // Nothing to check yet.
@@ -528,10 +532,20 @@ impl App {
         let key = key.into();
         match serde_json::to_value(value) {
             Ok(value) => {
-                write(&self.inner.settings).insert(key, value);
+                let mut settings = write(&self.inner.settings);
+                settings.insert(key, value);
+                // Counted while the change is held: whoever reads the new
+                // count then reads the new value.
+                self.inner.settings_version.fetch_add(1, Ordering::AcqRel);
             }
             Err(error) => tracing::error!(%key, %error, "setting not stored: not JSON"),
         }
+    }
+
+    /// How many times the settings have changed: what was read from them
+    /// holds while this count stays the same.
+    pub(crate) fn settings_version(&self) -> u64 {
+        self.inner.settings_version.load(Ordering::Acquire)
     }
 
     /// Looks at a setting without copying it.

@@ -2,6 +2,7 @@
 //! `DELETE /authentication` logs out) and the plugin that sets it up.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value, json};
 
@@ -35,6 +36,10 @@ pub struct AuthenticationService {
     tokens: Arc<Tokens>,
     context: StrategyContext,
     strategies: Vec<Box<dyn DynStrategy>>,
+    /// One more than the app's settings version at which the
+    /// `defaultAuthentication` setting was last seen to name this service
+    /// (0: not yet), so that every call need not read the setting again.
+    named_at: AtomicU64,
 }
 
 impl std::fmt::Debug for AuthenticationService {
@@ -441,6 +446,7 @@ impl Configure for Authentication {
             tokens,
             context,
             strategies,
+            named_at: AtomicU64::new(0),
         };
         app.add_service(&self.path, service)?;
         app.set(DEFAULT_AUTHENTICATION, json!(self.path));
@@ -499,10 +505,19 @@ pub fn default_authentication(app: &App) -> Result<&AuthenticationService> {
         .and_then(|slot| slot.downcast_ref::<crate::app::ServiceHandle<AuthenticationService>>())
         .and_then(|handle| handle.inner().ok());
     // The setting still decides: pointing it elsewhere retires this one.
+    // It is read again only once the settings have changed.
     let named = |service: &&AuthenticationService| {
-        app.with_setting(DEFAULT_AUTHENTICATION, |path| {
+        let version = app.settings_version().wrapping_add(1);
+        if service.named_at.load(Ordering::Acquire) == version {
+            return true;
+        }
+        let named = app.with_setting(DEFAULT_AUTHENTICATION, |path| {
             path.and_then(Value::as_str) == Some(service.path())
-        })
+        });
+        if named {
+            service.named_at.store(version, Ordering::Release);
+        }
+        named
     };
     service
         .filter(named)
