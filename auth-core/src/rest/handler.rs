@@ -19,10 +19,15 @@ use crate::service::Method;
 /// The handler for every request.
 pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let custom = parts
-        .headers
-        .get(SERVICE_METHOD)
-        .and_then(|value| value.to_str().ok());
+    // A custom method is called with a `POST` only, as in Feathers: other
+    // requests need not look the header up.
+    let custom = match parts.method {
+        http::Method::POST => parts
+            .headers
+            .get(SERVICE_METHOD)
+            .and_then(|value| value.to_str().ok()),
+        _ => None,
+    };
     let route = match route::resolve(&state.app, &parts.method, parts.uri.path(), custom) {
         Ok(route) => route,
         Err(error) => return reply::error(error),
