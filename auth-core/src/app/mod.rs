@@ -544,6 +544,7 @@ impl App {
 
     /// How many times the settings have changed: what was read from them
     /// holds while this count stays the same.
+    #[cfg(feature = "auth")]
     pub(crate) fn settings_version(&self) -> u64 {
         self.inner.settings_version.load(Ordering::Acquire)
     }
