@@ -133,8 +133,19 @@ impl WeakApp {
 }
 
 /// Feathers' `stripSlashes`: `"/messages/"` and `"messages"` are one path.
-fn normalize_path(path: &str) -> &str {
-    path.trim_matches('/')
+/// By bytes (`/` is ASCII, so the cuts fall between characters): every
+/// call trims its path, and `str::trim_matches` walks a char searcher.
+pub(crate) fn normalize_path(path: &str) -> &str {
+    let bytes = path.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|&byte| byte != b'/')
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&byte| byte != b'/')
+        .map_or(start, |last| last + 1);
+    &path[start..end]
 }
 
 impl Default for App {
@@ -593,5 +604,27 @@ impl std::fmt::Debug for App {
         f.debug_struct("App")
             .field("services", &self.paths())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::normalize_path;
+
+    #[test]
+    fn slashes_are_stripped_at_both_ends_only() {
+        let cases = [
+            ("/messages/", "messages"),
+            ("messages", "messages"),
+            ("//api/messages//", "api/messages"),
+            ("/", ""),
+            ("", ""),
+            ("///", ""),
+            ("/é/ü/", "é/ü"),
+        ];
+        for (path, normalized) in cases {
+            assert_eq!(normalize_path(path), normalized, "{path:?}");
+            assert_eq!(normalize_path(path), path.trim_matches('/'), "{path:?}");
+        }
     }
 }

@@ -73,12 +73,16 @@ impl HmacKey {
     /// names this key's algorithm and its MAC matches; checked in that
     /// order, as `jsonwebtoken::decode` does.
     pub(crate) fn open(&self, token: &str) -> Result<Vec<u8>, JwsError> {
-        let mut parts = token.split('.');
-        let (Some(header_part), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        // Exactly two dots: three parts.
+        let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
+        let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
             return Err(JwsError::Malformed);
         };
+        let (header_part, payload, signature) = (
+            &token[..first],
+            &token[first + 1..second],
+            &token[second + 1..],
+        );
         let mut header_buffer = [0u8; 128];
         let header = decode_part(header_part, &mut header_buffer)?;
         let header: Header = serde_json::from_slice(&header).map_err(|_| JwsError::Malformed)?;

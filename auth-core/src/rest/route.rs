@@ -28,12 +28,16 @@ pub(crate) fn resolve(
     path: &str,
     custom: Option<&str>,
 ) -> Result<Route> {
-    let trimmed = path.trim_matches('/');
+    let trimmed = crate::app::normalize_path(path);
     let not_found = || Error::not_found(format!("Path {path} not found"));
     let (service, id) = match app.find_json_service(trimmed) {
         Some(service) => (service, None),
         None => {
-            let (parent, last) = trimmed.rsplit_once('/').ok_or_else(not_found)?;
+            let slash = trimmed
+                .bytes()
+                .rposition(|byte| byte == b'/')
+                .ok_or_else(not_found)?;
+            let (parent, last) = (&trimmed[..slash], &trimmed[slash + 1..]);
             let service = app.find_json_service(parent).ok_or_else(not_found)?;
             (service, Some(Id::String(decode_segment(last)?)))
         }
