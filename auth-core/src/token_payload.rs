@@ -46,7 +46,7 @@ impl TokenPayload {
     /// `BadRequest` otherwise).
     pub fn from_json(json: String) -> Result<TokenPayload> {
         let claims: Map<String, Value> = serde_json::from_str(&json).map_err(|error| {
-            Error::bad_request(format!("A token payload is an object: {error}"))
+            Error::bad_request(format!("A token payload must be a JSON object: {error}"))
         })?;
         Ok(TokenPayload(Arc::new(Shared {
             json,
@@ -74,8 +74,9 @@ impl TokenPayload {
 
     /// The claims as a JSON map, read from the text on first use.
     pub fn claims(&self) -> &Map<String, Value> {
-        // The text was read as one object when the payload was made, so
-        // reading it again can not fail; an empty map is never seen.
+        // The text was read as one object, every value of it, when the
+        // payload was made (by the token's checks), so reading it again
+        // can not fail; an empty map is never seen.
         let shared = &self.0;
         shared
             .claims

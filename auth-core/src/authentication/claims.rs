@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 /// A registered claim as `jsonwebtoken` reads it: absent (or `null`),
@@ -149,7 +149,7 @@ impl<'de> Visitor<'de> for ShapeVisitor {
         Ok(Shape::List(names))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<Shape<'de>, A::Error> {
-        while entries.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        while entries.next_entry::<Shape<'de>, Shape<'de>>()?.is_some() {}
         Ok(Shape::Object)
     }
 }
@@ -230,8 +230,12 @@ impl<'de> Deserialize<'de> for RegisteredClaims<'de> {
                             };
                         }
                         Name::Epoch => claims.epoch = Some(entries.next_value::<Value>()?),
+                        // Read, not skipped: what a JSON map can not hold
+                        // (a number such as 1e400, a lone surrogate) is
+                        // refused here as it was when the payload was
+                        // read into a map.
                         Name::Other => {
-                            entries.next_value::<IgnoredAny>()?;
+                            entries.next_value::<Shape<'de>>()?;
                         }
                     }
                 }
@@ -280,5 +284,21 @@ mod tests {
         assert!(claims.structured);
         assert!(RegisteredClaims::read("[1]").is_err());
         assert!(RegisteredClaims::read(r#"{"a":1} x"#).is_err());
+    }
+
+    #[test]
+    fn what_a_json_map_can_not_hold_is_refused_anywhere() {
+        for payload in [
+            r#"{"exp":1,"x":1e400}"#,
+            r#"{"exp":1,"x":"\ud800"}"#,
+            r#"{"exp":1,"x":{"y":[1e400]}}"#,
+            r#"{"exp":1,"x":{"\ud800":1}}"#,
+        ] {
+            assert!(RegisteredClaims::read(payload).is_err(), "{payload}");
+            assert!(
+                serde_json::from_str::<serde_json::Map<String, Value>>(payload).is_err(),
+                "{payload}"
+            );
+        }
     }
 }
