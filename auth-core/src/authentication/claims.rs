@@ -1,7 +1,8 @@
 //! The registered claims of a token's payload (`exp`, `nbf`, `iss`, `aud`,
 //! `sub`) and its `epoch`, read in one pass over the JSON text without
 //! building a map of every claim: strings are borrowed where the text has
-//! no escapes, and claims the checks do not name are skipped.
+//! no escapes, and claims the checks do not name are read (so that what a
+//! JSON map can not hold is refused) but not kept.
 //!
 //! Each claim is read as `jsonwebtoken` reads it (see `Claim`); a claim
 //! given twice counts with its last value, as in a JSON map.

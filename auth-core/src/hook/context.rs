@@ -308,11 +308,7 @@ impl<S: Service> AnyContext for HookContext<S> {
             Some(Output::One(record)) => super::without_fields::record_json_without(record, fields)
                 .map(Some)
                 .map_err(|error| Error::general(format!("Can not convert to JSON: {error}"))),
-            result => Ok(result
-                .as_ref()
-                .map(to_json)
-                .transpose()?
-                .map(|json| (json, false))),
+            _ => Ok(self.result_json()?.map(|json| (json, false))),
         }
     }
     fn set_result_json(&mut self, result: Option<Value>) -> Result<()> {
