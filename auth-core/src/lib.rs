@@ -57,6 +57,7 @@ pub mod events;
 mod field_of;
 pub mod hook;
 mod id;
+mod in_place;
 pub mod memory;
 mod method;
 pub mod params;

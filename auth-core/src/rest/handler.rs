@@ -44,8 +44,9 @@ pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request
         with_id: route.id.is_some(),
     };
     // Boxed where it is made: the call's future is large, and moving it
-    // into the panic guard and this future's state copied it each time.
-    let call = Box::pin(call(&state, route, parts, body));
+    // into the panic guard and this future's state copied it each time;
+    // built in its box, it is not copied from the stack either.
+    let call = crate::in_place::pinned_in_place!(call(&state, route, parts, body));
     let response = match panic::catching(call, "rest", method.as_str(), path).await {
         Ok(response) => response,
         Err(error) => reply::error(error),
