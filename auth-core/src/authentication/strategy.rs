@@ -18,7 +18,9 @@
 //! ```
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::OnceLock;
+use std::task::{Context, Poll};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -355,7 +357,21 @@ pub trait Strategy: Send + Sync + 'static {
         request: &RequestParts,
     ) -> impl Future<Output = Result<Option<AuthenticationRequest>>> + Send {
         let _ = request;
-        async { Ok(None) }
+        NoCredentials
+    }
+}
+
+/// The future of [`Strategy::parse`]'s default: no credentials, at once.
+/// Zero-sized (an `async` block is not: it keeps its state), so that
+/// boxing it, as the transports do for each strategy on each request,
+/// allocates nothing.
+struct NoCredentials;
+
+impl Future for NoCredentials {
+    type Output = Result<Option<AuthenticationRequest>>;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        Poll::Ready(Ok(None))
     }
 }
 
@@ -415,5 +431,24 @@ impl<T: Strategy + StrategySetup> DynStrategy for T {
         request: &'a RequestParts,
     ) -> BoxFuture<'a, Result<Option<AuthenticationRequest>>> {
         Box::pin(Strategy::parse(self, request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authentication::Anonymous;
+
+    #[test]
+    fn the_default_parse_finds_nothing_and_is_boxed_without_allocating() {
+        let (request, ()) = http::Request::new(()).into_parts();
+        let mut parse = std::pin::pin!(Strategy::parse(&Anonymous, &request));
+        // Zero-sized: `Box::pin` of it allocates nothing.
+        assert_eq!(std::mem::size_of_val(&*parse), 0);
+        let mut context = Context::from_waker(std::task::Waker::noop());
+        match parse.as_mut().poll(&mut context) {
+            Poll::Ready(found) => assert_eq!(found.ok().flatten(), None),
+            Poll::Pending => panic!("the default parse waited"),
+        }
     }
 }
