@@ -31,7 +31,8 @@ pub(crate) type Leftover = Arc<Mutex<Option<Incoming>>>;
 /// [`Leftover`] rather than being dropped.
 pub(crate) struct Tracked {
     body: Option<Incoming>,
-    leftover: Leftover,
+    /// `None` for a body that was empty from the start: nothing to keep.
+    leftover: Option<Leftover>,
     /// Whether the app polled the body at all.
     started: bool,
     /// Whether the body was read to its end.
@@ -44,8 +45,12 @@ pub(crate) struct Tracked {
 
 impl Tracked {
     /// Tracks `body`, putting what is left of it in `leftover` when
-    /// dropped unfinished.
-    pub(crate) fn new(body: Incoming, leftover: Leftover, expects_continue: bool) -> Tracked {
+    /// dropped unfinished (a body without a `leftover` is empty).
+    pub(crate) fn new(
+        body: Incoming,
+        leftover: Option<Leftover>,
+        expects_continue: bool,
+    ) -> Tracked {
         Tracked {
             body: Some(body),
             leftover,
@@ -89,12 +94,12 @@ impl Body for Tracked {
 
 impl Drop for Tracked {
     fn drop(&mut self) {
-        let Some(body) = self.body.take() else {
+        let (Some(body), Some(leftover)) = (self.body.take(), &self.leftover) else {
             return;
         };
         let unasked = self.expects_continue && !self.started;
         if !self.ended && !body.is_end_stream() && !unasked {
-            *lock(&self.leftover) = Some(body);
+            *lock(leftover) = Some(body);
         }
     }
 }

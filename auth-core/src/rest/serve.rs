@@ -19,7 +19,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::response::Response;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -194,8 +194,10 @@ async fn answer(
         .headers
         .get(http::header::EXPECT)
         .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    let leftover = Leftover::default();
-    let body = Tracked::new(body, Arc::clone(&leftover), expects_continue);
+    // A body empty from the start (most `GET`s) leaves nothing to drain:
+    // no shared slot for it.
+    let leftover = (!body.is_end_stream()).then(Leftover::default);
+    let body = Tracked::new(body, leftover.clone(), expects_continue);
     let response = router
         .oneshot(http::Request::from_parts(parts, body))
         .await?;
@@ -203,7 +205,7 @@ async fn answer(
     // drain, then keeps the connection or, past the drain's bounds, closes
     // it. A request that ran out of time (`408`) is not drained: its
     // client is not sending, or too slowly to be worth waiting for.
-    let unread = crate::sync::lock(&leftover).take();
+    let unread = leftover.and_then(|leftover| crate::sync::lock(&leftover).take());
     if let Some(unread) = unread.filter(|_| response.status() != http::StatusCode::REQUEST_TIMEOUT)
     {
         tokio::spawn(async move {
