@@ -87,8 +87,10 @@ pub(crate) fn private_paths(_app: &crate::app::App) -> Vec<String> {
 /// their own, so that their 464 bytes are not kept across any await. The
 /// future stays under 1 KB, within glibc's per-thread cache of freed
 /// chunks: boxed once a request, it comes back warm from the last one.
-// Not an `async fn` on purpose (see above): its future would be larger.
-#[allow(clippy::manual_async_fn)]
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an `async fn`'s future would keep the arguments twice"
+)]
 fn call<'a>(
     state: &'a RestState,
     route: route::Route,
