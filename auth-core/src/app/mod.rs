@@ -47,7 +47,7 @@ pub use handle::ServiceHandle;
 pub use json::{JsonCall, JsonService, Reply};
 use method_keys::check_method_keys;
 #[cfg(feature = "auth")]
-pub(crate) use registry::{EntityCheck, EntityLookup};
+pub(crate) use registry::{EntityLookup, FoundEntity};
 use registry::{ErasedService, Registered, unqueryable_fields};
 
 /// Something that sets up an app: a plugin, the configuration loader, the
@@ -76,6 +76,10 @@ struct AppInner {
     /// hash and a downcast).
     #[cfg(feature = "auth")]
     authentication: std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>,
+    /// The entity caches of the authentication services, with the path of
+    /// the entity service each holds the records of.
+    #[cfg(feature = "auth")]
+    entity_caches: RwLock<Vec<(Arc<str>, Arc<crate::authentication::EntityCache>)>>,
     setup_checks: Mutex<Vec<SetupCheck>>,
     hooks: RwLock<Option<Arc<AppHooks>>>,
     /// The fields the app's hooks (`protect(..)`) declare no external
@@ -163,6 +167,8 @@ impl App {
                 services: RwLock::new(HashMap::default()),
                 #[cfg(feature = "auth")]
                 authentication: std::sync::OnceLock::new(),
+                #[cfg(feature = "auth")]
+                entity_caches: RwLock::new(Vec::new()),
                 setup_checks: Mutex::new(Vec::new()),
                 hooks: RwLock::new(None),
                 unqueryable: RwLock::new(Arc::from([])),
@@ -279,6 +285,47 @@ impl App {
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
                 Some((state | READY) + 1)
             });
+    }
+
+    /// The app's revision: it changes whenever [`App::changed`] is called
+    /// (services or hooks added), whether or not `setup` ran since.
+    #[cfg(feature = "auth")]
+    pub(crate) fn revision(&self) -> u64 {
+        self.inner.readiness.load(Ordering::Acquire) | READY
+    }
+
+    /// Keeps `cache` up to date with the records of the service at `path`.
+    #[cfg(feature = "auth")]
+    pub(crate) fn add_entity_cache(
+        &self,
+        path: Arc<str>,
+        cache: Arc<crate::authentication::EntityCache>,
+    ) {
+        write(&self.inner.entity_caches).push((path, cache));
+    }
+
+    /// Notes that the records of the service at `path` may have changed
+    /// (on this instance, or on another one whose event arrived): the
+    /// entities cached from it are dropped.
+    pub(crate) fn records_changed(&self, path: &str) {
+        #[cfg(feature = "auth")]
+        for (cached, cache) in read(&self.inner.entity_caches).iter() {
+            if **cached == *path {
+                cache.clear();
+            }
+        }
+        #[cfg(not(feature = "auth"))]
+        let _ = path;
+    }
+
+    /// Drops every cached entity: changes may have been missed (the event
+    /// sync was cut off).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn forget_cached_entities(&self) {
+        #[cfg(feature = "auth")]
+        for (_, cache) in read(&self.inner.entity_caches).iter() {
+            cache.clear();
+        }
     }
 
     /// Fails as [`App::setup`] does unless the app passed it since it last

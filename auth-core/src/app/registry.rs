@@ -86,16 +86,23 @@ impl<S: Service> Registered<S> {
             }
         }
         let app_hooks = ctx.app.app_hooks();
-        match app_hooks {
-            None => self.service.__run_hooks(&mut ctx).await?,
+        let ran = match app_hooks {
+            None => self.service.__run_hooks(&mut ctx).await,
             Some(hooks) => {
                 let method = ctx.method.clone();
                 let stage = ServiceStage {
                     service: &self.service,
                 };
-                run_level::<AppContext, _>(&hooks, &method, &mut *ctx, &stage).await?
+                run_level::<AppContext, _>(&hooks, &method, &mut *ctx, &stage).await
             }
+        };
+        // Whatever came of it (a call that failed may have written), a
+        // call that can change records drops the entities cached from
+        // this service before it returns.
+        if !matches!(ctx.method, Method::Find | Method::Get | Method::Create) {
+            ctx.app.records_changed(&self.path);
         }
+        ran?;
         let events = ctx.app.events();
         if EventKind::for_method(&ctx.method).is_some() && events.has_subscribers() {
             // Events carry a record as callers receive it: `dispatch`
@@ -150,11 +157,6 @@ pub(crate) fn take_result<S: Service>(ctx: &mut HookContext<S>) -> Result<Output
     })
 }
 
-/// A check of the entity a strategy looks up, on one field of its record
-/// as stored (`None` when absent).
-#[cfg(feature = "auth")]
-pub(crate) type EntityCheck<'a> = dyn Fn(Option<&Value>) -> Result<()> + Send + Sync + 'a;
-
 /// An authentication strategy's lookup of its entity by id: a `get`
 /// through the entity service's hooks with `params` (internal ones, or
 /// the caller's), for a caller that is `external` or not.
@@ -163,9 +165,14 @@ pub(crate) struct EntityLookup<'a> {
     pub(crate) id: Id,
     pub(crate) params: Params,
     pub(crate) external: bool,
-    /// A field of the stored record and its check.
-    pub(crate) check: Option<(&'a str, &'a EntityCheck<'a>)>,
+    /// A top-level field of the record as stored, read for a check.
+    pub(crate) field: Option<&'a str>,
 }
+
+/// What an [`EntityLookup`] finds: the entity, and the stored value of
+/// the field it asked for (`None` when absent or not asked).
+#[cfg(feature = "auth")]
+pub(crate) type FoundEntity = (crate::params::Entity, Option<Value>);
 
 /// A registered service with its types erased, as the app stores it.
 pub(crate) trait ErasedService: Send + Sync + 'static {
@@ -176,7 +183,7 @@ pub(crate) trait ErasedService: Send + Sync + 'static {
         &'a self,
         app: App,
         lookup: EntityLookup<'a>,
-    ) -> BoxFuture<'a, Result<crate::params::Entity>>;
+    ) -> BoxFuture<'a, Result<FoundEntity>>;
     fn custom_methods(&self) -> &'static [&'static str];
     fn path(&self) -> Arc<str>;
     fn requirements(&self) -> Vec<Requirement>;
@@ -218,7 +225,7 @@ impl<S: Service> ErasedService for Registered<S> {
         &'a self,
         app: App,
         lookup: EntityLookup<'a>,
-    ) -> BoxFuture<'a, Result<crate::params::Entity>> {
+    ) -> BoxFuture<'a, Result<FoundEntity>> {
         use crate::params::Entity;
         use serde::Deserialize;
         let ctx = self.context(app, Method::Get, Some(lookup.id), None, lookup.params);
@@ -233,9 +240,9 @@ impl<S: Service> ErasedService for Registered<S> {
                     )));
                 }
             };
-            if let Some((field, check)) = lookup.check {
-                check(crate::field_of::field_of(&record, field).as_ref())?;
-            }
+            let field = lookup
+                .field
+                .and_then(|field| crate::field_of::field_of(&record, field));
             match ctx.dispatch.take() {
                 // What the service shows an external caller: its dispatch,
                 // and the typed record without what `protect` removed
@@ -243,9 +250,9 @@ impl<S: Service> ErasedService for Registered<S> {
                 // which server code alone reads).
                 Some(view) if lookup.external => {
                     let record = S::Item::deserialize(&view).unwrap_or(record);
-                    Ok(Entity::with_view(record, view))
+                    Ok((Entity::with_view(record, view), field))
                 }
-                _ => Ok(Entity::new(record)),
+                _ => Ok((Entity::new(record), field)),
             }
         })
     }

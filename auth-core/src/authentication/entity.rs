@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::app::{App, EntityCheck, EntityLookup, JsonCall, JsonService, WeakApp};
+use crate::app::{App, EntityLookup, FoundEntity, JsonCall, JsonService, WeakApp};
+use crate::authentication::entity_cache::EntityCache;
 use crate::authentication::settings::{AuthConfig, EntityView};
 use crate::authentication::token::Tokens;
 use crate::error::{Error, ErrorKind, Result};
@@ -25,6 +26,8 @@ pub struct StrategyContext {
     pub config: Arc<AuthConfig>,
     /// Makes and checks access tokens.
     pub tokens: Arc<Tokens>,
+    /// The cache of looked-up entities, when configured.
+    pub(crate) entity_cache: Option<Arc<EntityCache>>,
 }
 
 impl std::fmt::Debug for StrategyContext {
@@ -76,11 +79,49 @@ impl StrategyContext {
         check: Option<(&str, &EntityCheck<'_>)>,
     ) -> Result<Entity> {
         let app = self.app()?;
-        let service = self.service(&app)?;
         let external = params.provider.is_some();
+        // Feathers' second `get` depends on the caller: never cached.
+        let second = external && self.config.entity_view == EntityView::Caller;
+        let cache = self.entity_cache.as_deref().filter(|_| !second);
+        let Some(cache) = cache else {
+            let (entity, _) = self
+                .look_up(&app, id, params, external, check, second)
+                .await?;
+            return Ok(entity);
+        };
+        let field = check.map(|(field, _)| field);
+        let revision = app.revision();
+        if let Some(kept) = cache.get(&id, external, field, revision) {
+            if let Some((_, check)) = check {
+                check(kept.field.as_ref().and_then(|(_, stored)| stored.as_ref()))?;
+            }
+            return Ok(kept.entity);
+        }
+        let ticket = cache.ticket();
+        let (entity, stored) = self
+            .look_up(&app, id.clone(), params, external, check, false)
+            .await?;
+        let kept = field.map(|field| (Box::from(field), stored));
+        cache.store(ticket, id, external, entity.clone(), kept, revision);
+        Ok(entity)
+    }
+
+    /// The entity by id, through the entity service: one internal `get`,
+    /// `check` run on the record as stored, then, when `second`, Feathers'
+    /// `get` with the caller's params. With the checked field's stored
+    /// value.
+    async fn look_up(
+        &self,
+        app: &App,
+        id: Id,
+        params: &Params,
+        external: bool,
+        check: Option<(&str, &EntityCheck<'_>)>,
+        second: bool,
+    ) -> Result<FoundEntity> {
+        let service = self.service(app)?;
         // The id is kept (a copy) only for Feathers' second `get`.
-        let second_id =
-            (external && self.config.entity_view == EntityView::Caller).then(|| id.clone());
+        let second_id = second.then(|| id.clone());
         // The internal lookup needs no request state: fresh params, not a
         // copy of the caller's headers and fields.
         let mut internal = Params::new();
@@ -89,15 +130,18 @@ impl StrategyContext {
             id,
             params: internal,
             external,
-            check,
+            field: check.map(|(field, _)| field),
         };
-        let entity = service
+        let (entity, stored) = service
             .entry
             .lookup_entity(app.clone(), lookup)
             .await
             .map_err(entity_not_found)?;
+        if let Some((_, check)) = check {
+            check(stored.as_ref())?;
+        }
         let Some(id) = second_id else {
-            return Ok(entity);
+            return Ok((entity, stored));
         };
         // Feathers' second `get`: the caller's params with the entity as
         // `params.user` and no query (`{ ...params, [entity]: result }`).
@@ -116,13 +160,14 @@ impl StrategyContext {
             id,
             params: caller,
             external,
-            check: None,
+            field: None,
         };
-        service
+        let (entity, _) = service
             .entry
             .lookup_entity(app.clone(), lookup)
             .await
-            .map_err(entity_not_found)
+            .map_err(entity_not_found)?;
+        Ok((entity, stored))
     }
 
     /// The first entity whose `field` equals `value`, found with an
@@ -168,6 +213,10 @@ impl StrategyContext {
         entity.get(&self.config.entity_id).and_then(Id::from_json)
     }
 }
+
+/// A check of the entity a strategy looks up, on one field of its record
+/// as stored (`None` when absent).
+type EntityCheck<'a> = dyn Fn(Option<&Value>) -> Result<()> + Send + Sync + 'a;
 
 /// An entity that no longer exists means the credentials are no good.
 fn entity_not_found(error: Error) -> Error {

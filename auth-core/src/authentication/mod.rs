@@ -39,6 +39,7 @@ mod claims;
 mod config;
 mod connection;
 mod entity;
+mod entity_cache;
 mod hooks;
 mod jws;
 mod jwt;
@@ -53,6 +54,8 @@ mod token;
 
 pub use anonymous::Anonymous;
 pub use entity::StrategyContext;
+pub(crate) use entity_cache::EntityCache;
+pub use entity_cache::EntityCacheOptions;
 pub use hooks::{
     AllowAnonymous, Authenticate, HashPassword, NormalizeEmail, Protect, allow_anonymous,
     authenticate, hash_password, normalize_email, protect,

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::app::{App, Configure, JsonCall};
 use crate::authentication::STRATEGY;
 use crate::authentication::entity::StrategyContext;
+use crate::authentication::entity_cache::EntityCache;
 use crate::authentication::settings::AuthConfig;
 use crate::authentication::strategy::{AuthResult, DynStrategy};
 use crate::authentication::token::{EPOCH_CLAIM, TokenOptions, Tokens, new_token_epoch};
@@ -397,11 +398,20 @@ impl Configure for Authentication {
         })?;
         let tokens = Arc::new(Tokens::new(&secret, &config.jwt_options)?);
         let config = Arc::new(config);
+        let entity_cache = match &config.entity_cache {
+            Some(options) => {
+                let cache = Arc::new(EntityCache::new(options)?);
+                app.add_entity_cache(config.service.as_str().into(), cache.clone());
+                Some(cache)
+            }
+            None => None,
+        };
         let context = StrategyContext {
             app: app.downgrade(),
             path: self.path.as_str().into(),
             config: config.clone(),
             tokens: tokens.clone(),
+            entity_cache,
         };
         let mut strategies = self.strategies;
         for strategy in &mut strategies {

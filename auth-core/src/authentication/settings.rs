@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::authentication::entity_cache::EntityCacheOptions;
 use crate::error::{Error, Result};
 use crate::redact;
 
@@ -42,6 +43,10 @@ pub enum EntityView {
 /// entity_id = "id"                     # the entity's id field
 /// auth_strategies = ["jwt", "local"]   # strategies `POST /authentication` accepts
 /// entity_view = "internal"             # or "caller": see `EntityView`
+///
+/// [authentication.entity_cache]        # off unless set: see `EntityCacheOptions`
+/// capacity = 10000
+/// ttl = 1
 ///
 /// [authentication.jwt_options]         # Feathers' defaults
 /// header = { typ = "access" }
@@ -86,6 +91,11 @@ pub struct AuthConfig {
     /// (`entity_view = "internal"` by default, or `"caller"`): see
     /// [`EntityView`].
     pub entity_view: EntityView,
+    /// The cache of looked-up entities (`None`, the default: every
+    /// authenticated call looks its entity up): see
+    /// [`EntityCacheOptions`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_cache: Option<EntityCacheOptions>,
     /// Every other key: the strategies' own sections (`local`, `jwt`, ...).
     #[serde(flatten)]
     pub strategies: Map<String, Value>,
@@ -102,6 +112,7 @@ impl std::fmt::Debug for AuthConfig {
             .field("jwt_options", &self.jwt_options)
             .field("token_epoch_field", &self.token_epoch_field)
             .field("entity_view", &self.entity_view)
+            .field("entity_cache", &self.entity_cache)
             .field("strategies", &redact::JsonSections(&self.strategies))
             .finish()
     }
@@ -118,6 +129,7 @@ impl Default for AuthConfig {
             jwt_options: JwtOptions::default(),
             token_epoch_field: None,
             entity_view: EntityView::Internal,
+            entity_cache: None,
             strategies: Map::new(),
         }
     }
@@ -159,6 +171,14 @@ impl AuthConfig {
     #[must_use]
     pub fn entity_view(mut self, view: EntityView) -> AuthConfig {
         self.entity_view = view;
+        self
+    }
+
+    /// With looked-up entities cached as `options` say (see
+    /// [`EntityCacheOptions`] for what that changes).
+    #[must_use]
+    pub fn entity_cache(mut self, options: EntityCacheOptions) -> AuthConfig {
+        self.entity_cache = Some(options);
         self
     }
 

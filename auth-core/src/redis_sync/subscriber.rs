@@ -40,6 +40,11 @@ pub(super) async fn run(
         };
         backoff.reset();
         link.up(&server);
+        // Changes made elsewhere while no event came through may be
+        // missed: no cached entity is trusted past this point.
+        if let Some(app) = app.upgrade() {
+            app.forget_cached_entities();
+        }
         // A subscription only reads: without asking, it would wait forever
         // on a server that hangs or a network path that died silently.
         let mut keepalive = interval_at(Instant::now() + server.keepalive, server.keepalive);
@@ -101,6 +106,11 @@ fn deliver(app: &App, instance: &str, payload: &[u8]) {
     }
     match wire.into_event() {
         Ok(event) => {
+            // Another instance changed a record: entities cached from its
+            // service may be stale.
+            if event.event != crate::events::EventKind::Created {
+                app.records_changed(&event.path);
+            }
             app.dispatch(&event);
         }
         Err(error) => {

@@ -16,6 +16,7 @@ pub mod web;
 
 use std::time::Duration;
 
+use auth_core::authentication::EntityCacheOptions;
 use auth_core::prelude::*;
 
 pub use anonymous::Anonymous;
@@ -140,7 +141,12 @@ fn build(secret: &str, stores: Stores, limits: LoginLimits) -> Result<App> {
                 AuthConfig::new(secret)
                     .auth_strategies(["jwt", "local"])
                     // Logout and a new password revoke older tokens.
-                    .token_epoch_field(users::TOKEN_EPOCH),
+                    .token_epoch_field(users::TOKEN_EPOCH)
+                    // A token's user is looked up once a second at most:
+                    // changes through `users` are seen at once, another
+                    // instance's within the second (at once with the
+                    // event sync).
+                    .entity_cache(EntityCacheOptions::default()),
             )
             .strategy(Jwt::default())
             .strategy(Local::default())
