@@ -71,8 +71,15 @@ impl HmacKey {
 
     /// The payload (decoded, not yet parsed) of `token` when its header
     /// names this key's algorithm and its MAC matches; checked in that
-    /// order, as `jsonwebtoken::decode` does.
-    pub(crate) fn open(&self, token: &str) -> Result<Vec<u8>, JwsError> {
+    /// order, as `jsonwebtoken::decode` does. A header part equal to
+    /// `known_header` (the base64url of a header read once before, which
+    /// names this algorithm: the one this server signs with) is taken as
+    /// read: the same bytes read the same.
+    pub(crate) fn open(
+        &self,
+        token: &str,
+        known_header: Option<&str>,
+    ) -> Result<Vec<u8>, JwsError> {
         // Exactly two dots: three parts.
         let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
         let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
@@ -83,11 +90,8 @@ impl HmacKey {
             &token[first + 1..second],
             &token[second + 1..],
         );
-        let mut header_buffer = [0u8; 128];
-        let header = decode_part(header_part, &mut header_buffer)?;
-        let header: Header = serde_json::from_slice(&header).map_err(|_| JwsError::Malformed)?;
-        if header.alg != self.algorithm() {
-            return Err(JwsError::Algorithm);
+        if known_header != Some(header_part) {
+            self.check_header(header_part)?;
         }
         let mut signature_buffer = [0u8; 72];
         let signature = decode_part(signature, &mut signature_buffer)?;
@@ -99,6 +103,27 @@ impl HmacKey {
         URL_SAFE_NO_PAD
             .decode(payload)
             .map_err(|_| JwsError::Malformed)
+    }
+}
+
+impl HmacKey {
+    /// Whether a header part is a JWS header naming this key's algorithm.
+    fn check_header(&self, header_part: &str) -> Result<(), JwsError> {
+        let mut header_buffer = [0u8; 128];
+        let header = decode_part(header_part, &mut header_buffer)?;
+        let header: Header = serde_json::from_slice(&header).map_err(|_| JwsError::Malformed)?;
+        if header.alg != self.algorithm() {
+            return Err(JwsError::Algorithm);
+        }
+        Ok(())
+    }
+
+    /// The base64url header part of the tokens signed with `header`, when
+    /// it names this key's algorithm and reads back as a header: the
+    /// `known_header` of [`HmacKey::open`].
+    pub(crate) fn known_header(&self, header: &Header) -> Option<String> {
+        let part = URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).ok()?);
+        self.check_header(&part).ok().map(|()| part)
     }
 }
 
@@ -137,7 +162,25 @@ mod tests {
         let key = HmacKey::new(Algorithm::HS256, b"secret").expect("an HMAC key");
         let message = format!("{}.{}", part(r#"{"alg":"HS256"}"#), part(r#"{"a":1}"#));
         let token = format!("{message}.{}", sign(&key, &message));
-        assert_eq!(key.open(&token), Ok(br#"{"a":1}"#.to_vec()));
+        assert_eq!(key.open(&token, None), Ok(br#"{"a":1}"#.to_vec()));
+    }
+
+    #[test]
+    fn a_known_header_is_taken_as_read_and_any_other_is_read() {
+        let key = HmacKey::new(Algorithm::HS256, b"secret").expect("an HMAC key");
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some("access".to_owned());
+        let known = key.known_header(&header).expect("it names HS256");
+        let message = format!("{known}.{}", part(r#"{"a":1}"#));
+        let token = format!("{message}.{}", sign(&key, &message));
+        assert_eq!(key.open(&token, Some(&known)), Ok(br#"{"a":1}"#.to_vec()));
+        assert_eq!(key.open(&token, None), Ok(br#"{"a":1}"#.to_vec()));
+        // Another header, known or not, is read and checked.
+        let other = format!("{}.{}", part(r#"{"alg":"HS512"}"#), part(r#"{"a":1}"#));
+        let token = format!("{other}.{}", sign(&key, &other));
+        assert_eq!(key.open(&token, Some(&known)), Err(JwsError::Algorithm));
+        // A header naming another algorithm is never known.
+        assert_eq!(key.known_header(&Header::new(Algorithm::HS512)), None);
     }
 
     #[test]
@@ -146,14 +189,14 @@ mod tests {
         let long_header = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, "k".repeat(300));
         let message = format!("{}.{}", part(&long_header), part(r#"{"a":1}"#));
         let token = format!("{message}.{}", sign(&key, &message));
-        assert_eq!(key.open(&token), Ok(br#"{"a":1}"#.to_vec()));
+        assert_eq!(key.open(&token, None), Ok(br#"{"a":1}"#.to_vec()));
         let long_signature = URL_SAFE_NO_PAD.encode([7u8; 200]);
         assert_eq!(
-            key.open(&format!("{message}.{long_signature}")),
+            key.open(&format!("{message}.{long_signature}"), None),
             Err(JwsError::Signature)
         );
         assert_eq!(
-            key.open(&format!("{message}.{long_signature}!")),
+            key.open(&format!("{message}.{long_signature}!"), None),
             Err(JwsError::Malformed)
         );
     }
@@ -191,7 +234,7 @@ mod tests {
             ),
         ];
         for (token, reason) in cases {
-            assert_eq!(key.open(&token), Err(reason), "{token}");
+            assert_eq!(key.open(&token, None), Err(reason), "{token}");
         }
     }
 }

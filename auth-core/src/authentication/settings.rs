@@ -82,7 +82,9 @@ pub struct AuthConfig {
     /// the entity's epoch (claim `epoch`), a token is valid only while the
     /// entity's epoch is still the one it carries, and a logout writes a
     /// fresh epoch: the entity's tokens issued before are revoked, on every
-    /// instance that shares its records. Write a fresh epoch
+    /// instance that shares its records (with an [`entity_cache`](AuthConfig::entity_cache),
+    /// on another instance as its event arrives, else within the cache's
+    /// time to live). Write a fresh epoch
     /// ([`new_token_epoch`](crate::authentication::new_token_epoch)) with
     /// a change of password to revoke them then too.
     #[serde(skip_serializing_if = "Option::is_none")]
