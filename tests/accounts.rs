@@ -323,6 +323,31 @@ async fn revocation_holds_across_instances(storage: &examples::chat::Storage) {
     assert_eq!(secrets(&client, &one, &again).await, 401);
 }
 
+/// Two instances on one database, each keeping users in its entity cache,
+/// no event sync: after a logout on one, a new login on the other works
+/// there at once, though that instance still keeps the user with the old
+/// epoch (a kept record never refuses a token), and the old token is
+/// refused there within the cache's second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_login_after_another_instances_logout_works_at_once() {
+    let storage = examples::chat::Storage::sqlite_file(tests::scratch_file("accounts-cache.db"));
+    let one = serve(examples::chat::app_on(SECRET, &storage).await.unwrap()).await;
+    let two = serve(examples::chat::app_on(SECRET, &storage).await.unwrap()).await;
+    let client = reqwest::Client::new();
+    assert_eq!(
+        signup(&client, &one, "ada@example.com", PASSWORD).await.0,
+        201
+    );
+    let old = token(&login(&client, &two, "ada@example.com", PASSWORD).await);
+    // Two keeps ada with her first epoch.
+    assert_eq!(secrets(&client, &two, &old).await, 200);
+    assert_eq!(logout(&client, &one, &old).await.0, 200);
+    let fresh = token(&login(&client, &two, "ada@example.com", PASSWORD).await);
+    assert_eq!(secrets(&client, &two, &fresh).await, 200);
+    // The kept record now has the new epoch: the old token is refused.
+    assert_eq!(secrets(&client, &two, &old).await, 401);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revocation_holds_across_instances_sharing_sqlite() {
     let storage = examples::chat::Storage::sqlite_file(tests::scratch_file("accounts.db"));

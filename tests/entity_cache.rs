@@ -179,6 +179,21 @@ async fn a_new_epoch_revokes_a_cached_users_token_at_once() {
 }
 
 #[tokio::test]
+async fn a_token_the_kept_user_refuses_is_checked_on_the_stored_user() {
+    let Fixture { app, gets, token } = fixture(cached(), EntityView::Internal).await;
+    user_of(&app, &token, true).await.unwrap();
+    // A token with another epoch than the kept user's: its refusal is
+    // made on the user as stored, looked up again.
+    let other = token_for(&app, &json!({ "id": 0 }), "e2");
+    let error = user_of(&app, &other, true).await.unwrap_err();
+    assert!(error.message().contains("revoked"), "{error}");
+    assert_eq!(gets.count(), 2);
+    // The first token still passes on the kept user.
+    user_of(&app, &token, true).await.unwrap();
+    assert_eq!(gets.count(), 2);
+}
+
+#[tokio::test]
 async fn hooks_added_later_shape_the_next_call() {
     let Fixture { app, gets, token } = fixture(cached(), EntityView::Internal).await;
     let user = user_of(&app, &token, true).await.unwrap();

@@ -58,6 +58,18 @@ impl StrategyContext {
         self.lookup(id, params, None).await
     }
 
+    /// [`StrategyContext::get_entity`], never from the entity cache: for
+    /// what must be read as stored now (the epoch a new token carries).
+    pub(crate) async fn get_entity_fresh(&self, id: Id, params: &Params) -> Result<Entity> {
+        let app = self.app()?;
+        let external = params.provider.is_some();
+        let second = external && self.config.entity_view == EntityView::Caller;
+        let (entity, _) = self
+            .look_up(&app, id, params, external, None, second)
+            .await?;
+        Ok(entity)
+    }
+
     /// [`StrategyContext::get_entity`], with `check` run on the top-level
     /// `field` of the entity as the internal lookup finds it (before
     /// `protect`), as JSON (`None` when absent). Only that field is
@@ -92,10 +104,13 @@ impl StrategyContext {
         let field = check.map(|(field, _)| field);
         let revision = app.revision();
         if let Some(kept) = cache.get(&id, external, field, revision) {
-            if let Some((_, check)) = check {
-                check(kept.field.as_ref().and_then(|(_, stored)| stored.as_ref()))?;
+            let stored = kept.field.as_ref().and_then(|(_, stored)| stored.as_ref());
+            // A kept record may be stale (another instance's change, not
+            // yet heard of): it may let a call through, never refuse one.
+            // A refusal is made on the record as stored now, below.
+            if check.is_none_or(|(_, check)| check(stored).is_ok()) {
+                return Ok(kept.entity);
             }
-            return Ok(kept.entity);
         }
         let ticket = cache.ticket();
         let (entity, stored) = self

@@ -39,7 +39,10 @@ use crate::sync::lock;
 /// * without the event sync, another instance's change to a shared
 ///   database (a logout that revokes tokens, a new password) is seen here
 ///   within `ttl`; so is a change written to the database by anything
-///   but the service.
+///   but the service;
+/// * a kept user lets a call through, never refuses one: a token it does
+///   not hold (a new login's, after another instance's logout) is checked
+///   on the user as stored now.
 ///
 /// ```toml
 /// [authentication.entity_cache]

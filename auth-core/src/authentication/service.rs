@@ -284,7 +284,9 @@ impl AuthenticationService {
         let Some((id, field)) = self.revocable(result) else {
             return Ok(None);
         };
-        let entity = self.context.get_entity(id, &Params::new()).await?;
+        // Never from the entity cache: a new token carries the epoch
+        // stored now.
+        let entity = self.context.get_entity_fresh(id, &Params::new()).await?;
         Ok(entity
             .field(field)
             .filter(|epoch| !epoch.is_null())
