@@ -295,9 +295,11 @@ async fn a_new_password_revokes_older_tokens() {
     assert_eq!(secrets(&client, &base, &old).await, 401);
 }
 
-/// Two instances on one database: a logout on one revokes the token on
-/// the other.
-async fn revocation_holds_across_instances(storage: &examples::chat::Storage) {
+/// Two chat apps served on one storage, and ada signed up on the first:
+/// their base URLs and a client.
+async fn two_instances_with_ada(
+    storage: &examples::chat::Storage,
+) -> (String, String, reqwest::Client) {
     let one = serve(examples::chat::app_on(SECRET, storage).await.unwrap()).await;
     let two = serve(examples::chat::app_on(SECRET, storage).await.unwrap()).await;
     let client = reqwest::Client::new();
@@ -305,6 +307,13 @@ async fn revocation_holds_across_instances(storage: &examples::chat::Storage) {
         signup(&client, &one, "ada@example.com", PASSWORD).await.0,
         201
     );
+    (one, two, client)
+}
+
+/// Two instances on one database: a logout on one revokes the token on
+/// the other.
+async fn revocation_holds_across_instances(storage: &examples::chat::Storage) {
+    let (one, two, client) = two_instances_with_ada(storage).await;
     let token = token(&login(&client, &two, "ada@example.com", PASSWORD).await);
     assert_eq!(secrets(&client, &one, &token).await, 200);
     assert_eq!(logout(&client, &one, &token).await.0, 200);
@@ -326,18 +335,13 @@ async fn revocation_holds_across_instances(storage: &examples::chat::Storage) {
 /// Two instances on one database, each keeping users in its entity cache,
 /// no event sync: after a logout on one, a new login on the other works
 /// there at once, though that instance still keeps the user with the old
-/// epoch (a kept record never refuses a token), and the old token is
-/// refused there within the cache's second.
+/// epoch (a kept record never refuses a token); the new token's check
+/// brings the kept record up to date, so the old token is then refused
+/// there too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_login_after_another_instances_logout_works_at_once() {
     let storage = examples::chat::Storage::sqlite_file(tests::scratch_file("accounts-cache.db"));
-    let one = serve(examples::chat::app_on(SECRET, &storage).await.unwrap()).await;
-    let two = serve(examples::chat::app_on(SECRET, &storage).await.unwrap()).await;
-    let client = reqwest::Client::new();
-    assert_eq!(
-        signup(&client, &one, "ada@example.com", PASSWORD).await.0,
-        201
-    );
+    let (one, two, client) = two_instances_with_ada(&storage).await;
     let old = token(&login(&client, &two, "ada@example.com", PASSWORD).await);
     // Two keeps ada with her first epoch.
     assert_eq!(secrets(&client, &two, &old).await, 200);

@@ -308,24 +308,26 @@ impl App {
     /// (on this instance, or on another one whose event arrived): the
     /// entities cached from it are dropped.
     pub(crate) fn records_changed(&self, path: &str) {
-        #[cfg(feature = "auth")]
-        for (cached, cache) in read(&self.inner.entity_caches).iter() {
-            if **cached == *path {
-                cache.clear();
-            }
-        }
-        #[cfg(not(feature = "auth"))]
-        let _ = path;
+        self.clear_entity_caches(Some(path));
     }
 
     /// Drops every cached entity: changes may have been missed (the event
     /// sync was cut off).
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn forget_cached_entities(&self) {
+        self.clear_entity_caches(None);
+    }
+
+    /// Clears the entity caches of the service at `path`, or all of them.
+    fn clear_entity_caches(&self, path: Option<&str>) {
         #[cfg(feature = "auth")]
-        for (_, cache) in read(&self.inner.entity_caches).iter() {
-            cache.clear();
+        for (cached, cache) in read(&self.inner.entity_caches).iter() {
+            if path.is_none_or(|path| **cached == *path) {
+                cache.clear();
+            }
         }
+        #[cfg(not(feature = "auth"))]
+        let _ = path;
     }
 
     /// Fails as [`App::setup`] does unless the app passed it since it last

@@ -55,19 +55,13 @@ impl StrategyContext {
     /// when its type lets them go (as `protect` does for external calls).
     /// A missing entity is `NotAuthenticated`.
     pub async fn get_entity(&self, id: Id, params: &Params) -> Result<Entity> {
-        self.lookup(id, params, None).await
+        self.lookup(id, params, None, true).await
     }
 
     /// [`StrategyContext::get_entity`], never from the entity cache: for
     /// what must be read as stored now (the epoch a new token carries).
     pub(crate) async fn get_entity_fresh(&self, id: Id, params: &Params) -> Result<Entity> {
-        let app = self.app()?;
-        let external = params.provider.is_some();
-        let second = external && self.config.entity_view == EntityView::Caller;
-        let (entity, _) = self
-            .look_up(&app, id, params, external, None, second)
-            .await?;
-        Ok(entity)
+        self.lookup(id, params, None, false).await
     }
 
     /// [`StrategyContext::get_entity`], with `check` run on the top-level
@@ -81,26 +75,29 @@ impl StrategyContext {
         field: &str,
         check: &(dyn Fn(Option<&Value>) -> Result<()> + Send + Sync),
     ) -> Result<Entity> {
-        self.lookup(id, params, Some((field, check))).await
+        self.lookup(id, params, Some((field, check)), true).await
     }
 
+    /// The entity, from the entity cache when there is one and `cached`
+    /// allows it, else through the entity service.
     async fn lookup(
         &self,
         id: Id,
         params: &Params,
         check: Option<(&str, &EntityCheck<'_>)>,
+        cached: bool,
     ) -> Result<Entity> {
         let app = self.app()?;
-        let external = params.provider.is_some();
         // Feathers' second `get` depends on the caller: never cached.
-        let second = external && self.config.entity_view == EntityView::Caller;
-        let cache = self.entity_cache.as_deref().filter(|_| !second);
+        let cache = self
+            .entity_cache
+            .as_deref()
+            .filter(|_| cached && !self.asks_second_get(params));
         let Some(cache) = cache else {
-            let (entity, _) = self
-                .look_up(&app, id, params, external, check, second)
-                .await?;
+            let (entity, _) = self.look_up(&app, id, params, check).await?;
             return Ok(entity);
         };
+        let external = params.provider.is_some();
         let field = check.map(|(field, _)| field);
         let revision = app.revision();
         if let Some(kept) = cache.get(&id, external, field, revision) {
@@ -113,30 +110,27 @@ impl StrategyContext {
             }
         }
         let ticket = cache.ticket();
-        let (entity, stored) = self
-            .look_up(&app, id.clone(), params, external, check, false)
-            .await?;
+        let (entity, stored) = self.look_up(&app, id.clone(), params, check).await?;
         let kept = field.map(|field| (Box::from(field), stored));
         cache.store(ticket, id, external, entity.clone(), kept, revision);
         Ok(entity)
     }
 
     /// The entity by id, through the entity service: one internal `get`,
-    /// `check` run on the record as stored, then, when `second`, Feathers'
-    /// `get` with the caller's params. With the checked field's stored
-    /// value.
+    /// `check` run on the record as stored, then, when the configuration
+    /// asks for it, Feathers' `get` with the caller's params. With the
+    /// checked field's stored value.
     async fn look_up(
         &self,
         app: &App,
         id: Id,
         params: &Params,
-        external: bool,
         check: Option<(&str, &EntityCheck<'_>)>,
-        second: bool,
     ) -> Result<FoundEntity> {
         let service = self.service(app)?;
+        let external = params.provider.is_some();
         // The id is kept (a copy) only for Feathers' second `get`.
-        let second_id = second.then(|| id.clone());
+        let second_id = self.asks_second_get(params).then(|| id.clone());
         // The internal lookup needs no request state: fresh params, not a
         // copy of the caller's headers and fields.
         let mut internal = Params::new();
@@ -183,6 +177,12 @@ impl StrategyContext {
             .await
             .map_err(entity_not_found)?;
         Ok((entity, stored))
+    }
+
+    /// Whether Feathers' second `get`, as the caller, follows the lookup
+    /// (an external caller, with `EntityView::Caller`).
+    fn asks_second_get(&self, params: &Params) -> bool {
+        params.provider.is_some() && self.config.entity_view == EntityView::Caller
     }
 
     /// The first entity whose `field` equals `value`, found with an
