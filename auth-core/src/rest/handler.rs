@@ -1,12 +1,15 @@
 //! The one handler behind every route: an HTTP request in, a service call
 //! through the app's hooks, Feathers' JSON out.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use http::StatusCode;
 use serde_json::{Map, Value};
@@ -17,8 +20,55 @@ use crate::params::{Params, PeerAddr, Provider};
 use crate::rest::{RestState, SERVICE_METHOD, panic, qs, reply, route};
 use crate::service::Method;
 
-/// The handler for every request.
-pub(crate) async fn handle(State(state): State<Arc<RestState>>, request: Request) -> Response {
+/// The app under the REST layers: every request goes to [`handle`].
+///
+/// A tower service of its own rather than an axum handler in a `Router`:
+/// a handler route is boxed as a service, cloned and its future boxed on
+/// every request, and each layer above it then carried the route's future
+/// (the request inside it, until first polled) by value. Here the
+/// request's future is boxed once, where it is built, and the layers
+/// above carry a pointer.
+#[derive(Clone)]
+pub(crate) struct Handler {
+    state: Arc<RestState>,
+}
+
+impl Handler {
+    /// The handler of the app in `state`.
+    pub(crate) fn new(state: Arc<RestState>) -> Handler {
+        Handler { state }
+    }
+}
+
+impl<B> tower::Service<http::Request<B>> for Handler
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = std::result::Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<std::result::Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        // A body that is over before it starts (most `GET`s) needs no box.
+        let request = request.map(|body| {
+            if body.is_end_stream() {
+                Body::empty()
+            } else {
+                Body::new(body)
+            }
+        });
+        let state = Arc::clone(&self.state);
+        crate::in_place::pinned_in_place!(async move { Ok(handle(state, request).await) })
+    }
+}
+
+/// The answer to one request.
+async fn handle(state: Arc<RestState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     // A custom method is called with a `POST` only, as in Feathers: other
     // requests need not look the header up.

@@ -267,10 +267,11 @@ impl App {
             app: self,
             options,
         });
-        // Every layer in one stack, applied once: `Router::layer` boxes
-        // each layer it is given as a route of its own, and axum clones a
-        // route's whole boxed stack for every request, so eight separate
-        // layers cost eight boxes and their drops per request.
+        // Every layer in one stack around the app's handler service, the
+        // router's one (fallback) route: axum boxes a route, clones it and
+        // boxes its future on every request, so a route per layer (as
+        // `Router::layer` makes) or a handler route under the layers would
+        // cost as many boxes and drops per request.
         // Outermost first. `to_response` brings each answer back to
         // axum's `Response` where the next layer reads one.
         #[cfg(feature = "socketio")]
@@ -302,10 +303,7 @@ impl App {
             .option_layer(request_timeout.map(RequestTimeoutLayer::new))
             .layer(to_response())
             .layer(RequestBodyLimitLayer::new(body_limit));
-        Ok(Router::new()
-            .fallback(handler::handle)
-            .with_state(state)
-            .layer(layers))
+        Ok(Router::new().fallback_service(layers.service(handler::Handler::new(state))))
     }
 
     /// Serves the app over HTTP at `address` until Ctrl-C or SIGTERM, then
