@@ -546,11 +546,39 @@ impl App {
     pub fn find_json_service(&self, path: &str) -> Option<JsonService> {
         let path = normalize_path(path);
         let entry = self.find_service(path)?;
-        Some(JsonService {
+        Some(self.erased_as_json(entry))
+    }
+
+    /// The service a request path names, as a transport routes it: the
+    /// service at the whole (normalized) path, else the one at all but its
+    /// last segment, with that segment (not yet percent-decoded) as the id.
+    /// Both looked up under one read of the registry.
+    #[cfg(feature = "rest")]
+    pub(crate) fn route_json_service<'p>(
+        &self,
+        path: &'p str,
+    ) -> Option<(JsonService, Option<&'p str>)> {
+        let path = normalize_path(path);
+        let (entry, id) = {
+            let services = read(&self.inner.services);
+            match services.get(path) {
+                Some(entry) => (Arc::clone(entry), None),
+                None => {
+                    let (parent, last) = path.rsplit_once('/')?;
+                    (Arc::clone(services.get(parent)?), Some(last))
+                }
+            }
+        };
+        Some((self.erased_as_json(entry), id))
+    }
+
+    /// A registered service seen through JSON.
+    fn erased_as_json(&self, entry: Arc<dyn ErasedService>) -> JsonService {
+        JsonService {
             app: self.clone(),
             path: entry.path(),
             entry,
-        })
+        }
     }
 
     /// Remembers the app's authentication service (the authentication

@@ -142,6 +142,11 @@ impl AuthResult {
         if key == AUTHENTICATION {
             self.authentication = None;
         }
+        if self.fields.is_empty() {
+            // Sized for the first field at once (most results have one or
+            // two): the map's growth path is not run for it.
+            self.fields = Map::with_capacity(2);
+        }
         self.fields.insert(key, value.into());
     }
 

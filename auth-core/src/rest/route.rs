@@ -28,20 +28,10 @@ pub(crate) fn resolve(
     path: &str,
     custom: Option<&str>,
 ) -> Result<Route> {
-    let trimmed = crate::app::normalize_path(path);
-    let not_found = || Error::not_found(format!("Path {path} not found"));
-    let (service, id) = match app.find_json_service(trimmed) {
-        Some(service) => (service, None),
-        None => {
-            let slash = trimmed
-                .bytes()
-                .rposition(|byte| byte == b'/')
-                .ok_or_else(not_found)?;
-            let (parent, last) = (&trimmed[..slash], &trimmed[slash + 1..]);
-            let service = app.find_json_service(parent).ok_or_else(not_found)?;
-            (service, Some(Id::String(decode_segment(last)?)))
-        }
-    };
+    let (service, id) = app
+        .route_json_service(path)
+        .ok_or_else(|| Error::not_found(format!("Path {path} not found")))?;
+    let id = id.map(decode_segment).transpose()?.map(Id::String);
     let method = match (http_method, &id, custom) {
         (&HttpMethod::POST, None, Some(name)) => {
             if !service.custom_methods().contains(&name) {
