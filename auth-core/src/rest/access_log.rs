@@ -226,7 +226,14 @@ pub fn loggable_uri(uri: &Uri, authentication_path: &str) -> String {
         && trimmed
             .strip_prefix(authentication)
             .is_some_and(|rest| rest.starts_with('/') && !rest.trim_matches('/').is_empty());
-    if under_authentication {
+    if !under_authentication
+        && path.len() <= MAX_LOGGED_URI
+        && !path.as_bytes().windows(3).any(|three| three == b"eyJ")
+    {
+        // Nothing to redact nor cut (no segment can start like a token):
+        // the path as it is, which is what the segments rejoined give.
+        logged.push_str(trimmed);
+    } else if under_authentication {
         // Everything after the service's path is the id: the token.
         logged.push_str(authentication);
         logged.push('/');
@@ -294,6 +301,21 @@ mod tests {
             loggable_uri(&"/api/auth/x".parse().unwrap(), "/api/auth/"),
             "/api/auth/[redacted]"
         );
+    }
+
+    #[test]
+    fn paths_with_nothing_to_redact_are_written_as_they_are() {
+        for path in [
+            "/",
+            "/messages//12/",
+            "//messages",
+            "/users/keyJ.a.b",
+            "/users/eyJ",
+            "/a%2Fb/%C3%A9",
+        ] {
+            assert_eq!(logged(path), path);
+        }
+        assert_eq!(logged("/users/eyJa.b.c/x"), "/users/[redacted]/x");
     }
 
     #[test]
