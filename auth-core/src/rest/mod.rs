@@ -95,6 +95,8 @@
 //! beside the app's take [`Cors::layer`] themselves.
 
 mod access_log;
+#[cfg(feature = "socketio")]
+mod beside;
 mod cors;
 mod drain;
 mod handler;
@@ -278,14 +280,16 @@ impl App {
         let sockets = socketio.map(|socketio| {
             // Sockets beside the REST handler, outside its body limit and
             // timeout (a socket lives longer than a request; engine.io
-            // bounds its own messages).
-            ServiceBuilder::new()
-                .layer(to_response())
-                .layer(tower::util::MapRequestLayer::new(
-                    crate::socketio::own_handshake,
-                ))
-                .layer(socketio)
-                .into_inner()
+            // bounds its own messages), reached by their path only.
+            beside::SocketsBesideLayer::new(
+                ServiceBuilder::new()
+                    .layer(to_response())
+                    .layer(tower::util::MapRequestLayer::new(
+                        crate::socketio::own_handshake,
+                    ))
+                    .layer(socketio)
+                    .into_inner(),
+            )
         });
         #[cfg(not(feature = "socketio"))]
         let sockets: Option<tower::layer::util::Identity> = None;
