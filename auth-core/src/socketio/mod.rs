@@ -187,12 +187,11 @@ pub(crate) fn layer(app: &App, options: SocketOptions) -> Result<SocketIoLayer> 
 /// handshake's URI and headers for its whole life (as `params.headers`,
 /// and in socketioxide): without the copy every idle socket pins an 8 to
 /// 16 KiB buffer for a few hundred bytes (see docs/performance.md).
+/// Only Socket.IO's requests reach it: the REST transport routes them
+/// by path before the sockets' stack (`rest::beside`).
 pub(crate) fn own_handshake(
     mut request: http::Request<axum::body::Body>,
 ) -> http::Request<axum::body::Body> {
-    if !request.uri().path().starts_with("/socket.io") {
-        return request;
-    }
     if let Ok(uri) = request.uri().to_string().parse::<http::Uri>() {
         *request.uri_mut() = uri;
     }
