@@ -14,6 +14,15 @@
 //! for, and counted: every [`Logging::report_every`] a warning says how
 //! many were dropped, and [`LogGuard::dropped_lines`] tells the total.
 //!
+//! A line is what tracing-subscriber's default format writes (`2026-12-03T22:10:07.123456Z
+//!  INFO target: message field=value ...`), byte for byte. Without colours
+//! (stdout not a terminal, as in production) it is written by this
+//! module's own formatter, which leaves out the default one's painting
+//! of every piece with an empty style, formats integers without `fmt`
+//! and keeps the date of the current second per thread: about 3,200
+//! instructions for the access log's line instead of 9,000. With colours
+//! the default format writes it.
+//!
 //! `RUST_LOG` filters as usual (`RUST_LOG=off` turns the logs off,
 //! `RUST_LOG=warn` keeps warnings and errors); unset, the filter is
 //! [`Logging::default_filter`] (`info`). Keep the guard for the life of
@@ -37,6 +46,12 @@ use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGua
 use tracing_subscriber::EnvFilter;
 
 use crate::error::{Error, Result};
+
+mod clock;
+mod fields;
+mod line;
+#[cfg(test)]
+mod same_bytes;
 
 /// The queue's bound by default, in lines: about 3 MiB of access-log
 /// lines (some 150 to 200 bytes each), a burst of a few tenths of a second
@@ -158,6 +173,8 @@ impl Logging {
             .with_env_filter(filter)
             .with_writer(lines)
             .with_ansi(ansi)
+            .event_format(line::PlainLine::new(clock::UtcMicros))
+            .fmt_fields(fields::PlainFields)
             .finish();
         let dispatch = Dispatch::new(subscriber);
         let reporter = Reporter::start(dispatch.clone(), dropped.clone(), self.report_every);
