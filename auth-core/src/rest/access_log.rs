@@ -117,7 +117,10 @@ where
         // Nothing is read or formatted when `INFO` is off for this target.
         let logged = tracing::enabled!(target: TARGET, Level::INFO).then(|| Logged {
             method: request.method().clone(),
-            uri: loggable_uri(request.uri(), &self.authentication),
+            uri: LoggableUri {
+                uri: request.uri().clone(),
+                authentication: std::sync::Arc::clone(&self.authentication),
+            },
             start: Instant::now(),
         });
         AccessLogFuture {
@@ -134,8 +137,32 @@ const TARGET: &str = "auth_core::rest::access_log";
 #[derive(Debug)]
 struct Logged {
     method: Method,
-    uri: String,
+    uri: LoggableUri,
     start: Instant,
+}
+
+/// A request's URI, written as [`loggable_uri`] writes it where the line
+/// is formatted: a plain path (nothing to redact nor cut) goes into the
+/// line as it is, without a `String` of its own. The URI is a clone
+/// sharing the request's bytes.
+#[derive(Debug)]
+struct LoggableUri {
+    uri: Uri,
+    authentication: std::sync::Arc<str>,
+}
+
+impl std::fmt::Display for LoggableUri {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.uri.path();
+        if !is_plain(path, &self.authentication) {
+            return formatter.write_str(&loggable_uri(&self.uri, &self.authentication));
+        }
+        formatter.write_str(path)?;
+        if self.uri.query().is_some() {
+            formatter.write_str(QUERY_OMITTED)?;
+        }
+        Ok(())
+    }
 }
 
 pin_project! {
@@ -222,18 +249,10 @@ pub fn loggable_uri(uri: &Uri, authentication_path: &str) -> String {
     let mut logged = String::with_capacity(path.len().min(MAX_LOGGED_URI) + 32);
     logged.push_str(leading);
     let authentication = authentication_path.trim_matches('/');
-    let under_authentication = !authentication.is_empty()
-        && trimmed
-            .strip_prefix(authentication)
-            .is_some_and(|rest| rest.starts_with('/') && !rest.trim_matches('/').is_empty());
-    if !under_authentication
-        && path.len() <= MAX_LOGGED_URI
-        && !path.as_bytes().windows(3).any(|three| three == b"eyJ")
-    {
-        // Nothing to redact nor cut (no segment can start like a token):
-        // the path as it is, which is what the segments rejoined give.
+    if is_plain(path, authentication) {
+        // The path as it is, which is what the segments rejoined give.
         logged.push_str(trimmed);
-    } else if under_authentication {
+    } else if is_under(trimmed, authentication) {
         // Everything after the service's path is the id: the token.
         logged.push_str(authentication);
         logged.push('/');
@@ -260,9 +279,32 @@ pub fn loggable_uri(uri: &Uri, authentication_path: &str) -> String {
         logged.push_str(&format!("...[cut: {length} bytes]"));
     }
     if uri.query().is_some() {
-        logged.push_str("?[query omitted]");
+        logged.push_str(QUERY_OMITTED);
     }
     logged
+}
+
+/// What replaces a query string in the log.
+const QUERY_OMITTED: &str = "?[query omitted]";
+
+/// Whether `trimmed` (a path without its leading slashes) is under the
+/// authentication service's path: an id follows it, which is a token
+/// (`DELETE /authentication/<token>`).
+fn is_under(trimmed: &str, authentication_path: &str) -> bool {
+    let authentication = authentication_path.trim_matches('/');
+    !authentication.is_empty()
+        && trimmed
+            .strip_prefix(authentication)
+            .is_some_and(|rest| rest.starts_with('/') && !rest.trim_matches('/').is_empty())
+}
+
+/// Whether `path` is logged as it is: nothing to redact (not under the
+/// authentication service's path, and no segment can start like a token,
+/// `eyJ`) nor to cut (at most [`MAX_LOGGED_URI`] bytes).
+fn is_plain(path: &str, authentication_path: &str) -> bool {
+    path.len() <= MAX_LOGGED_URI
+        && !path.as_bytes().windows(3).any(|three| three == b"eyJ")
+        && !is_under(path.trim_start_matches('/'), authentication_path)
 }
 
 #[cfg(test)]
@@ -316,6 +358,40 @@ mod tests {
             assert_eq!(logged(path), path);
         }
         assert_eq!(logged("/users/eyJa.b.c/x"), "/users/[redacted]/x");
+    }
+
+    #[test]
+    fn the_line_writes_what_loggable_uri_writes() {
+        let long = format!("/messages/{}", "x".repeat(300));
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig";
+        let authentication_id = format!("/authentication/{token}");
+        let query_with_token = format!("/messages?token={token}");
+        for uri in [
+            "/",
+            "/messages/1",
+            "/messages/1?$limit=2&password=secret",
+            "/messages//12/",
+            "/authentication",
+            "/authentication/",
+            authentication_id.as_str(),
+            "/authentication/x?y=z",
+            "/users/eyJa.b.c/x",
+            "/users/eyJ",
+            query_with_token.as_str(),
+            long.as_str(),
+        ] {
+            let parsed: Uri = uri.parse().unwrap();
+            let written = LoggableUri {
+                uri: parsed.clone(),
+                authentication: "/authentication/".into(),
+            }
+            .to_string();
+            assert_eq!(written, loggable_uri(&parsed, "authentication"), "{uri}");
+            assert!(
+                !written.contains("secret") && !written.contains(token),
+                "{written}"
+            );
+        }
     }
 
     #[test]
